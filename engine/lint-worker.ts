@@ -1,0 +1,33 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { lintText, type LintRequest } from './lint.js';
+import type { AnyRule } from './rule.js';
+import type { Finding, Severity } from './types.js';
+
+/** A lint job as it crosses the thread boundary: rules by id (functions cannot be posted). */
+export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
+  id: number;
+  rules: { id: string; severity?: Severity; options?: unknown }[];
+}
+export interface LintReply { id: number; findings: Finding[] }
+
+if (parentPort) {
+  const port = parentPort;
+  const mod = (await import((workerData as { registry: string }).registry)) as { default: readonly AnyRule[] };
+  const byId = new Map(mod.default.map((r) => [r.meta.id, r]));
+  const known = new Set(byId.keys());
+  port.on('message', (job: LintJob) => {
+    const rules = job.rules.flatMap((r) => {
+      const rule = byId.get(r.id);
+      return rule ? [{ rule, severity: r.severity, options: r.options }] : [];
+    });
+    let findings: Finding[];
+    try {
+      findings = lintText({ ...job, rules, knownRuleIds: known });
+    } catch (e) {
+      const at = { line: 1, column: 0, offset: 0 };
+      findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
+    }
+    const reply: LintReply = { id: job.id, findings };
+    port.postMessage(reply);
+  });
+}

@@ -1,0 +1,161 @@
+import { Facts } from './facts/index.js';
+import { Fixer } from './fixes.js';
+import type { NodeKind, PhpNode } from './nodes.js';
+import { parsePhp } from './parse.js';
+import type { AnyRule, ReportDescriptor, RuleContext } from './rule.js';
+import { SourceFile, type Span } from './source.js';
+import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
+import { LineIndex } from './positions.js';
+import type { EngineFindingId, Finding, Fix, Related, Severity } from './types.js';
+import { walk, type Dispatch, type Handler } from './walk.js';
+
+/** A rule as configured for one run: severity undefined means "the rule's default for this context". */
+export interface RuleSetting { rule: AnyRule; severity?: Severity; options?: unknown }
+
+export interface LintRequest {
+  path: string;
+  text: string;
+  rules: readonly RuleSetting[];
+  /** The file runs in a long-running process: rules with a longRunningSeverity use it. */
+  longRunning?: boolean;
+  isTestFile?: boolean;
+  /** Severity (or off) for the engine's own findings. */
+  engineSeverities?: Partial<Record<EngineFindingId, Severity | 'off'>>;
+  /** Every rule id that exists (for "unknown id" in ignore comments); defaults to the ids in `rules`. */
+  knownRuleIds?: ReadonlySet<string>;
+  /** Larger files get one `file-skipped` finding instead of analysis. */
+  maxFileBytes?: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+const ENGINE_DEFAULTS: Record<EngineFindingId, Severity> = {
+  'parse-error': 'error', 'internal-error': 'error', 'unused-ignore': 'info', 'invalid-ignore': 'warning', 'file-skipped': 'info',
+};
+
+const DECLARATION_KINDS = new Set<NodeKind>(['class', 'interface', 'trait', 'enum', 'function', 'method', 'propertystatement']);
+
+/** Lints one file's text. Never throws: parse failures and rule crashes become findings. */
+export function lintText(req: LintRequest): Finding[] {
+  const sev = (id: EngineFindingId): Severity | 'off' => req.engineSeverities?.[id] ?? ENGINE_DEFAULTS[id];
+  const engineFinding = (id: EngineFindingId, span: Span, message: string, lines: LineIndex, tip?: string): Finding[] => {
+    const s = sev(id);
+    if (s === 'off') return [];
+    return [{ ruleId: id, severity: s, message, range: lines.range(span.start, span.end), related: [], fixes: [], ...(tip ? { tip } : {}) }];
+  };
+
+  const max = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (Buffer.byteLength(req.text, 'utf8') > max) {
+    const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
+    return engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text));
+  }
+
+  const parsed = parsePhp(req.text, req.path);
+  if (!parsed.ok) {
+    const lines = new LineIndex(req.text);
+    return parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines));
+  }
+  const file = new SourceFile(req.path, req.text, parsed.program);
+  const findings: Finding[] = parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, file.lines));
+
+  const facts = new Facts();
+  const fixer = new Fixer(file);
+  const dispatch: Dispatch = { enter: new Map(), exit: new Map() };
+  const ran = new Set<string>();
+  const dead = new Set<string>();
+
+  const fail = (rule: AnyRule, e: unknown): void => {
+    if (dead.has(rule.meta.id)) return;
+    dead.add(rule.meta.id);
+    const msg = e instanceof Error ? e.message : String(e);
+    findings.push(...engineFinding('internal-error', { start: 0, end: 0 }, `rule ${rule.meta.id} failed on this file (${msg}); the other rules ran. Please report this with the file.`, file.lines));
+  };
+
+  for (const setting of req.rules) {
+    const rule = setting.rule;
+    const severity = setting.severity ?? (req.longRunning && rule.meta.longRunningSeverity ? rule.meta.longRunningSeverity : rule.meta.severity);
+    const options = mergeOptions(rule.defaultOptions, setting.options);
+    const context: RuleContext<string, unknown> = {
+      file, facts, options, longRunning: req.longRunning ?? false, isTestFile: req.isTestFile ?? false,
+      report: (d) => { findings.push(toFinding(rule, severity, d, file, fixer)); },
+    };
+    let visitors: Record<string, Handler | undefined>;
+    try {
+      visitors = rule.create(context) as Record<string, Handler | undefined>;
+    } catch (e) {
+      fail(rule, e);
+      continue;
+    }
+    ran.add(rule.meta.id);
+    for (const [key, handler] of Object.entries(visitors)) {
+      if (!handler) continue;
+      const isExit = key.endsWith(':exit');
+      const kind = (isExit ? key.slice(0, -5) : key) as NodeKind;
+      const guarded: Handler = (node) => {
+        if (dead.has(rule.meta.id)) return;
+        try { handler(node); } catch (e) { fail(rule, e); }
+      };
+      const map = isExit ? dispatch.exit : dispatch.enter;
+      const list = map.get(kind);
+      if (list) list.push(guarded); else map.set(kind, [guarded]);
+    }
+  }
+
+  const comments = parsed.program.comments ?? [];
+  const directives = readDirectives(file, comments);
+  const declarations: Span[] = [];
+  const wantDecls = directives.some((d) => d.kind === 'declaration');
+  dispatch.anyEnter = (n: PhpNode) => {
+    facts.enter(n);
+    if (wantDecls && DECLARATION_KINDS.has(n.kind)) declarations.push(file.spanOf(n));
+  };
+  dispatch.anyExit = (n: PhpNode) => facts.exit(n);
+
+  try {
+    walk(parsed.program, dispatch);
+  } catch (e) {
+    // Only the engine's own collectors can get here (rule handlers are guarded).
+    findings.push(...engineFinding('internal-error', { start: 0, end: 0 }, `phpleak failed on this file (${e instanceof Error ? e.message : String(e)}). Please report this with the file.`, file.lines));
+  }
+
+  bindDeclarations(file, directives, declarations);
+  const { kept } = applyDirectives(findings, directives);
+  const known = req.knownRuleIds ?? new Set(req.rules.map((r) => r.rule.meta.id));
+  const allKnown = new Set([...known, ...Object.keys(ENGINE_DEFAULTS)]);
+  kept.push(...directiveFindings(file, directives, allKnown, ran, { invalid: sev('invalid-ignore'), unused: sev('unused-ignore') }));
+  return sortFindings(kept);
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => a.range.start.offset - b.range.start.offset || a.range.end.offset - b.range.end.offset || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+}
+
+function mergeOptions(defaults: unknown, given: unknown): unknown {
+  if (given === undefined) return defaults;
+  if (isPlainObject(defaults) && isPlainObject(given)) return { ...defaults, ...given };
+  return given;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function formatMessage(template: string, data: Record<string, string | number> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => (k in data ? String(data[k]) : m));
+}
+
+function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string>, file: SourceFile, fixer: Fixer): Finding {
+  const message = formatMessage(rule.meta.messages[d.messageId] ?? d.messageId, d.data);
+  const tipT = rule.meta.tips?.[d.messageId];
+  const related: Related[] = (d.related ?? []).map((r) => ({ range: file.rangeOf(r.at), message: r.message }));
+  let fixes: Fix[] = [];
+  if (d.fix) {
+    const f = d.fix(fixer);
+    fixes = f === null ? [] : Array.isArray(f) ? f : [f];
+  }
+  return {
+    ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
+    ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
+  };
+}

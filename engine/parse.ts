@@ -1,0 +1,115 @@
+import { createRequire } from 'node:module';
+import type { Program, ErrorNode } from './nodes.js';
+
+// php-parser is CommonJS; load it once per thread.
+const require = createRequire(import.meta.url);
+const { Engine } = require('php-parser') as { Engine: new (opts: object) => { parseCode(text: string, name: string): unknown } };
+
+const engine = new Engine({
+  // 8.5: below it `clone($x)` (common in WordPress and Drupal) is a syntax error.
+  parser: { version: '8.5', extractDoc: true, suppressErrors: true },
+  ast: { withPositions: true },
+});
+
+export interface SyntaxProblem {
+  message: string;
+  /** Offsets into the text; where a user would look, not where php-parser stopped. */
+  start: number;
+  end: number;
+}
+
+export type ParseResult =
+  | { ok: true; program: Program; problems: SyntaxProblem[] }
+  | { ok: false; problems: SyntaxProblem[] };
+
+/**
+ * Parses PHP. Never throws: php-parser throws on some half-typed input despite suppressErrors
+ * (`<?php $a = (;` is a TypeError) and overflows its own recursion on deep nesting; both become
+ * problems. It can also loop forever (`<?php enum A`): bounding that in time is the job of the
+ * worker that calls this (engine/pool.ts), not of this function.
+ */
+export function parsePhp(text: string, path: string): ParseResult {
+  let program: Program;
+  try {
+    program = engine.parseCode(text, path) as Program;
+  } catch (e) {
+    return { ok: false, problems: [thrownProblem(e, text)] };
+  }
+  const problems = dedupe((program.errors ?? []).map((err) => errorProblem(err, text)));
+  return { ok: true, program, problems };
+}
+
+function thrownProblem(e: unknown, text: string): SyntaxProblem {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    return { message: 'the file nests too deeply for the PHP parser (maximum call stack size exceeded)', start: 0, end: Math.min(text.length, firstLineEnd(text)) };
+  }
+  const err = e as { message?: string; lineNumber?: number; columnNumber?: number };
+  const msg = cleanMessage(String(err?.message ?? e));
+  // php-parser's own SyntaxError carries a line; a TypeError from inside it does not, and the
+  // best we can say is where the parser gave up: the end of the text.
+  if (typeof err?.lineNumber === 'number') {
+    const at = offsetOfLine(text, err.lineNumber) + Math.max(0, (err.columnNumber ?? 0));
+    return pointBack(text, Math.min(at, text.length), msg);
+  }
+  return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : `syntax error: the PHP parser gave up here (${msg})`);
+}
+
+function errorProblem(err: ErrorNode, text: string): SyntaxProblem {
+  const msg = cleanMessage(err.message);
+  const start = err.loc?.start.offset ?? offsetOfLine(text, err.line);
+  const end = err.loc?.end.offset ?? start;
+  const expected = err.expected;
+  const wantsTerminator = expected === ';' || (Array.isArray(expected) && expected.includes(';'));
+  if (wantsTerminator) return pointBack(text, start, msg);
+  return { message: msg, start, end: Math.max(end, start) };
+}
+
+/**
+ * php-parser reports at the NEXT token: a missing `;` lands on the following line. A user
+ * looks right after the last thing they typed, so point at the end of the previous token.
+ */
+function pointBack(text: string, at: number, message: string): SyntaxProblem {
+  let i = at;
+  for (;;) {
+    while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+    // Skip a trailing line comment: the user looks at the code before it.
+    const lineStart = Math.max(text.lastIndexOf('\n', i - 1), text.lastIndexOf('\r', i - 1)) + 1;
+    const m = /(^|[\s;])(\/\/|#(?!\[))[^\r\n]*$/.exec(text.slice(lineStart, i));
+    if (!m || lineStart + m.index + m[1]!.length >= i) break;
+    const cut = lineStart + m.index + m[1]!.length;
+    if (cut === i) break;
+    i = cut;
+  }
+  if (i === 0) i = Math.min(at, text.length);
+  const start = Math.max(0, i - 1);
+  return { message, start, end: Math.max(start, i) };
+}
+
+function cleanMessage(m: string): string {
+  return m.replace(/^Parse Error : /, '').replace(/ on line \d+$/, '');
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', off);
+    if (nl < 0) return text.length;
+    off = nl + 1;
+  }
+  return off;
+}
+
+function firstLineEnd(text: string): number {
+  const nl = text.search(/\r|\n/);
+  return nl < 0 ? text.length : nl;
+}
+
+function dedupe(ps: SyntaxProblem[]): SyntaxProblem[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const key = String(p.start); // php-parser often reports one mistake several times
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads';
+import { cpus } from 'node:os';
+import type { Finding } from './types.js';
+import type { LintJob, LintReply } from './lint-worker.js';
+
+export interface PoolOptions {
+  /** Module (file URL or path) whose default export is the rule registry: readonly AnyRule[]. */
+  registry: string;
+  /** Worker threads; default: number of cores. */
+  size?: number;
+  /** Per-file time bound in ms: a file that takes longer gets a parse-error finding. */
+  timeoutMs?: number;
+}
+
+export type PoolJob = Omit<LintJob, 'id'>;
+
+interface Pending { job: LintJob; resolve: (f: Finding[]) => void; timer?: NodeJS.Timeout }
+
+/**
+ * Lints in worker threads with a 16 MB stack (php-parser recurses: the default stack overflows
+ * at ~1,000 nested calls; 16 MB passes 16,000) and a time bound per file: php-parser loops
+ * forever on some half-typed input (`<?php enum A`), and only terminating the thread stops it.
+ * A timed-out worker is replaced; the other files go on.
+ */
+export class LintPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly queue: Pending[] = [];
+  private readonly size: number;
+  private readonly timeoutMs: number;
+  private nextId = 1;
+  private closed = false;
+  private workers = 0;
+
+  constructor(private readonly options: PoolOptions) {
+    this.size = Math.max(1, options.size ?? cpus().length);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  lint(job: PoolJob): Promise<Finding[]> {
+    if (this.closed) return Promise.reject(new Error('the lint pool is closed'));
+    return new Promise((resolve) => {
+      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let w = this.idle.pop();
+      if (!w) {
+        if (this.workers >= this.size) return;
+        w = this.spawn();
+      }
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      const worker = w;
+      p.timer = setTimeout(() => this.timeout(worker), this.timeoutMs);
+      worker.postMessage(p.job);
+    }
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(new URL('./lint-worker.js', import.meta.url), {
+      workerData: { registry: this.options.registry },
+      resourceLimits: { stackSizeMb: 16 },
+    });
+    this.workers++;
+    w.on('message', (reply: LintReply) => {
+      const p = this.busy.get(w);
+      if (!p || p.job.id !== reply.id) return;
+      clearTimeout(p.timer);
+      this.busy.delete(w);
+      this.idle.push(w);
+      p.resolve(reply.findings);
+      this.pump();
+    });
+    w.on('error', (e) => this.crash(w, e));
+    w.on('exit', () => { if (this.busy.has(w)) this.crash(w, new Error('worker exited')); });
+    w.unref();
+    return w;
+  }
+
+  private timeout(w: Worker): void {
+    const p = this.busy.get(w);
+    if (!p) return;
+    this.busy.delete(w);
+    this.workers--;
+    void w.terminate();
+    p.resolve([boundFinding(`syntax error: the PHP parser did not finish within ${this.timeoutMs / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]);
+    this.pump();
+  }
+
+  private crash(w: Worker, e: Error): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.workers--;
+    if (p) {
+      clearTimeout(p.timer);
+      p.resolve([boundFinding(`the analysis of this file failed (${e.message}); it was not analysed`, 'internal-error')]);
+    }
+    this.pump();
+  }
+}
+
+function boundFinding(message: string, ruleId: 'parse-error' | 'internal-error' = 'parse-error'): Finding {
+  const at = { line: 1, column: 0, offset: 0 };
+  return { ruleId, severity: 'error', message, range: { start: at, end: at }, related: [], fixes: [] };
+}

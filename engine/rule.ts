@@ -1,0 +1,64 @@
+import type { NodeKind, NodeOf, PhpNode } from './nodes.js';
+import type { SourceFile, Span } from './source.js';
+import type { Facts } from './facts/index.js';
+import type { Fixer } from './fixes.js';
+import type { Fix, Severity } from './types.js';
+
+export type Visitors = { [K in NodeKind]?: (node: NodeOf<K>) => void }
+  & { [K in NodeKind as `${K}:exit`]?: (node: NodeOf<K>) => void };
+
+export type Fixability = 'never' | 'sometimes' | 'always';
+
+export interface RuleMeta<Id extends string, M extends string> {
+  /** kebab-case: the rule's file, docs and fixture folder are named by it. */
+  id: Id;
+  /** Default severity; config may override it or turn the rule off. */
+  severity: Severity;
+  /** Default severity where the code runs in a long-running process (workers, daemons). */
+  longRunningSeverity?: Severity;
+  fixable: Fixability;
+  /** One line for `phpleak rules` and SARIF shortDescription. */
+  description: string;
+  /** What is wrong AND why, with {{placeholders}}. */
+  messages: Record<M, string>;
+  /** What to write instead. */
+  tips?: Partial<Record<M, string>>;
+}
+
+export interface RelatedDescriptor { at: PhpNode | Span; message: string }
+
+export interface ReportDescriptor<M extends string> {
+  at: PhpNode | Span;
+  messageId: M;
+  data?: Record<string, string | number>;
+  related?: RelatedDescriptor[];
+  /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
+  fix?: (fixer: Fixer) => Fix | Fix[] | null;
+}
+
+export interface RuleContext<M extends string, O> {
+  readonly file: SourceFile;
+  readonly facts: Facts;
+  readonly options: O;
+  /** The file runs in a long-running process (config `longRunning` globs or worker heuristics). */
+  readonly longRunning: boolean;
+  /** The file is a test (tests/, *Test.php): rules about production behaviour may stay quiet. */
+  readonly isTestFile: boolean;
+  report(descriptor: ReportDescriptor<M>): void;
+}
+
+export interface Rule<Id extends string = string, M extends string = string, O = unknown> {
+  meta: RuleMeta<Id, M>;
+  defaultOptions: O;
+  /** Registers visitors. No I/O and no walking of its own: the engine walks once. */
+  create(context: RuleContext<M, O>): Visitors;
+}
+
+/** Identity helper that keeps a rule's id, message ids and options precisely typed. */
+export function defineRule<const Id extends string, M extends string, O>(rule: Rule<Id, M, O>): Rule<Id, M, O> {
+  return rule;
+}
+
+/** A rule of any id/messages/options, as held by a registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<string, string, any>;

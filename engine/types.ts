@@ -1,0 +1,40 @@
+// The data every layer shares: findings, ranges, fixes. No behaviour here, so cli/ and
+// server/ can depend on it without pulling in the parser.
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+/** Higher is more severe; used by --fail-on and sorting. */
+export const SEVERITY_RANK: Record<Severity, number> = { error: 4, warning: 3, info: 2, hint: 1 };
+
+/** Findings the engine itself produces (not rules). */
+export type EngineFindingId = 'parse-error' | 'internal-error' | 'unused-ignore' | 'invalid-ignore' | 'file-skipped';
+
+/**
+ * A place in a file. line is 1-based, column 0-based; column and offset count UTF-16 code
+ * units (JavaScript string indexes), so an LSP position is { line: line - 1, character: column }.
+ */
+export interface Position { line: number; column: number; offset: number }
+/** End is exclusive. */
+export interface Range { start: Position; end: Position }
+
+/** Replace text[start, end) by text. Offsets are JS string indexes into the analysed text. */
+export interface TextEdit { start: number; end: number; text: string }
+
+export type FixSafety = 'safe' | 'unsafe';
+export interface Fix { title: string; edits: TextEdit[]; safety: FixSafety }
+
+export interface Related { range: Range; message: string }
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  /** What to write instead. */
+  tip?: string;
+  range: Range;
+  related: Related[];
+  fixes: Fix[];
+}
+
+/** One file's result. `findings` are sorted by position. */
+export interface FileResult { path: string; findings: Finding[] }
