@@ -17,7 +17,7 @@ export type PoolJob = Omit<LintJob, 'id'>;
 interface Pending { job: LintJob; resolve: (f: Finding[]) => void; timer?: NodeJS.Timeout }
 
 /**
- * Lints in worker threads with a 16 MB stack (php-parser recurses: the default stack overflows
+ * Lints in worker threads with a 64 MB stack (php-parser recurses: the default stack overflows
  * at ~1,000 nested calls; 16 MB passes 16,000) and a time bound per file: php-parser loops
  * forever on some half-typed input (`<?php enum A`), and only terminating the thread stops it.
  * A timed-out worker is replaced; the other files go on.
@@ -70,7 +70,7 @@ export class LintPool {
   private spawn(): Worker {
     const w = new Worker(new URL('./lint-worker.js', import.meta.url), {
       workerData: { registry: this.options.registry },
-      resourceLimits: { stackSizeMb: 16 },
+      resourceLimits: { stackSizeMb: 64 },
     });
     this.workers++;
     w.on('message', (reply: LintReply) => {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { lintText } from '../../engine/lint.js';
+import { parsePhp } from '../../engine/parse.js';
+import { SourceFile } from '../../engine/source.js';
+import { walk } from '../../engine/walk.js';
+import type { PhpNode, Program } from '../../engine/nodes.js';
+
+const lint = (text: string) => lintText({ path: 'x.php', text, rules: [] });
+const at = (text: string) => lint(text).map((f) => `${f.ruleId} ${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column} ${f.message}`);
+
+describe('parsing never throws and reports where a user would look', () => {
+  it('a missing `;` is reported after the last token, not on the next line', () => {
+    expect(at('<?php\n$a = 1\n$b = 2;\n')).toEqual([
+      "parse-error 2:5-2:6 syntax error, unexpected '$b' (T_VARIABLE), expecting ';'",
+    ]);
+  });
+  it('a missing `;` before a trailing comment points at the code, not the comment', () => {
+    expect(at('<?php\n$a = 1 // note\n$b = 2;\n')[0]).toMatch(/^parse-error 2:5-2:6 /);
+  });
+  it('`<?php $a = (;` (a TypeError inside php-parser) is a parse-error', () => {
+    const fs = lint('<?php $a = (;');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.ruleId).toBe('parse-error');
+    expect(fs[0]!.range.start).toEqual({ line: 1, column: 12, offset: 12 });
+  });
+  it('an unclosed `#[` followed by a comment (Bad terminal sequence) is a parse-error', () => {
+    const fs = lint('<?php\n#[Attr(\n// comment\n');
+    expect(fs.map((f) => f.ruleId)).toEqual(['parse-error']);
+  });
+  it('one mistake reported several times by php-parser is one finding', () => {
+    expect(lint('<?php\nfunction f( {\n}\n').map((f) => f.ruleId)).toEqual(['parse-error']);
+  });
+  it('parses PHP 8.5 syntax such as clone($x) without errors', () => {
+    expect(lint('<?php $b = clone($a);')).toEqual([]);
+  });
+});
+
+describe('deep nesting', () => {
+  it('5,000 chained method calls are analysed (iterative walk)', () => {
+    const text = '<?php $q' + '->m()'.repeat(5000) + ';';
+    const r = parsePhp(text, 'x.php');
+    // php-parser recurses: on the default stack this may overflow, which must be a finding, not a crash.
+    if (!r.ok) {
+      expect(r.problems[0]!.message).toMatch(/nests too deeply|call stack/);
+      return;
+    }
+    let count = 0;
+    walk(r.program, { enter: new Map(), exit: new Map(), anyEnter: () => { count++; } });
+    expect(count).toBeGreaterThan(10_000);
+  });
+  it('a stack overflow inside the parser becomes a parse-error finding', () => {
+    const text = '<?php $a = ' + '['.repeat(20000) + ']'.repeat(20000) + ';';
+    const fs = lint(text);
+    expect(fs.every((f) => f.ruleId === 'parse-error')).toBe(true);
+  });
+});
+
+describe('range normalisation (SourceFile.spanOf)', () => {
+  const parse = (text: string) => {
+    const r = parsePhp(text, 'x.php');
+    if (!r.ok) throw new Error('parse');
+    const file = new SourceFile('x.php', text, r.program as Program);
+    const nodes: PhpNode[] = [];
+    walk(r.program, { enter: new Map(), exit: new Map(), anyEnter: (n) => nodes.push(n) });
+    return { file, nodes };
+  };
+  it('an expression under a statement does not include the `;`', () => {
+    const { file, nodes } = parse('<?php $a = 1;');
+    expect(file.textOf(nodes.find((n) => n.kind === 'assign')!)).toBe('$a = 1');
+  });
+  it('`$a[] = 1` gives the offsetlookup a range starting at its variable', () => {
+    const { file, nodes } = parse('<?php $a[] = 1;');
+    expect(file.textOf(nodes.find((n) => n.kind === 'offsetlookup')!)).toBe('$a[]');
+  });
+  it('a bin after instanceof starts at its left operand', () => {
+    const { file, nodes } = parse('<?php if ($x instanceof Foo && $y) {}');
+    expect(file.textOf(nodes.find((n) => n.kind === 'bin' && n.type === '&&')!)).toBe('$x instanceof Foo && $y');
+  });
+  it('class and property ranges include their attributes', () => {
+    const { file, nodes } = parse('<?php\n#[Attr]\nclass A { #[X] public $p; }');
+    expect(file.textOf(nodes.find((n) => n.kind === 'class')!).startsWith('#[Attr]')).toBe(true);
+    expect(file.textOf(nodes.find((n) => n.kind === 'property')!)).toBe('#[X] public $p');
+  });
+  it('`$x::class` has a range for `class`', () => {
+    const { file, nodes } = parse('<?php $x::class;');
+    const id = nodes.find((n) => n.kind === 'identifier' && n.name === 'class')!;
+    expect(file.textOf(id)).toBe('class');
+  });
+  it('positions are UTF-16 code units', () => {
+    const { file, nodes } = parse('<?php $s = "😀"; $b = 1;');
+    const b = nodes.filter((n) => n.kind === 'assign')[1]!;
+    expect(file.rangeOf(b).start).toEqual({ line: 1, column: 17, offset: 17 });
+  });
+});

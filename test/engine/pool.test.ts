@@ -1,0 +1,40 @@
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+// The pool runs compiled workers: test the build (npm test compiles first).
+import { LintPool } from '../../dist/engine/pool.js';
+
+const registry = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'rules', 'index.js')).href;
+const pool = new LintPool({ registry, size: 2, timeoutMs: 2000 });
+afterAll(() => pool.close());
+
+const lint = (text: string) => pool.lint({ path: 'x.php', text, rules: [] });
+
+describe('the lint pool bounds every file in time', () => {
+  it.each([
+    ['<?php #[\n'],
+    ['<?php enum A'],
+  ])('%j (php-parser loops forever) gives a parse-error in bounded time', async (text) => {
+    const t0 = Date.now();
+    const fs = await lint(text);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(fs.map((f) => f.ruleId)).toEqual(['parse-error']);
+  });
+
+  it('goes on linting after a timed-out file', async () => {
+    const [hung, ok] = await Promise.all([lint('<?php enum A'), lint('<?php $a = 1;')]);
+    expect(hung[0]!.ruleId).toBe('parse-error');
+    expect(ok).toEqual([]);
+  });
+
+  it('parses 16,000 nested arrays in a worker with a 64 MB stack', async () => {
+    const n = 16000;
+    const fs = await lint('<?php $a = ' + '['.repeat(n) + ']'.repeat(n) + ';');
+    expect(fs.map((f) => f.message)).toEqual([]);
+  });
+
+  it('analyses a file with 5,000 chained method calls', async () => {
+    const fs = await lint('<?php $q' + '->m()'.repeat(5000) + ';');
+    expect(fs).toEqual([]);
+  });
+});
