@@ -1,4 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { fixUntilStable, type FixLoopResult } from './fixes.js';
+import { fixUntilStable, type FixLoopResult } from './fixes.js';
 import { lintText, type LintRequest } from './lint.js';
 import type { AnyRule } from './rule.js';
 import type { Finding, Severity } from './types.js';
@@ -7,8 +9,11 @@ import type { Finding, Severity } from './types.js';
 export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
   id: number;
   rules: { id: string; severity?: Severity; options?: unknown }[];
+  /** Apply fixes with fixUntilStable (the --fix loop) instead of only linting. */
+  fix?: { allowUnsafe: boolean; maxPasses?: number };
 }
-export interface LintReply { id: number; findings: Finding[] }
+/** `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error. */
+export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult }
 
 if (parentPort) {
   const port = parentPort;
@@ -20,14 +25,17 @@ if (parentPort) {
       const rule = byId.get(r.id);
       return rule ? [{ rule, severity: r.severity, options: r.options }] : [];
     });
-    let findings: Finding[];
+    let findings: Finding[] = [];
+    let fixed: FixLoopResult | undefined;
     try {
-      findings = lintText({ ...job, rules, knownRuleIds: known });
+      const lint = (text: string): Finding[] => lintText({ ...job, text, rules, knownRuleIds: known });
+      if (job.fix) fixed = fixUntilStable(job.text, lint, job.fix);
+      else findings = lint(job.text);
     } catch (e) {
       const at = { line: 1, column: 0, offset: 0 };
       findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
     }
-    const reply: LintReply = { id: job.id, findings };
+    const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}) };
     port.postMessage(reply);
   });
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import type { Finding } from './types.js';
+import type { FixLoopResult } from './fixes.js';
 import type { LintJob, LintReply } from './lint-worker.js';
 
 export interface PoolOptions {
@@ -12,9 +13,13 @@ export interface PoolOptions {
   timeoutMs?: number;
 }
 
-export type PoolJob = Omit<LintJob, 'id'>;
+export type PoolJob = Omit<LintJob, 'id' | 'fix'>;
 
-interface Pending { job: LintJob; resolve: (f: Finding[]) => void; timer?: NodeJS.Timeout }
+interface Pending { job: LintJob; resolve: (r: LintReply) => void; timer?: NodeJS.Timeout }
+
+/** Findings the pool made itself (timeout, crashed worker): the file was not analysed. */
+const poolFailures = new WeakSet<Finding>();
+export function isPoolFailure(f: Finding): boolean { return poolFailures.has(f); }
 
 /**
  * Lints in worker threads with a 64 MB stack (php-parser recurses: the default stack overflows
@@ -38,6 +43,18 @@ export class LintPool {
   }
 
   lint(job: PoolJob): Promise<Finding[]> {
+    return this.run(job).then((r) => r.findings);
+  }
+
+  /**
+   * Applies fixes in a worker with fixUntilStable (the --fix loop), under the same time bound.
+   * Resolves to null when the file could not be analysed (timeout, crash, internal error).
+   */
+  fix(job: PoolJob, fix: { allowUnsafe: boolean; maxPasses?: number }): Promise<FixLoopResult | null> {
+    return this.run({ ...job, fix }).then((r) => r.fixed ?? null);
+  }
+
+  private run(job: Omit<LintJob, 'id'>): Promise<LintReply> {
     if (this.closed) return Promise.reject(new Error('the lint pool is closed'));
     return new Promise((resolve) => {
       this.queue.push({ job: { ...job, id: this.nextId++ }, resolve });
@@ -62,7 +79,7 @@ export class LintPool {
       const p = this.queue.shift()!;
       this.busy.set(w, p);
       const worker = w;
-      p.timer = setTimeout(() => this.timeout(worker), this.timeoutMs);
+      p.timer = setTimeout(() => this.timeout(worker, p.timeoutMs ?? this.timeoutMs), p.timeoutMs ?? this.timeoutMs);
       worker.postMessage(p.job);
     }
   }
@@ -79,7 +96,7 @@ export class LintPool {
       clearTimeout(p.timer);
       this.busy.delete(w);
       this.idle.push(w);
-      p.resolve(reply.findings);
+      p.resolve(reply);
       this.pump();
     });
     w.on('error', (e) => this.crash(w, e));
@@ -88,13 +105,13 @@ export class LintPool {
     return w;
   }
 
-  private timeout(w: Worker): void {
+  private timeout(w: Worker, ms: number): void {
     const p = this.busy.get(w);
     if (!p) return;
     this.busy.delete(w);
     this.workers--;
     void w.terminate();
-    p.resolve([boundFinding(`syntax error: the PHP parser did not finish within ${this.timeoutMs / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]);
+    p.resolve(failed(p, [boundFinding(`syntax error: the PHP parser did not finish within ${this.timeoutMs / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]));
     this.pump();
   }
 
@@ -106,10 +123,15 @@ export class LintPool {
     this.workers--;
     if (p) {
       clearTimeout(p.timer);
-      p.resolve([boundFinding(`the analysis of this file failed (${e.message}); it was not analysed`, 'internal-error')]);
+      p.resolve(failed(p, [boundFinding(`the analysis of this file failed (${e.message}); it was not analysed`, 'internal-error')]));
     }
     this.pump();
   }
+}
+
+function failed(p: Pending, findings: Finding[]): LintReply {
+  for (const f of findings) poolFailures.add(f);
+  return { id: p.job.id, findings };
 }
 
 function boundFinding(message: string, ruleId: 'parse-error' | 'internal-error' = 'parse-error'): Finding {
