@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fixUntilStable, type FixLoopResult } from './fixes.js';
-import { fixUntilStable, type FixLoopResult } from './fixes.js';
 import { lintText, type LintRequest } from './lint.js';
 import type { AnyRule } from './rule.js';
 import type { Finding, Severity } from './types.js';

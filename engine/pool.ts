@@ -79,7 +79,7 @@ export class LintPool {
       const p = this.queue.shift()!;
       this.busy.set(w, p);
       const worker = w;
-      p.timer = setTimeout(() => this.timeout(worker, p.timeoutMs ?? this.timeoutMs), p.timeoutMs ?? this.timeoutMs);
+      p.timer = setTimeout(() => this.timeout(worker, this.timeoutMs), this.timeoutMs);
       worker.postMessage(p.job);
     }
   }
@@ -111,7 +111,7 @@ export class LintPool {
     this.busy.delete(w);
     this.workers--;
     void w.terminate();
-    p.resolve(failed(p, [boundFinding(`syntax error: the PHP parser did not finish within ${this.timeoutMs / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]));
+    p.resolve(failed(p, [boundFinding(`syntax error: the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]));
     this.pump();
   }
 
