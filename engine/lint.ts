@@ -1,4 +1,6 @@
+import { isTestPath } from './config.js';
 import { Facts } from './facts/index.js';
+import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
 import { parsePhp } from './parse.js';
@@ -16,8 +18,15 @@ export interface LintRequest {
   path: string;
   text: string;
   rules: readonly RuleSetting[];
-  /** The file runs in a long-running process: rules with a longRunningSeverity use it. */
+  /**
+   * The file is long-running by configuration (the `longRunning` globs: see
+   * `longRunningMatcher` in engine/facts/long-running.ts). The effective context is this OR
+   * what the engine detects in the code (worker loops, handlers, servers: docs/long-running.md).
+   */
   longRunning?: boolean;
+  /** Detect long-running code from the file itself (default true). */
+  detectLongRunning?: boolean;
+  /** The file is a test; defaults to `isTestPath(path)` (pass it when `path` is absolute). */
   isTestFile?: boolean;
   /** Severity (or off) for the engine's own findings. */
   engineSeverities?: Partial<Record<EngineFindingId, Severity | 'off'>>;
@@ -35,8 +44,21 @@ const ENGINE_DEFAULTS: Record<EngineFindingId, Severity> = {
 
 const DECLARATION_KINDS = new Set<NodeKind>(['class', 'interface', 'trait', 'enum', 'function', 'method', 'propertystatement']);
 
+export interface LintResult {
+  findings: Finding[];
+  /** Whether rules saw the file as long-running, and why (config, evidence in the code). */
+  longRunning: LongRunningVerdict;
+}
+
 /** Lints one file's text. Never throws: parse failures and rule crashes become findings. */
 export function lintText(req: LintRequest): Finding[] {
+  return lintTextDetailed(req).findings;
+}
+
+/** As lintText, and says whether the file was treated as long-running and why. */
+export function lintTextDetailed(req: LintRequest): LintResult {
+  const fromConfig = req.longRunning ?? false;
+  const noVerdict = (): LongRunningVerdict => ({ longRunning: fromConfig, fromConfig, detected: [] });
   const sev = (id: EngineFindingId): Severity | 'off' => req.engineSeverities?.[id] ?? ENGINE_DEFAULTS[id];
   const engineFinding = (id: EngineFindingId, span: Span, message: string, lines: LineIndex, tip?: string): Finding[] => {
     const s = sev(id);
@@ -47,13 +69,13 @@ export function lintText(req: LintRequest): Finding[] {
   const max = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (Buffer.byteLength(req.text, 'utf8') > max) {
     const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
-    return engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text));
+    return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text)), longRunning: noVerdict() };
   }
 
   const parsed = parsePhp(req.text, req.path);
   if (!parsed.ok) {
     const lines = new LineIndex(req.text);
-    return parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines));
+    return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict() };
   }
   const file = new SourceFile(req.path, req.text, parsed.program);
   const findings: Finding[] = parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, file.lines));
@@ -63,6 +85,16 @@ export function lintText(req: LintRequest): Finding[] {
   const dispatch: Dispatch = { enter: new Map(), exit: new Map() };
   const ran = new Set<string>();
   const dead = new Set<string>();
+  const detect = req.detectLongRunning ?? true;
+  const isTestFile = req.isTestFile ?? isTestPath(req.path);
+  // Detection is complete only after the walk: a finding's default severity is resolved then.
+  const longRunning = (): boolean => fromConfig || (detect && facts.longRunning.detected);
+  const longRunningReason = (): string | null => {
+    if (fromConfig) return 'code configured as long-running ("longRunning" in phpleak.json)';
+    const r = detect ? facts.longRunning.primary : null;
+    return r ? `${r.label} (line ${file.rangeOf(r.node).start.line})` : null;
+  };
+  const unresolved: { finding: Finding; rule: AnyRule }[] = [];
 
   const fail = (rule: AnyRule, e: unknown): void => {
     if (dead.has(rule.meta.id)) return;
@@ -73,11 +105,16 @@ export function lintText(req: LintRequest): Finding[] {
 
   for (const setting of req.rules) {
     const rule = setting.rule;
-    const severity = setting.severity ?? (req.longRunning && rule.meta.longRunningSeverity ? rule.meta.longRunningSeverity : rule.meta.severity);
     const options = mergeOptions(rule.defaultOptions, setting.options);
     const context: RuleContext<string, unknown> = {
-      file, facts, options, longRunning: req.longRunning ?? false, isTestFile: req.isTestFile ?? false,
-      report: (d) => { findings.push(toFinding(rule, severity, d, file, fixer)); },
+      file, facts, options, isTestFile,
+      get longRunning() { return longRunning(); },
+      get longRunningReason() { return longRunningReason(); },
+      report: (d) => {
+        const finding = toFinding(rule, setting.severity ?? rule.meta.severity, d, file, fixer);
+        findings.push(finding);
+        if (setting.severity === undefined && rule.meta.longRunningSeverity) unresolved.push({ finding, rule });
+      },
     };
     let visitors: Record<string, Handler | undefined>;
     try {
@@ -118,12 +155,18 @@ export function lintText(req: LintRequest): Finding[] {
     findings.push(...engineFinding('internal-error', { start: 0, end: 0 }, `phpleak failed on this file (${e instanceof Error ? e.message : String(e)}). Please report this with the file.`, file.lines));
   }
 
+  if (longRunning()) for (const u of unresolved) u.finding.severity = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+
   bindDeclarations(file, directives, declarations);
   const { kept } = applyDirectives(findings, directives);
   const known = req.knownRuleIds ?? new Set(req.rules.map((r) => r.rule.meta.id));
   const allKnown = new Set([...known, ...Object.keys(ENGINE_DEFAULTS)]);
   kept.push(...directiveFindings(file, directives, allKnown, ran, { invalid: sev('invalid-ignore'), unused: sev('unused-ignore') }));
-  return sortFindings(kept);
+  const verdict: LongRunningVerdict = {
+    longRunning: longRunning(), fromConfig,
+    detected: detect ? facts.longRunning.reasons.map((r) => ({ kind: r.kind, label: r.label, line: file.rangeOf(r.node).start.line })) : [],
+  };
+  return { findings: sortFindings(kept), longRunning: verdict };
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -40,8 +40,23 @@ export interface RuleContext<M extends string, O> {
   readonly file: SourceFile;
   readonly facts: Facts;
   readonly options: O;
-  /** The file runs in a long-running process (config `longRunning` globs or worker heuristics). */
+  /**
+   * The file runs in a long-running process: the config's `longRunning` globs matched it, OR
+   * the engine found evidence in the code (worker loop, Messenger handler, queued job, console
+   * command, event loop, app server: engine/facts/long-running.ts, docs/long-running.md).
+   *
+   * A getter. Config makes it true from the start; detected evidence makes it true from the
+   * node where the evidence is (a worker loop at the end of a file is seen last). It is final
+   * in `program:exit`: a rule whose decision (not just severity) depends on it decides there.
+   * Severity needs no care: a finding reported without an explicit severity gets
+   * `meta.longRunningSeverity` after the walk if the file turned out to be long-running.
+   */
   readonly longRunning: boolean;
+  /**
+   * Why the file is long-running, as a noun phrase for messages ("a Symfony Messenger handler
+   * (line 12)"), or null. Same timing as `longRunning`. Details: `facts.longRunning.reasons`.
+   */
+  readonly longRunningReason: string | null;
   /** The file is a test (tests/, *Test.php): rules about production behaviour may stay quiet. */
   readonly isTestFile: boolean;
   report(descriptor: ReportDescriptor<M>): void;

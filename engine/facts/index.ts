@@ -1,6 +1,7 @@
 import type { Call, ClassLike, FunctionDecl, FunctionLike, PhpNode, Program } from '../nodes.js';
 import { isClassLike, isFunctionLike } from '../nodes.js';
 import { classifyAccess } from './access.js';
+import { LongRunningDetector } from './long-running.js';
 import { functionName, methodName, varName } from './names.js';
 import { newClassFacts, newScope, type ClassFacts, type Scope } from './scopes.js';
 
@@ -9,6 +10,8 @@ export { BYREF_BUILTINS, GROW_ROLES, WRITE_ROLES, classifyAccess, storageOf } fr
 export type { ClassFacts, PropertyInfo, Scope, ScopeKind } from './scopes.js';
 export * from './ancestry.js';
 export * from './names.js';
+export { LongRunningDetector, isEndless, longRunningMatcher } from './long-running.js';
+export type { LongRunningKind, LongRunningReason, LongRunningVerdict } from './long-running.js';
 
 /**
  * Shared facts about one file, collected during the engine's single walk (the collector runs
@@ -28,6 +31,8 @@ export class Facts {
   readonly methodCalls = new Map<string, Call[]>();
   /** Function declarations by lower-cased name. */
   readonly functions = new Map<string, FunctionDecl>();
+  /** Evidence that the file runs in a long-running process; complete at `program:exit`. */
+  readonly longRunning = new LongRunningDetector();
 
   /** The innermost function-like scope (or the top level) containing `node`. */
   scopeOf(node: PhpNode): Scope {
@@ -58,6 +63,7 @@ export class Facts {
   enter(node: PhpNode): void {
     const scope = this.scopeStack[this.scopeStack.length - 1] ?? null;
     const cls = this.classStack[this.classStack.length - 1] ?? null;
+    this.longRunning.enter(node);
     switch (node.kind) {
       case 'program': this.pushScope(newScope(node as Program, null, null)); return;
       case 'function': case 'method': case 'closure': case 'arrowfunc': {
@@ -116,6 +122,7 @@ export class Facts {
   }
 
   exit(node: PhpNode): void {
+    if (node.kind === 'program') this.longRunning.finish();
     if (isFunctionLike(node) || node.kind === 'program') {
       const s = this.scopeStack.pop();
       if (s && s.kind === 'method' && s.cls) s.cls.scopes.push(s);

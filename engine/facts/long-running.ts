@@ -1,0 +1,296 @@
+import { posix, relative, sep } from 'node:path';
+import { globMatcher } from '../config.js';
+import { isLoop, type Call, type Loop, type New, type PhpNode } from '../nodes.js';
+import { enclosingLoops, isWithin } from './ancestry.js';
+import { resolveClassName, shortClassName as shortName } from './imports.js';
+import { argumentAt, callReceiver, literalValue, methodName, stringValue, thisPropertyName, typeNames, varName } from './names.js';
+
+// Is this file code that runs in a long-running process (a queue worker, a daemon, an
+// application server, a console command)? There a leak is not wiped at the end of a request:
+// it accumulates until the process dies. Heuristics are documented in docs/long-running.md;
+// each one needs evidence that is rare outside such code, so a plain script or controller
+// stays at the rules' default severities.
+
+export type LongRunningKind =
+  /** an endless (or stop-flag) loop that receives work: `while (true) { $job = $queue->pop(); … }` */
+  | 'worker-loop'
+  /** signal handling or forking: `pcntl_signal`, `pcntl_fork`, `pcntl_async_signals` */
+  | 'process-control'
+  /** Symfony Messenger handler: `#[AsMessageHandler]`, `MessageHandlerInterface` */
+  | 'message-handler'
+  /** Laravel queued job/listener: `implements ShouldQueue` */
+  | 'queue-job'
+  /** Symfony/Laravel console command: runs as one process until the command ends */
+  | 'console-command'
+  /** listener of worker lifecycle events (Octane, Messenger worker, Laravel queue events) */
+  | 'worker-listener'
+  /** ReactPHP / Amp / Revolt event loop */
+  | 'event-loop'
+  /** Swoole/OpenSwoole/RoadRunner/Workerman/FrankenPHP/ReactPHP/Amp server or worker */
+  | 'app-server'
+  /** `set_time_limit(0)` together with an endless loop */
+  | 'no-time-limit-loop';
+
+export interface LongRunningReason {
+  kind: LongRunningKind;
+  /** The evidence (a loop, a call, a class, an attribute). */
+  node: PhpNode;
+  /** A noun phrase for messages: "a Symfony Messenger handler", "a worker loop around `pop()`". */
+  label: string;
+}
+
+/** Methods that receive the next unit of work; in an endless loop they make it a worker loop. */
+const RECEIVE_METHODS = new Set([
+  'receive', 'reserve', 'accept', 'waitrequest', 'waitpayload', 'getnextjob', 'nextjob', 'nextmessage',
+  'fetchmessage', 'blpop', 'brpop', 'brpoplpush', 'blmove', 'bzpopmin', 'bzpopmax', 'xread', 'xreadgroup',
+]);
+/** Generic names (SplStack::pop, SplQueue::dequeue, a lexer's consume) that count only on a queue-like receiver. */
+const QUEUE_METHODS = new Set(['pop', 'dequeue', 'consume']);
+const QUEUE_RECEIVER = /queue|job|broker|consumer|redis|beanstalk|amqp|kafka|sqs/i;
+const RECEIVE_FUNCTIONS = new Set(['socket_accept', 'stream_socket_accept', 'msg_receive', 'stream_select', 'socket_select']);
+const PROCESS_FUNCTIONS = new Set(['pcntl_signal', 'pcntl_fork', 'pcntl_async_signals', 'pcntl_signal_dispatch']);
+/** Names of stop flags in `while (!$this->shouldQuit)`, `while ($running)`. */
+const STOP_FLAG = /^(should)?(quit|stop|exit|terminate)$|^(is|keep)?(running|alive)$|^(shutdown|stop|quit|terminate)(requested|signal(l)?ed)?$|^stopped$/i;
+
+const EVENT_LOOP_CLASSES = new Set(['React\\EventLoop\\Loop', 'React\\EventLoop\\Factory', 'Revolt\\EventLoop', 'Amp\\Loop']);
+const WORKER_EVENT = /^(Laravel\\Octane\\Events\\|Symfony\\Component\\Messenger\\Event\\Worker|Illuminate\\Queue\\Events\\(JobProcessing|JobProcessed|JobExceptionOccurred|Looping|WorkerStopping))/;
+
+function serverLabel(fqn: string): string | null {
+  const lower = fqn.toLowerCase();
+  if (/^(open)?swoole\\(.+\\)?server$/.test(lower) || /^swoole_(http_|websocket_)?server$/.test(lower)) return `a Swoole server (\`${shortName(fqn)}\`)`;
+  if (lower.startsWith('spiral\\roadrunner\\') && /worker$/.test(lower)) return 'a RoadRunner worker';
+  if (lower === 'workerman\\worker') return 'a Workerman worker';
+  if (/^react\\(http\\(http)?server|http\\server|socket\\(socket|tcp|unix|secure)?server)$/.test(lower)) return 'a ReactPHP server';
+  if (/^amp\\http\\server\\(socket)?httpserver$/.test(lower)) return 'an Amp HTTP server';
+  return null;
+}
+
+/**
+ * Collects evidence of long-running code during the engine's walk. `reasons` is complete
+ * after the program node is exited (`finish()`); rules read it from `program:exit`.
+ */
+export class LongRunningDetector {
+  readonly reasons: LongRunningReason[] = [];
+  private endlessLoop: Loop | null = null;
+  private noTimeLimit: Call | null = null;
+  private finished = false;
+
+  /** Some evidence has been seen (final once the walk is over). */
+  get detected(): boolean { return this.reasons.length > 0; }
+
+  /** The first piece of evidence, for messages. */
+  get primary(): LongRunningReason | null { return this.reasons[0] ?? null; }
+
+  /** All reasons found so far are final (the program node has been exited). */
+  get complete(): boolean { return this.finished; }
+
+  /**
+   * Collector hook. Evidence is a heuristic: a node php-parser built oddly from broken code is
+   * simply not evidence, and must never stop the walk that every rule depends on.
+   */
+  enter(node: PhpNode): void {
+    try { this.collect(node); } catch { /* not evidence */ }
+  }
+
+  // Names are resolved at the entered node: its children get their parent links only after it.
+  private collect(node: PhpNode): void {
+    switch (node.kind) {
+      case 'call': this.onCall(node); return;
+      case 'new': this.onNew(node); return;
+      case 'while': case 'do': case 'for':
+        if (!this.endlessLoop && isEndless(node)) this.endlessLoop = node;
+        return;
+      case 'class': this.onClass(node); return;
+      case 'attribute': {
+        const fqn = resolveClassName(node.name, node);
+        if (fqn === 'Symfony\\Component\\Messenger\\Attribute\\AsMessageHandler') this.add('message-handler', node, 'a Symfony Messenger handler');
+        else if (fqn === 'Symfony\\Component\\Console\\Attribute\\AsCommand') this.add('console-command', node, 'a console command');
+        return;
+      }
+      case 'parameter':
+        for (const t of typeNames(node.type)) {
+          const fqn = resolveClassName(t, node);
+          if (WORKER_EVENT.test(fqn)) { this.add('worker-listener', node, `a listener of worker events (\`${shortName(fqn)}\`)`); break; }
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Called when the program node is exited: combines evidence that needs the whole file. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.noTimeLimit && this.endlessLoop && !this.reasons.some((r) => r.kind === 'worker-loop')) {
+      this.add('no-time-limit-loop', this.endlessLoop, 'a script without a time limit that loops forever (`set_time_limit(0)`)');
+    }
+  }
+
+  private add(kind: LongRunningKind, node: PhpNode, label: string): void {
+    // One reason per kind is enough for messages; keep the first (earliest in the file).
+    if (this.reasons.some((r) => r.kind === kind)) return;
+    this.reasons.push({ kind, node, label });
+  }
+
+  private onClass(node: Extract<PhpNode, { kind: 'class' }>): void {
+    if (node.extends && node.extends.kind === 'name') {
+      const base = resolveClassName(node.extends.name, node);
+      if (base === 'Symfony\\Component\\Console\\Command\\Command' || base === 'Illuminate\\Console\\Command') {
+        this.add('console-command', node, 'a console command');
+      }
+    }
+    for (const i of node.implements ?? []) {
+      if (i.kind !== 'name') continue;
+      const fqn = resolveClassName(i.name, node);
+      if (/^Illuminate\\Contracts\\Queue\\ShouldQueue/.test(fqn)) this.add('queue-job', node, 'a Laravel queued job');
+      else if (fqn === 'Symfony\\Component\\Messenger\\Handler\\MessageHandlerInterface' || fqn === 'Symfony\\Component\\Messenger\\Handler\\MessageSubscriberInterface') {
+        this.add('message-handler', node, 'a Symfony Messenger handler');
+      }
+    }
+  }
+
+  private onNew(node: New): void {
+    if (node.what.kind !== 'name') return;
+    const label = serverLabel(resolveClassName(node.what.name, node));
+    if (label) this.add('app-server', node, label);
+  }
+
+  private onCall(call: Call): void {
+    const w = call.what;
+    if (w.kind === 'name') {
+      const fn = resolveFunctionName(w.name, call);
+      if (PROCESS_FUNCTIONS.has(fn)) this.add('process-control', call, `a process that handles signals or forks (\`${fn}()\`)`);
+      else if (fn === 'frankenphp_handle_request') this.add('app-server', call, 'a FrankenPHP worker');
+      else if (fn === 'swoole\\coroutine\\run' || fn === 'co\\run') this.add('app-server', call, 'a Swoole coroutine program');
+      else if (fn === 'set_time_limit' && isZero(argumentAt(call, 0))) this.noTimeLimit = call;
+      else if (fn === 'ini_set' && stringValue(argumentAt(call, 0)) === 'max_execution_time' && isZero(argumentAt(call, 1))) this.noTimeLimit = call;
+      else if (RECEIVE_FUNCTIONS.has(fn)) this.checkWorkerLoop(call, `${fn}()`);
+      return;
+    }
+    if (w.kind === 'staticlookup' && w.what.kind === 'name') {
+      const cls = resolveClassName(w.what.name, call);
+      const m = methodName(call) ?? '';
+      if (EVENT_LOOP_CLASSES.has(cls)) { this.add('event-loop', call, `an event-loop program (\`${shortName(cls)}::${m}()\`)`); return; }
+      if (cls.toLowerCase().startsWith('spiral\\roadrunner\\') && m === 'create') { this.add('app-server', call, 'a RoadRunner worker'); return; }
+      if (cls === 'Workerman\\Worker' && m === 'runall') { this.add('app-server', call, 'a Workerman worker'); return; }
+    }
+    const m = methodName(call);
+    if (!m) return;
+    if (m === 'waitrequest' || m === 'waitpayload') this.add('app-server', call, `a RoadRunner-style worker (\`${m === 'waitrequest' ? 'waitRequest' : 'waitPayload'}()\`)`);
+    if (m === 'run') {
+      const r = callReceiver(call);
+      if (r && (varName(r) === 'loop' || thisPropertyName(r) === 'loop')) this.add('event-loop', call, 'an event-loop program (`$loop->run()`)');
+    }
+    if (RECEIVE_METHODS.has(m) || (QUEUE_METHODS.has(m) && QUEUE_RECEIVER.test(receiverName(call)))) this.checkWorkerLoop(call, `${m}()`);
+  }
+
+  /** A receive call repeated by an endless or stop-flag loop, or in the loop's own test. */
+  private checkWorkerLoop(call: Call, what: string): void {
+    for (const loop of enclosingLoops(call)) {
+      const inTest = loop.kind === 'while' || loop.kind === 'do' ? isWithin(call, loop.test) : loop.kind === 'for' && loop.test.some((t) => isWithin(call, t));
+      if (isEndless(loop) || isStopFlagLoop(loop) || inTest) {
+        this.add('worker-loop', loop, `a worker loop around \`${what}\``);
+        return;
+      }
+    }
+  }
+}
+
+/** `while (true)`, `while (1)`, `do … while (true)`, `for (;;)`. */
+export function isEndless(loop: PhpNode): boolean {
+  if (!isLoop(loop)) return false;
+  if (loop.kind === 'for') return loop.test.length === 0 || (loop.test.length === 1 && isTruthyConstant(loop.test[0]!));
+  if (loop.kind === 'while' || loop.kind === 'do') return isTruthyConstant(loop.test);
+  return false;
+}
+
+/** `while (!$this->shouldQuit)`, `while ($this->running)`, `while (!$stop)`. */
+function isStopFlagLoop(loop: Loop): boolean {
+  if (loop.kind !== 'while' && loop.kind !== 'do') return false;
+  let t = loop.test;
+  if (t.kind === 'unary' && t.type === '!') t = t.what;
+  const name = varName(t) ?? thisPropertyName(t);
+  return name !== null && STOP_FLAG.test(name);
+}
+
+function isTruthyConstant(n: PhpNode): boolean {
+  const v = literalValue(n);
+  return v === true || v === 1;
+}
+
+function isZero(n: PhpNode | null): boolean {
+  const v = literalValue(n);
+  return v === 0 || v === '0';
+}
+
+/**
+ * Lower-cased fully qualified name of a called function. An unqualified name that is not
+ * imported with `use function` resolves to the global function (what PHP falls back to, and
+ * what nearly all code means by `set_time_limit()` inside a namespace).
+ */
+function resolveFunctionName(written: string, at: PhpNode): string {
+  if (written.startsWith('\\')) return written.slice(1).toLowerCase();
+  const slash = written.indexOf('\\');
+  if (slash >= 0) return resolveClassName(written, at).toLowerCase();
+  let c: PhpNode = at;
+  while (c.parent && c.kind !== 'namespace') c = c.parent;
+  const children = c.kind === 'namespace' || c.kind === 'program' ? c.children : [];
+  const lower = written.toLowerCase();
+  for (const st of children) {
+    if (st.kind !== 'usegroup') continue;
+    for (const it of st.items) {
+      if (it.kind !== 'useitem' || (it.type ?? st.type) !== 'function') continue;
+      const fqn = ((st.name ? st.name + '\\' : '') + it.name).replace(/^\\/, '');
+      const alias = it.alias && it.alias.kind === 'identifier' ? it.alias.name : fqn.slice(fqn.lastIndexOf('\\') + 1);
+      if (alias.toLowerCase() === lower) return fqn.toLowerCase();
+    }
+  }
+  return lower;
+}
+
+function receiverName(call: Call): string {
+  let r = callReceiver(call);
+  // `$this->queue->pop()`, `$this->manager->connection()->pop()`: the nearest name tells.
+  while (r) {
+    const n = varName(r) ?? thisPropertyName(r);
+    if (n) return n;
+    if (r.kind === 'propertylookup' || r.kind === 'nullsafepropertylookup') {
+      if (r.offset.kind === 'identifier') return r.offset.name;
+      return '';
+    }
+    if (r.kind === 'call') {
+      const m = methodName(r);
+      if (m && QUEUE_RECEIVER.test(m)) return m;
+      r = callReceiver(r);
+      continue;
+    }
+    return '';
+  }
+  return '';
+}
+
+// ---- config: the `longRunning` globs of phpleak.json ----
+
+/**
+ * A predicate for "this file is long-running by configuration": the config's `longRunning`
+ * globs, matched against the path relative to the config root (`/`-separated). Build it once
+ * per run and call it per file; paths may be absolute or relative to `root`.
+ */
+export function longRunningMatcher(config: { root: string; longRunning: readonly string[] }): (path: string) => boolean {
+  const match = globMatcher(config.longRunning);
+  if (config.longRunning.length === 0) return () => false;
+  return (path) => {
+    const rel = path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) ? relative(config.root, path) : path;
+    return match(rel.split(sep).join(posix.sep).replace(/^\.\//, ''));
+  };
+}
+
+/** Serializable summary of why a file counts as long-running (for CLI output and LSP hovers). */
+export interface LongRunningVerdict {
+  longRunning: boolean;
+  /** The config's `longRunning` globs matched the file. */
+  fromConfig: boolean;
+  /** Evidence found in the code, with 1-based lines. */
+  detected: { kind: LongRunningKind; label: string; line: number }[];
+}
