@@ -1,10 +1,12 @@
 import type { AnyRule } from '../engine/rule.js';
 import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
+import evalInLoop from './eval-in-loop.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  evalInLoop,
   memoryLimitDisabled,
   gcDisabled,
 ] as const satisfies readonly AnyRule[];

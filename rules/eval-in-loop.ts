@@ -1,0 +1,130 @@
+import { isFunctionLike, type Eval, type PhpNode } from '../engine/nodes.js';
+import { closestAncestor, functionName } from '../engine/facts/index.js';
+import type { Facts } from '../engine/facts/index.js';
+import { repetitionOf, repetitionSite, type Repetition } from '../engine/facts/repetition.js';
+import { defineRule } from '../engine/rule.js';
+
+// eval() that runs over and over: in a loop, in a callback a builtin calls per element, or in a
+// function this file calls in a loop. Measured on PHP 8.2: evaluated code that contains a
+// closure, function or class leaves its compiled op_array behind on every run (+240 B per
+// `eval('return function () {};')`, +780 B per class; php-src#8078) — even a closure that is
+// never created. Plain code is freed after each run but compiled again every time.
+
+type MessageId = 'definesCode' | 'recompiles';
+
+/** A closure, arrow function, named function or class-like declared in PHP source text. */
+const DEFINES_RE = /\bfunction\s*&?\s*[\w(]|\bfn\s*&?\s*\(|(?<!::\s*)\b(?:class|interface|trait|enum)\s+[A-Za-z_]|\bnew\s+class\b/i;
+
+export default defineRule({
+  meta: {
+    id: 'eval-in-loop',
+    severity: 'warning',
+    fixable: 'never',
+    description: 'eval() executed repeatedly: every compiled closure, function or class stays in memory',
+    messages: {
+      definesCode: 'eval() runs {{where}}, and its code defines a {{what}}: PHP keeps the compiled code of every run for the rest of the process (php-src#8078; measured +240 B per eval of `return function () {};`, +780 B per class), so memory grows with every iteration.',
+      recompiles: 'eval() runs {{where}}, so its code is compiled again on every run (100,000 evals of `return $i * 2;` take 87 ms, the same code inline 0.7 ms), and if the code ever contains a closure, function or class, each compiled copy stays in memory for the rest of the process (php-src#8078).',
+    },
+    tips: {
+      definesCode: 'Evaluate the code once, outside the loop, and reuse the closure or class it defines (cache it by its source), or write it as ordinary PHP.',
+      recompiles: 'Move the eval() out of the loop (evaluate once, keep the result), or replace it with ordinary PHP.',
+    },
+  },
+  defaultOptions: {},
+  create(ctx) {
+    // Tests evaluate snippets on purpose; production memory is what this rule is about.
+    if (ctx.isTestFile) return {};
+    const evals: Eval[] = [];
+    return {
+      eval(node) { evals.push(node); },
+      'program:exit'() {
+        for (const node of evals) {
+          if (evaluatedOncePerKey(node, ctx.file.textOf.bind(ctx.file))) continue;
+          const rep = repetitionOf(node, ctx.facts);
+          if (!rep) continue;
+          const what = definedKind(literalText(node.source, ctx.facts, 4).join('\n'));
+          const messageId: MessageId = what ? 'definesCode' : 'recompiles';
+          ctx.report({
+            at: node,
+            messageId,
+            data: { where: describe(rep, node, (n) => ctx.file.rangeOf(n).start.line), what: what ?? '' },
+            related: [{ at: repetitionSite(rep), message: relatedMessage(rep) }],
+          });
+        }
+      },
+    };
+  },
+});
+
+function describe(rep: Repetition, node: Eval, line: (n: PhpNode) => number): string {
+  switch (rep.kind) {
+    case 'loop': return 'in a loop';
+    case 'callback': return `in a callback that ${functionName(rep.call)}() calls once per element`;
+    case 'caller': {
+      const fn = closestAncestor(node, isFunctionLike, true);
+      const name = fn && (fn.kind === 'function' || fn.kind === 'method') ? `${fn.name.name}()` : 'this function';
+      const inner = rep.repetition;
+      const how = inner.kind === 'loop' ? 'in a loop' : inner.kind === 'callback' ? 'once per element' : 'from code that itself runs repeatedly';
+      return `in ${name}, which line ${line(rep.via)} calls ${how}`;
+    }
+  }
+}
+
+function relatedMessage(rep: Repetition): string {
+  switch (rep.kind) {
+    case 'loop': return 'the loop that repeats the eval()';
+    case 'callback': return 'calls the callback once per element';
+    case 'caller': return 'the call that runs the eval() repeatedly';
+  }
+}
+
+/** Checks that make an eval() run once per class, function or cache key, not once per iteration. */
+const GUARD_RE = /\b(?:isset|array_key_exists|class_exists|interface_exists|trait_exists|enum_exists|function_exists|defined)\s*\(/i;
+
+/** `$cache[$k] ??= eval(…)`, or an eval() under `if (!class_exists(…))` / `if (!isset($cache[…]))`. */
+function evaluatedOncePerKey(node: Eval, textOf: (n: PhpNode) => string): boolean {
+  for (let n: PhpNode | undefined = node.parent; n && !isFunctionLike(n); n = n.parent) {
+    if (n.kind === 'assign' && n.operator === '??=') return true;
+    if (n.kind === 'if' && GUARD_RE.test(textOf(n.test))) return true;
+    if (n.kind === 'retif' && GUARD_RE.test(textOf(n.test))) return true;
+  }
+  return false;
+}
+
+/** What kind of declaration the evaluated code contains, if its text shows one. */
+function definedKind(code: string): string | null {
+  const m = DEFINES_RE.exec(code);
+  if (!m) return null;
+  const word = m[0].toLowerCase();
+  if (word.startsWith('fn') || /^function\s*&?\s*\(/.test(word)) return 'closure';
+  if (word.startsWith('function')) return 'function';
+  if (word.startsWith('new')) return 'class';
+  return /^(class|interface|trait|enum)/.exec(word)![1]!;
+}
+
+/**
+ * The literal pieces of the evaluated code that the file shows: strings, the literal parts of
+ * interpolated strings and concatenations, arguments of formatting calls, and what a local
+ * variable was assigned. Unknown parts contribute nothing.
+ */
+function literalText(node: PhpNode | null | undefined, facts: Facts, depth: number): string[] {
+  if (!node || depth < 0) return [];
+  switch (node.kind) {
+    case 'string': case 'nowdoc': return [node.value];
+    case 'encapsed': return node.value.flatMap((p) => literalText(p.kind === 'encapsedpart' ? p.expression : p, facts, depth));
+    case 'bin': return node.type === '.' ? [...literalText(node.left, facts, depth), ...literalText(node.right, facts, depth)] : [];
+    case 'call': return node.arguments.flatMap((a) => literalText(a, facts, depth - 1));
+    case 'retif': return [...literalText(node.trueExpr, facts, depth - 1), ...literalText(node.falseExpr, facts, depth - 1)];
+    case 'variable': {
+      if (typeof node.name !== 'string') return [];
+      const scope = facts.scopeOf(node);
+      const out: string[] = [];
+      for (const a of scope.accesses) {
+        if (a.storage !== 'var' || a.name !== node.name || a.via?.kind !== 'assign' || a.via.left !== a.node) continue;
+        out.push(...literalText(a.via.right, facts, depth - 1));
+      }
+      return out;
+    }
+    default: return [];
+  }
+}
