@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { BaselineMatcher, createBaseline, loadBaseline, serializeBaseline, type BaselineEntry } from '../engine/baseline.js';
+import { toRelative } from '../engine/discover.js';
+import type { CliOptions } from './args.js';
+import type { FileOutcome } from './lint-files.js';
+import { pluralize } from './report.js';
+import type { RunSettings } from './settings.js';
+
+// The CLI's use of the baseline (engine/baseline.ts): which file, generating it, and filtering
+// a run's findings through it. Stale entries (findings that were fixed) are reported as a
+// notice and do not change the exit code: fixing code must never break a build; regenerate
+// the baseline to drop them.
+
+export function baselinePath(o: CliOptions, settings: RunSettings, cwd: string): string {
+  if (typeof o.generateBaseline === 'string') return resolve(cwd, o.generateBaseline);
+  if (o.baseline !== undefined) return resolve(cwd, o.baseline);
+  return resolve(settings.cfg.root, settings.cfg.baseline);
+}
+
+export function writeBaseline(file: string, outcomes: readonly FileOutcome[]): string {
+  const dir = dirname(file);
+  const b = createBaseline(outcomes.map((o) => ({ file: toRelative(dir, o.target.abs), findings: o.findings })));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, serializeBaseline(b));
+  const n = b.entries.reduce((s, e) => s + e.count, 0);
+  return `phpleak: wrote ${file} with ${pluralize(b.entries.length, 'entry').replace(/entrys$/, 'entries')} (${pluralize(n, 'finding')} accepted)`;
+}
+
+export interface BaselineApplied { file: string; suppressed: number; stale: BaselineEntry[] }
+
+/** Filters the outcomes' findings in place; null when no baseline applies. */
+export function applyBaseline(o: CliOptions, file: string, outcomes: FileOutcome[], whole: boolean): BaselineApplied | null {
+  if (o.noBaseline) return null;
+  if (o.baseline === undefined && !existsSync(file)) return null;
+  const matcher = new BaselineMatcher(loadBaseline(file));
+  const dir = dirname(file);
+  const linted = new Set<string>();
+  let suppressed = 0;
+  for (const out of outcomes) {
+    const rel = toRelative(dir, out.target.abs);
+    linted.add(rel);
+    const r = matcher.filter(rel, out.findings);
+    out.findings = r.kept;
+    suppressed += r.suppressed;
+  }
+  // Entries of files not linted in this run cannot be judged, unless the whole project was
+  // linted and the file is gone.
+  const stale = matcher.stale((f) => linted.has(f) || (whole && !existsSync(resolve(dir, f))));
+  return { file, suppressed, stale };
+}
+
+export function staleNotice(b: BaselineApplied, cwd: string): string[] {
+  if (b.stale.length === 0) return [];
+  const n = b.stale.reduce((s, e) => s + e.count, 0);
+  const shown = b.stale.slice(0, 10).map((e) => `  ${e.file}: ${e.rule}${e.count > 1 ? ` ×${e.count}` : ''}: ${e.message}`);
+  const rel = toRelative(cwd, b.file) || b.file;
+  return [
+    `phpleak: ${pluralize(n, 'baseline finding')} no longer reported (fixed): remove ${n === 1 ? 'it' : 'them'} with phpleak --generate-baseline${rel === 'phpleak-baseline.json' ? '' : `=${rel}`}`,
+    ...shown,
+    ...(b.stale.length > 10 ? [`  … and ${b.stale.length - 10} more entries`] : []),
+  ];
+}

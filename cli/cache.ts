@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Finding } from '../engine/types.js';
+
+// The result cache (--cache): findings per file, keyed by the file's content hash, inside a file
+// named by the run's settings hash (config + overrides + phpleak version + build). A cache that
+// cannot be read or parsed is ignored and rebuilt; everything is written inside its folder
+// only, through a temporary file renamed into place (a killed run never leaves half a file).
+
+const FORMAT = 1;
+const NAME_RE = /^results-[0-9a-f]{16}\.json$/;
+/** Result files of other settings kept side by side (e.g. with and without --rule overrides). */
+const KEEP_FILES = 4;
+
+interface Entry { h: string; f: Finding[] }
+interface CacheFile { format: number; settings: string; entries: Record<string, Entry> }
+
+export function contentHash(bytes: Buffer | string): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+export class ResultCache {
+  private entries: Map<string, Entry>;
+  private readonly touched = new Set<string>();
+  private dirty = false;
+  readonly file: string;
+
+  private constructor(readonly dir: string, private readonly settings: string, entries: Map<string, Entry>, readonly warning?: string) {
+    this.file = join(dir, `results-${settings.slice(0, 16)}.json`);
+    this.entries = entries;
+  }
+
+  static open(dir: string, settingsHash: string): ResultCache {
+    const file = join(dir, `results-${settingsHash.slice(0, 16)}.json`);
+    let entries = new Map<string, Entry>();
+    let warning: string | undefined;
+    if (existsSync(file)) {
+      try {
+        const raw = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+        if (raw.format === FORMAT && raw.settings === settingsHash && raw.entries && typeof raw.entries === 'object') {
+          entries = new Map(Object.entries(raw.entries).filter(([, e]) => e && typeof e.h === 'string' && Array.isArray(e.f)));
+        }
+      } catch {
+        warning = `the cache ${file} is corrupt; it is rebuilt`;
+        entries = new Map();
+      }
+    }
+    return new ResultCache(dir, settingsHash, entries, warning);
+  }
+
+  get(path: string, hash: string): Finding[] | undefined {
+    const e = this.entries.get(path);
+    if (!e || e.h !== hash) return undefined;
+    this.touched.add(path);
+    return e.f;
+  }
+
+  set(path: string, hash: string, findings: Finding[]): void {
+    this.entries.set(path, { h: hash, f: findings });
+    this.touched.add(path);
+    this.dirty = true;
+  }
+
+  /** Writes the cache; entries of files that no longer exist are dropped. Returns a warning on failure. */
+  save(): string | undefined {
+    let pruned = false;
+    for (const p of this.entries.keys()) {
+      if (!this.touched.has(p) && !existsSync(p)) { this.entries.delete(p); pruned = true; }
+    }
+    if (!this.dirty && !pruned) return undefined;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const body: CacheFile = { format: FORMAT, settings: this.settings, entries: Object.fromEntries(this.entries) };
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(body));
+      renameSync(tmp, this.file);
+      this.prune();
+      return undefined;
+    } catch (e) {
+      return `could not write the cache in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+  }
+
+  /** Keeps the most recent result files of other settings; only our own file names are touched. */
+  private prune(): void {
+    const files = readdirSync(this.dir).filter((n) => NAME_RE.test(n)).map((n) => {
+      const p = join(this.dir, n);
+      try { return { p, t: statSync(p).mtimeMs }; } catch { return { p, t: 0 }; }
+    });
+    files.sort((a, b) => b.t - a.t);
+    for (const f of files.slice(KEEP_FILES)) {
+      try { unlinkSync(f.p); } catch { /* another run removed it */ }
+    }
+  }
+}

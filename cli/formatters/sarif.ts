@@ -1,0 +1,82 @@
+import { pathToFileURL } from 'node:url';
+import type { Severity } from '../../engine/types.js';
+import { fingerprints, lineCol, type Formatter } from '../report.js';
+
+// SARIF 2.1.0 as GitHub code scanning reads it: tool.driver.rules[] with the docs as help,
+// results with 1-based regions and artifact URIs relative to the working directory
+// (%SRCROOT%), and partialFingerprints that survive line moves. With --shard, the shard is
+// the run's automationDetails category, so shard uploads stay separate analyses.
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** A relative path as a URI reference: each segment percent-encoded (spaces, quotes, Unicode). */
+export function relativeUri(path: string): string {
+  return path.split('/').map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
+}
+
+export const sarif: Formatter = (report) => {
+  const index = new Map(report.rules.map((r, i) => [r.id, i]));
+  const results = report.files.flatMap((file) => {
+    const prints = fingerprints(file);
+    return file.findings.map((f, i) => {
+      const lc = lineCol(f);
+      const location = (line: number, column: number, endLine: number, endColumn: number) => ({
+        physicalLocation: {
+          artifactLocation: { uri: relativeUri(file.path), uriBaseId: '%SRCROOT%' },
+          region: { startLine: line, startColumn: column, endLine, endColumn },
+        },
+      });
+      return {
+        ruleId: f.ruleId,
+        ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId)! } : {}),
+        level: LEVEL[f.severity],
+        message: { text: f.tip ? `${f.message}\n${f.tip}` : f.message },
+        locations: [location(lc.line, lc.column, lc.endLine, lc.endColumn)],
+        ...(f.related.length > 0 ? {
+          relatedLocations: f.related.map((r, k) => ({
+            id: k + 1,
+            ...location(r.range.start.line, r.range.start.column + 1, r.range.end.line, r.range.end.column + 1),
+            message: { text: r.message },
+          })),
+        } : {}),
+        partialFingerprints: { 'phpleak/v1': prints[i]! },
+      };
+    });
+  });
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'phpleak',
+          semanticVersion: report.version,
+          version: report.version,
+          informationUri: 'https://github.com/phpleak/phpleak',
+          rules: report.rules.map((r) => ({
+            id: r.id,
+            name: r.id.replace(/(^|-)([a-z])/g, (_, _d: string, c: string) => c.toUpperCase()),
+            shortDescription: { text: r.description },
+            fullDescription: { text: firstParagraph(r.docs) ?? r.description },
+            help: { text: r.docs, markdown: r.docs },
+            ...(r.helpUri ? { helpUri: r.helpUri } : {}),
+            defaultConfiguration: { level: LEVEL[r.severity] },
+            properties: { tags: r.engine ? ['phpleak'] : ['memory', 'reliability'], fixable: r.fixable },
+          })),
+        },
+      },
+      ...(report.shard ? { automationDetails: { id: `phpleak/shard-${report.shard.index}-of-${report.shard.total}/` } } : {}),
+      originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(report.base.endsWith('/') ? report.base : report.base + '/').href } },
+      columnKind: 'utf16CodeUnits',
+      results,
+    }],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+};
+
+/** The "What it does" paragraph of a rule's docs (a fuller description than the one-liner). */
+function firstParagraph(md: string): string | null {
+  const m = /^## What it does\s*\n+([\s\S]*?)(\n## |\n*$)/m.exec(md);
+  const text = (m ? m[1]! : md.replace(/^#.*\n+/, '')).trim();
+  return text ? text.split(/\n\s*\n/)[0]!.replace(/\s*\n\s*/g, ' ') : null;
+}

@@ -1,0 +1,119 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isPoolFailure, LintPool } from '../engine/pool.js';
+import type { FixLoopResult } from '../engine/fixes.js';
+import type { Finding, Severity } from '../engine/types.js';
+import { contentHash, type ResultCache } from './cache.js';
+import { REGISTRY_URL } from './meta.js';
+import type { RunSettings } from './settings.js';
+
+// Lints a list of files in worker threads (engine/pool.ts), with the result cache in front.
+// Results come back in the order of the list whatever the number of workers. Files are read
+// here with a bounded number in flight, so a large tree never sits in memory at once.
+
+export interface Target {
+  abs: string;
+  /** Path shown in reports (`/`-separated, relative to cwd, or to the repo root for --staged). */
+  display: string;
+  /** Content given in memory (--stdin, --staged); otherwise the file is read from disk. */
+  content?: Buffer;
+}
+
+export interface FileOutcome {
+  target: Target;
+  /** The analysed text; kept only when there are findings or fixes (code frames, diffs). */
+  text?: string;
+  findings: Finding[];
+  /** --fix/--fix-dry-run: the fix loop's result when it changed the text. */
+  fixed?: FixLoopResult & { original: string };
+  /** Text whose bytes do not survive a UTF-8 round trip: never rewritten by --fix. */
+  notUtf8?: boolean;
+}
+
+export interface LintFilesOptions {
+  settings: RunSettings;
+  jobs: number;
+  cache?: ResultCache;
+  fix?: { allowUnsafe: boolean };
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function lintFiles(targets: readonly Target[], opts: LintFilesOptions): Promise<FileOutcome[]> {
+  const results: FileOutcome[] = new Array(targets.length);
+  let pool: LintPool | null = null;
+  const getPool = (): LintPool => (pool ??= new LintPool({ registry: REGISTRY_URL, size: opts.jobs }));
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const i = next++;
+      results[i] = await lintOne(targets[i]!, opts, getPool);
+      done++;
+      opts.onProgress?.(done, targets.length);
+    }
+  };
+  // A few files per thread in flight keeps every worker busy while the next file is read.
+  const inFlight = Math.max(1, Math.min(targets.length, opts.jobs * 3));
+  try {
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  } finally {
+    if (pool) await (pool as LintPool).close();
+  }
+  return results;
+}
+
+async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => LintPool): Promise<FileOutcome> {
+  const { settings } = opts;
+  const skipSeverity = (fallback: Severity): Severity | null => {
+    const s = settings.engineSeverities['file-skipped'];
+    return s === 'off' ? null : s ?? fallback;
+  };
+  let bytes: Buffer;
+  if (target.content) {
+    bytes = target.content;
+  } else {
+    try {
+      const size = statSync(target.abs).size;
+      if (size > settings.cfg.maxFileSize) {
+        const sev = skipSeverity('info');
+        return { target, findings: sev ? [skipped(sev, `skipped: larger than ${formatMb(settings.cfg.maxFileSize)} MB (set "maxFileSize" in phpleak.json to analyse it)`)] : [] };
+      }
+      bytes = readFileSync(target.abs);
+    } catch (e) {
+      // An unreadable file is visible (a warning), never the end of the run.
+      const sev = skipSeverity('warning');
+      return { target, findings: sev ? [skipped(sev, `could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); it was not analysed`)] : [] };
+    }
+  }
+  const text = bytes.toString('utf8');
+  const notUtf8 = !Buffer.from(text, 'utf8').equals(bytes);
+  const hash = contentHash(bytes);
+  const key = target.content ? `${target.abs}\0memory` : target.abs;
+  let findings = opts.cache?.get(key, hash);
+  if (!findings) {
+    findings = await getPool().lint(settings.jobFor(target.abs, text));
+    // Timeouts and crashed workers depend on the machine's load: never cached.
+    if (!findings.some(isPoolFailure)) opts.cache?.set(key, hash, findings);
+  }
+  const out: FileOutcome = { target, findings, ...(notUtf8 ? { notUtf8 } : {}) };
+  if (opts.fix && !notUtf8 && findings.some((f) => f.fixes.some((x) => x.safety === 'safe' || opts.fix!.allowUnsafe))) {
+    const fixed = await getPool().fix(settings.jobFor(target.abs, text), { allowUnsafe: opts.fix.allowUnsafe, maxPasses: 10 });
+    if (fixed && fixed.text !== text && fixed.applied.length > 0) {
+      out.fixed = { ...fixed, original: text };
+      out.findings = await getPool().lint(settings.jobFor(target.abs, fixed.text));
+      out.text = fixed.text;
+      return out;
+    }
+  }
+  if (out.findings.length > 0) out.text = text;
+  return out;
+}
+
+function skipped(severity: Severity, message: string): Finding {
+  const at = { line: 1, column: 0, offset: 0 };
+  return { ruleId: 'file-skipped', severity, message, range: { start: at, end: at }, related: [], fixes: [] };
+}
+
+function formatMb(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return Number.isInteger(mb) ? String(mb) : mb.toFixed(1);
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { ENGINE_IDS } from '../engine/config.js';
+import type { AnyRule, Fixability } from '../engine/rule.js';
+import { readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
+import type { EngineFindingId, Severity } from '../engine/types.js';
+
+// What the CLI knows about rules beyond the registry: the engine's own finding ids, the
+// package version, the docs. Formatters (SARIF rules[], `phpleak rules`, `explain`) read it here.
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/** The rule registry as a module URL, for the worker threads (they import it themselves). */
+export const REGISTRY_URL = new URL('../rules/index.js', import.meta.url).href;
+
+export interface RuleInfo {
+  id: string;
+  severity: Severity;
+  longRunningSeverity?: Severity;
+  fixable: Fixability;
+  description: string;
+  /** Markdown docs (rules/<id>.md, or the built-in text for engine findings). */
+  docs: string;
+  helpUri?: string;
+  engine: boolean;
+}
+
+const ENGINE_INFO: Record<EngineFindingId, { severity: Severity; fixable: Fixability; description: string; docs: string }> = {
+  'parse-error': {
+    severity: 'error', fixable: 'never', description: 'The file does not parse; it was not analysed.',
+    docs: 'The PHP parser could not read this file (a syntax error, or input the parser cannot handle in bounded time or stack). Other files are still analysed. Run `php -l` on the file to see PHP\'s own message.',
+  },
+  'internal-error': {
+    severity: 'error', fixable: 'never', description: 'A rule failed on this file; the other rules ran.',
+    docs: 'A rule threw an exception or a worker crashed on this file. The other rules and files were analysed. Please report it with the file.',
+  },
+  'unused-ignore': {
+    severity: 'info', fixable: 'always', description: 'An ignore comment that suppresses nothing.',
+    docs: 'A `phpleak-ignore-*` comment names a rule that reports nothing where the comment points. Remove it: it would hide a future finding. `--fix` removes it.',
+  },
+  'invalid-ignore': {
+    severity: 'warning', fixable: 'never', description: 'An ignore comment without a (known) rule id.',
+    docs: 'A `phpleak-ignore-*` comment must name the rules it ignores (`// phpleak-ignore-next-line unbounded-cache -- reason`); a bare one or an unknown id ignores nothing.',
+  },
+  'file-skipped': {
+    severity: 'info', fixable: 'never', description: 'A file that was not analysed (too large, or unreadable).',
+    docs: 'The file is larger than `maxFileSize` (phpleak.json, in MB; default 4) or could not be read. Raise `maxFileSize` to analyse it.',
+  },
+};
+
+export function engineInfo(id: EngineFindingId): RuleInfo {
+  const e = ENGINE_INFO[id];
+  return { id, severity: e.severity, fixable: e.fixable, description: e.description, docs: `# ${id}\n\n${e.docs}\n`, engine: true };
+}
+
+export function ruleInfos(rules: readonly AnyRule[]): RuleInfo[] {
+  const out: RuleInfo[] = rules.map((r) => ({
+    id: r.meta.id,
+    severity: r.meta.severity,
+    ...(r.meta.longRunningSeverity ? { longRunningSeverity: r.meta.longRunningSeverity } : {}),
+    fixable: r.meta.fixable,
+    description: r.meta.description,
+    docs: readRuleDocs(r.meta.id) ?? `# ${r.meta.id}\n\n${r.meta.description}\n`,
+    helpUri: ruleDocsUrl(r.meta.id),
+    engine: false,
+  }));
+  out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...out, ...ENGINE_IDS.map(engineInfo)];
+}
+
+export function isEngineId(id: string): id is EngineFindingId {
+  return (ENGINE_IDS as readonly string[]).includes(id);
+}

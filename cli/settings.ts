@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, globMatcher, isTestPath, loadConfigFile,
+  ruleSettings, type PhpleakConfig, type RuleLevel,
+} from '../engine/config.js';
+import { toRelative } from '../engine/discover.js';
+import type { LintJob } from '../engine/lint-worker.js';
+import type { AnyRule } from '../engine/rule.js';
+import type { EngineFindingId, Severity } from '../engine/types.js';
+import { UsageError } from './args.js';
+import { VERSION } from './meta.js';
+
+// The effective configuration of a run: phpleak.json (found upward or --config) with the
+// --rule overrides on top, and what each file's lint job gets from it.
+
+export interface RunSettings {
+  cfg: PhpleakConfig;
+  registry: readonly AnyRule[];
+  rules: LintJob['rules'];
+  engineSeverities: Partial<Record<EngineFindingId, Severity | 'off'>>;
+  /** Identifies everything but the file: config, overrides, phpleak version and build. */
+  hash: string;
+  jobFor(abs: string, text: string): Omit<LintJob, 'id'>;
+}
+
+export function loadSettings(cwd: string, configPath: string | undefined, overrides: Record<string, RuleLevel>, registry: readonly AnyRule[]): RunSettings {
+  const known = new Set<string>([...registry.map((r) => r.meta.id), ...ENGINE_IDS]);
+  for (const id of Object.keys(overrides)) {
+    if (!known.has(id)) throw new UsageError(`--rule: unknown rule id "${id}" (run phpleak rules for the list)`);
+  }
+  const file = configPath !== undefined ? resolve(cwd, configPath) : findConfigFile(cwd);
+  const cfg = file ? loadConfigFile(file, registry) : defaultConfig(resolve(cwd));
+  const rules = ruleSettings(cfg, registry, overrides);
+  const sev = engineSeverities(cfg, overrides);
+  const longRunning = globMatcher(cfg.longRunning);
+  const hash = createHash('sha256').update(JSON.stringify({
+    v: VERSION, build: buildStamp(), rules, sev, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root,
+  })).digest('hex');
+  return {
+    cfg, registry, rules, engineSeverities: sev, hash,
+    jobFor(abs, text) {
+      const rel = toRelative(cfg.root, abs);
+      const inside = !rel.startsWith('../') && rel !== '..';
+      return {
+        path: inside ? rel : abs, text, rules,
+        longRunning: inside && longRunning(rel),
+        isTestFile: inside && isTestPath(rel),
+        engineSeverities: sev,
+        maxFileBytes: cfg.maxFileSize,
+      };
+    },
+  };
+}
+
+export { ConfigError };
+
+/**
+ * Modification times of the compiled engine and rules: a rebuilt phpleak invalidates the cache
+ * even when the version number did not change (a development build, a patched install).
+ */
+function buildStamp(): string {
+  const dist = dirname(dirname(fileURLToPath(import.meta.url)));
+  const parts: string[] = [];
+  for (const sub of ['engine', 'engine/facts', 'rules']) {
+    let names: string[];
+    try { names = readdirSync(join(dist, sub)); } catch { continue; }
+    for (const n of names.sort()) {
+      if (!n.endsWith('.js')) continue;
+      try { parts.push(`${sub}/${n}:${statSync(join(dist, sub, n)).mtimeMs}`); } catch { /* gone meanwhile */ }
+    }
+  }
+  return createHash('sha1').update(parts.join('\n')).digest('hex');
+}
