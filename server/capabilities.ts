@@ -1,0 +1,74 @@
+import { CodeActionKind, TextDocumentSyncKind, type InitializeParams, type ServerCapabilities } from 'vscode-languageserver/node.js';
+
+// What the client can do (read once from `initialize`) and what the server declares. Everything
+// the server offers is declared in the initialize result: Neovim 0.7 ignores later registrations.
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.phpleak`;
+
+export type DiagnosticMode = 'push' | 'pull' | 'both';
+
+export interface ClientCaps {
+  /** Diagnostics are pushed with textDocument/publishDiagnostics. */
+  push: boolean;
+  /** The server answers textDocument/diagnostic (declared diagnosticProvider). */
+  pull: boolean;
+  pullRefresh: boolean;
+  documentChanges: boolean;
+  configuration: boolean;
+  watchedFilesDynamic: boolean;
+  configurationDynamic: boolean;
+  relatedInformation: boolean;
+  markdownHover: boolean;
+  codeActionLiterals: boolean;
+}
+
+export interface InitOptions {
+  /**
+   * "push": publishDiagnostics only; "pull": textDocument/diagnostic only; "both". Default: pull
+   * for clients that advertise it (VS Code, Neovim 0.10+, Helix), push for the others: a client
+   * served both shows every finding twice (VS Code keeps the two in separate collections).
+   */
+  diagnosticMode?: DiagnosticMode;
+  /** Time bound of one analysis (ms): php-parser loops forever on some half-typed input. */
+  timeoutMs?: number;
+  /** Initial `phpleak` settings for clients without workspace/configuration. */
+  settings?: unknown;
+}
+
+export function readInitOptions(raw: unknown): InitOptions {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const o = raw as Record<string, unknown>;
+  const mode = o.diagnosticMode;
+  return {
+    ...(mode === 'push' || mode === 'pull' || mode === 'both' ? { diagnosticMode: mode } : {}),
+    ...(typeof o.timeoutMs === 'number' && o.timeoutMs > 0 ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.settings !== undefined ? { settings: o.settings } : {}),
+  };
+}
+
+export function clientCaps(params: InitializeParams, opts: InitOptions): ClientCaps {
+  const c = params.capabilities;
+  const canPull = c.textDocument?.diagnostic !== undefined;
+  const mode: DiagnosticMode = opts.diagnosticMode ?? (canPull ? 'pull' : 'push');
+  return {
+    push: mode !== 'pull' || !canPull,
+    pull: canPull && mode !== 'push',
+    pullRefresh: c.workspace?.diagnostics?.refreshSupport === true,
+    documentChanges: c.workspace?.workspaceEdit?.documentChanges === true,
+    configuration: c.workspace?.configuration === true,
+    watchedFilesDynamic: c.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+    configurationDynamic: c.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+    relatedInformation: c.textDocument?.publishDiagnostics?.relatedInformation === true,
+    markdownHover: c.textDocument?.hover?.contentFormat?.includes('markdown') ?? false,
+    codeActionLiterals: c.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+  };
+}
+
+export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
+  return {
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+    hoverProvider: true,
+    ...(caps.pull ? { diagnosticProvider: { identifier: 'phpleak', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+  };
+}

@@ -1,0 +1,101 @@
+import { CodeActionKind, CodeActionTriggerKind, LSPErrorCodes, ResponseError, type CodeAction, type CodeActionParams, type Range } from 'vscode-languageserver/node.js';
+import { ENGINE_IDS } from '../engine/config.js';
+import type { Finding } from '../engine/types.js';
+import { FIX_ALL_KIND } from './capabilities.js';
+import { sameDiagnostic, toLspRange } from './diagnostics.js';
+import type { AnalysisResult, OpenDocument } from './documents.js';
+import { diffEdit, ignoreEdit, toLspEdits, workspaceEdit } from './edits.js';
+import type { Server } from './server.js';
+
+// Quick fixes (the rules' own fixes: data on each finding), "Ignore <rule> on this line", and
+// source.fixAll.phpleak (every safe fix, with fixUntilStable: the code the CLI's --fix runs).
+// Actions are computed on the analysis of the document's current text only; if the text changes
+// while they are computed, the request fails with ContentModified rather than answer with edits
+// for text the client no longer has.
+
+const ENGINE = new Set<string>(ENGINE_IDS);
+
+export function registerCodeActions(server: Server): void {
+  server.connection.onCodeAction(async (params, token) => {
+    const d = server.documents.get(params.textDocument.uri);
+    if (!d || !server.caps.codeActionLiterals) return [];
+    const version = d.doc.version;
+    const r = await server.scheduler.current(d, token);
+    const stale = (): never => { throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed while code actions were computed'); };
+    if (d.doc.version !== version) stale();
+    // The analysis of this text failed (it hangs the parser): the last result's offsets are for other text.
+    if (!r || r.version !== version) return [];
+    const actions = quickFixes(server, d, r, params);
+    if (wants(params, FIX_ALL_KIND) && offerFixAll(params, r)) {
+      const all = await fixAll(server, d);
+      if (d.doc.version !== version) stale();
+      if (all) actions.push(all);
+    }
+    return actions;
+  });
+}
+
+function wants(params: CodeActionParams, kind: string): boolean {
+  const only = params.context.only;
+  return !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+}
+
+/** Fix-all runs the fix loop in a worker: do it when asked for, or when there is something to fix and the user looks. */
+function offerFixAll(params: CodeActionParams, r: AnalysisResult): boolean {
+  if (params.context.only) return true;
+  if (params.context.triggerKind === CodeActionTriggerKind.Automatic) return false;
+  return r.findings.some((f) => f.fixes.some((x) => x.safety === 'safe'));
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: Range['start'], q: Range['start']): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: CodeActionParams): CodeAction[] {
+  if (!wants(params, CodeActionKind.QuickFix)) return [];
+  const text = d.doc.getText();
+  const out: CodeAction[] = [];
+  r.findings.forEach((f, i) => {
+    const hit = overlaps(toLspRange(f.range), params.range) || params.context.diagnostics.some((x) => sameDiagnostic(x, f));
+    if (!hit) return;
+    const diagnostics = [r.diagnostics[i]!];
+    const preferred = f.fixes.findIndex((x) => x.safety === 'safe');
+    f.fixes.forEach((fix, j) => {
+      if (fix.edits.length === 0) return;
+      out.push({
+        title: fix.safety === 'unsafe' ? `${fix.title} (unsafe: changes behaviour)` : fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics,
+        ...(j === preferred ? { isPreferred: true } : {}),
+        edit: workspaceEdit(d.doc, toLspEdits(d.doc, fix.edits), server.caps.documentChanges),
+      });
+    });
+    const ignore = ignorable(f) ? ignoreEdit(text, f) : null;
+    if (ignore) {
+      out.push({
+        title: `Ignore ${f.ruleId} on this line`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics,
+        edit: workspaceEdit(d.doc, toLspEdits(d.doc, [ignore]), server.caps.documentChanges),
+      });
+    }
+  });
+  return out;
+}
+
+function ignorable(f: Finding): boolean { return !ENGINE.has(f.ruleId); }
+
+async function fixAll(server: Server, d: OpenDocument): Promise<CodeAction | null> {
+  const text = d.doc.getText();
+  const plan = server.config.forDocument(d.uri, text);
+  if ('skip' in plan) return null;
+  const fixed = await server.pool.fix(plan.job, { allowUnsafe: false });
+  if (!fixed || fixed.applied.length === 0 || fixed.text === text) return null;
+  const n = fixed.applied.length;
+  return {
+    title: `Fix all safe phpleak problems (${n} fix${n === 1 ? '' : 'es'})`,
+    kind: FIX_ALL_KIND,
+    edit: workspaceEdit(d.doc, toLspEdits(d.doc, [diffEdit(text, fixed.text)]), server.caps.documentChanges),
+  };
+}

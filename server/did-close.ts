@@ -1,0 +1,9 @@
+import type { Server } from './server.js';
+
+// Closing a document drops its state (an analysis in flight is discarded) and clears its diagnostics.
+export function registerDidClose(server: Server): void {
+  server.connection.onDidCloseTextDocument(({ textDocument }) => {
+    server.documents.close(textDocument.uri);
+    server.clear(textDocument.uri);
+  });
+}

@@ -1,0 +1,66 @@
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic } from 'vscode-languageserver/node.js';
+import type { Finding } from '../engine/types.js';
+
+/** One analysis of one version of a document under one configuration generation. */
+export interface AnalysisResult {
+  version: number;
+  /** Configuration generation the analysis ran with. */
+  gen: number;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  /** Same id for the same diagnostics (pull: "unchanged" reports). */
+  resultId: string;
+}
+
+export interface Waiter {
+  resolve: (r: AnalysisResult | null) => void;
+  reject: (e: unknown) => void;
+}
+
+/** An open document and the state of its analysis. A reopened document is a new object. */
+export class OpenDocument {
+  closed = false;
+  /** Pending debounce. */
+  timer: NodeJS.Timeout | undefined;
+  /** The analysis in flight (at most one per document). */
+  running: { version: number; gen: number } | null = null;
+  /** Last good result: kept when a later analysis times out or fails. */
+  result: AnalysisResult | null = null;
+  /** Last version/generation an analysis finished for (good or not). */
+  settled: { version: number; gen: number } | null = null;
+  /** Requests (pull diagnostics, code actions) waiting for the current version's result. */
+  waiters: Waiter[] = [];
+  /** Last version a failed analysis was reported for, so a hang is logged once. */
+  reportedFailure = -1;
+
+  constructor(public doc: TextDocument) {}
+
+  get uri(): string { return this.doc.uri; }
+}
+
+export class DocumentStore {
+  private readonly map = new Map<string, OpenDocument>();
+
+  get(uri: string): OpenDocument | undefined { return this.map.get(uri); }
+
+  open(doc: TextDocument): OpenDocument {
+    this.close(doc.uri);
+    const d = new OpenDocument(doc);
+    this.map.set(doc.uri, d);
+    return d;
+  }
+
+  close(uri: string): OpenDocument | undefined {
+    const d = this.map.get(uri);
+    if (!d) return undefined;
+    this.map.delete(uri);
+    d.closed = true;
+    clearTimeout(d.timer);
+    d.timer = undefined;
+    for (const w of d.waiters.splice(0)) w.resolve(null);
+    return d;
+  }
+
+  all(): OpenDocument[] { return [...this.map.values()]; }
+}

@@ -1,0 +1,61 @@
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node.js';
+import { docSections, readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
+import type { Finding } from '../engine/types.js';
+import { documented, toLspRange } from './diagnostics.js';
+import type { Server } from './server.js';
+
+// Hover on a finding: its message and tip, then the rule's explanation from rules/<id>.md
+// (What it does / Why is this bad? / Use instead).
+
+const SECTIONS = ['What it does', 'Why is this bad?', 'Use instead'] as const;
+
+export function registerHover(server: Server): void {
+  server.connection.onHover(async (params, token): Promise<Hover | null> => {
+    const d = server.documents.get(params.textDocument.uri);
+    if (!d) return null;
+    const r = await server.scheduler.current(d, token);
+    if (!r || r.version !== d.doc.version) return null;
+    const hits = r.findings.filter((f) => contains(f, params.position));
+    if (hits.length === 0) return null;
+    const value = hits.map(explain).join('\n\n---\n\n');
+    return {
+      contents: { kind: server.caps.markdownHover ? MarkupKind.Markdown : MarkupKind.PlainText, value },
+      range: toLspRange(hits[0]!.range),
+    };
+  });
+}
+
+function contains(f: Finding, p: Position): boolean {
+  const r = toLspRange(f.range);
+  const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+  const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+  return after && before;
+}
+
+const cache = new Map<string, string | null>();
+
+/** The rule's explanation as Markdown (cached: the docs do not change while the server runs). */
+function ruleExplanation(id: string): string | null {
+  if (cache.has(id)) return cache.get(id)!;
+  const md = readRuleDocs(id);
+  let out: string | null = null;
+  if (md) {
+    const sections = docSections(md);
+    const parts = SECTIONS.flatMap((h) => {
+      const body = sections.get(h);
+      return body ? [`#### ${h}\n\n${body}`] : [];
+    });
+    out = parts.length > 0 ? parts.join('\n\n') : null;
+  }
+  cache.set(id, out);
+  return out;
+}
+
+export function explain(f: Finding): string {
+  const head = documented(f.ruleId) ? `**phpleak** [\`${f.ruleId}\`](${ruleDocsUrl(f.ruleId)})` : `**phpleak** \`${f.ruleId}\``;
+  const lines = [head, '', f.message];
+  if (f.tip) lines.push('', `*Instead:* ${f.tip}`);
+  const more = ruleExplanation(f.ruleId);
+  if (more) lines.push('', more);
+  return lines.join('\n');
+}

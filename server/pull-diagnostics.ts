@@ -1,0 +1,15 @@
+import { DocumentDiagnosticReportKind, type DocumentDiagnosticReport } from 'vscode-languageserver/node.js';
+import type { Server } from './server.js';
+
+// textDocument/diagnostic (LSP 3.17): answers with the result for the document's current text,
+// waiting for the scheduled analysis; "unchanged" when the client already has it.
+export function registerPullDiagnostics(server: Server): void {
+  server.connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+    const d = server.documents.get(params.textDocument.uri);
+    if (!d) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const r = await server.scheduler.current(d, token);
+    if (!r) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    if (params.previousResultId === r.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: r.resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: r.resultId, items: r.diagnostics };
+  });
+}

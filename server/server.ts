@@ -1,0 +1,91 @@
+import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver/node.js';
+import { LintPool } from '../engine/pool.js';
+import type { Finding } from '../engine/types.js';
+import { rules } from '../rules/index.js';
+import { clientCaps, readInitOptions, type ClientCaps, type InitOptions } from './capabilities.js';
+import { ConfigStore } from './config-store.js';
+import { toDiagnostic } from './diagnostics.js';
+import { DocumentStore, type AnalysisResult, type OpenDocument } from './documents.js';
+import { Scheduler } from './scheduler.js';
+import { uriToPath } from './uri.js';
+
+// The state every LSP method handler shares. Handlers live one per file and get this object.
+
+/** The rule registry the workers load: the built dist/rules/index.js next to this file's dist/server/. */
+export const REGISTRY_URL = new URL('../rules/index.js', import.meta.url).href;
+
+export const DEFAULT_TIMEOUT_MS = 2_000;
+
+export class Server {
+  readonly documents = new DocumentStore();
+  readonly rules = rules;
+  readonly config: ConfigStore;
+  readonly scheduler: Scheduler;
+  caps!: ClientCaps;
+  options: InitOptions = {};
+  private roots: string[] = [];
+  private poolInstance: LintPool | null = null;
+
+  constructor(readonly connection: Connection) {
+    this.config = new ConfigStore(rules, () => this.roots, (m) => this.warnUser(m), () => this.configurationChanged());
+    this.scheduler = new Scheduler({
+      analyse: (d, text) => this.analyse(d, text),
+      gen: () => this.config.gen,
+      debounceMs: () => this.config.settings.debounceMs,
+      diagnostics: (d, findings) => findings.map((f) => toDiagnostic(f, d.uri, { relatedInformation: this.caps.relatedInformation })),
+      publish: (d, r) => this.publish(d, r),
+      log: (level, m) => this.log(level, m),
+    });
+  }
+
+  initialize(params: InitializeParams): void {
+    this.options = readInitOptions(params.initializationOptions);
+    this.caps = clientCaps(params, this.options);
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.roots = folders.map(uriToPath).filter((p): p is string => p !== null);
+    if (this.roots.length === 0 && params.rootPath) this.roots = [params.rootPath];
+    if (this.options.settings !== undefined) this.config.setSettings(this.options.settings);
+  }
+
+  get pool(): LintPool {
+    this.poolInstance ??= new LintPool({ registry: REGISTRY_URL, size: 2, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    return this.poolInstance;
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.documents.all()) this.documents.close(d.uri);
+    await this.poolInstance?.close();
+    this.poolInstance = null;
+  }
+
+  private analyse(d: OpenDocument, text: string): Promise<Finding[]> {
+    const plan = this.config.forDocument(d.uri, text);
+    if ('skip' in plan) return Promise.resolve([]);
+    return this.pool.lint(plan.job);
+  }
+
+  private publish(d: OpenDocument, r: AnalysisResult): void {
+    if (!this.caps.push) return;
+    void this.connection.sendDiagnostics({ uri: d.uri, version: r.version, diagnostics: r.diagnostics });
+  }
+
+  /** Clear a closed document's diagnostics. */
+  clear(uri: string): void {
+    if (this.caps.push) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private configurationChanged(): void {
+    for (const d of this.documents.all()) this.scheduler.now(d);
+    if (this.caps?.pull && this.caps.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+  }
+
+  warnUser(message: string): void {
+    this.log('warn', message);
+    void this.connection.window.showWarningMessage(message);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    const c = this.connection.console;
+    if (level === 'error') c.error(message); else if (level === 'warn') c.warn(message); else c.info(message);
+  }
+}
