@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import generatorUnclosedResource from './generator-unclosed-resource.js';
 import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
 import evalInLoop from './eval-in-loop.js';
@@ -6,6 +7,7 @@ import evalInLoop from './eval-in-loop.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  generatorUnclosedResource,
   evalInLoop,
   memoryLimitDisabled,
   gcDisabled,
