@@ -3,10 +3,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, globMatcher, isTestPath, loadConfigFile,
+  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile,
   ruleSettings, type PhpleakConfig, type RuleLevel,
 } from '../engine/config.js';
 import { toRelative } from '../engine/discover.js';
+import { longRunningMatcher } from '../engine/facts/long-running.js';
 import type { LintJob } from '../engine/lint-worker.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { EngineFindingId, Severity } from '../engine/types.js';
@@ -35,7 +36,7 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
   const cfg = file ? loadConfigFile(file, registry) : defaultConfig(resolve(cwd));
   const rules = ruleSettings(cfg, registry, overrides);
   const sev = engineSeverities(cfg, overrides);
-  const longRunning = globMatcher(cfg.longRunning);
+  const longRunning = longRunningMatcher(cfg);
   const hash = createHash('sha256').update(JSON.stringify({
     v: VERSION, build: buildStamp(), rules, sev, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root,
   })).digest('hex');

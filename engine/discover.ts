@@ -52,18 +52,17 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
 
   // Roots: given paths, else the config's include entries (plain paths are roots, globs filter
   // what is found under the config root), else cwd.
-  let roots: { abs: string; explicit: boolean }[];
-  let includeFilter: ((rel: string) => boolean) | null = null;
+  // explicit: named by the user (a missing one is an error); fromConfig: an include entry.
+  let roots: { abs: string; explicit: boolean; fromConfig?: boolean; filter?: (rel: string) => boolean }[];
   if (opts.paths.length > 0) {
     roots = opts.paths.map((p) => ({ abs: resolve(opts.cwd, p), explicit: true }));
   } else if (cfg.include && cfg.include.length > 0) {
     const plain = cfg.include.filter((g) => !GLOB_CHARS.test(g));
     const globs = cfg.include.filter((g) => GLOB_CHARS.test(g));
-    roots = plain.map((p) => ({ abs: resolve(root, p), explicit: true }));
+    roots = plain.map((p) => ({ abs: resolve(root, p), explicit: true, fromConfig: true }));
     if (globs.length > 0) {
       const m = picomatch(globs, { dot: true });
-      includeFilter = (rel) => m(rel);
-      roots.push({ abs: root, explicit: false });
+      roots.push({ abs: root, explicit: false, filter: (rel) => m(rel) });
     }
   } else {
     roots = [{ abs: resolve(opts.cwd), explicit: false }];
@@ -83,7 +82,8 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
     try {
       st = statSync(r.abs);
     } catch {
-      if (r.explicit) missing.push(r.abs);
+      if (r.fromConfig) warnings.push(`"include" entry ${r.abs} of ${cfg.file ?? 'the configuration'} does not exist`);
+      else if (r.explicit) missing.push(r.abs);
       continue;
     }
     if (st.isFile()) {
@@ -97,7 +97,7 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
     const insideDeps = opts.includeDependencies || toRelative(root, r.abs).split('/').some((s) => DEPENDENCY_DIRS.has(s))
       || relative(opts.cwd, r.abs).split(sep).some((s) => DEPENDENCY_DIRS.has(s));
     walkDir(r.abs, {
-      allowDeps: insideDeps, isExcluded, hasExtension, gitignore, includeFilter, root, out, warnings,
+      allowDeps: insideDeps, isExcluded, hasExtension, gitignore, includeFilter: r.filter ?? null, root, out, warnings,
     });
   }
 

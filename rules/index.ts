@@ -3,6 +3,7 @@ import generatorUnclosedResource from './generator-unclosed-resource.js';
 import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
 import evalInLoop from './eval-in-loop.js';
+import unboundedLogBuffer from './unbounded-log-buffer.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
@@ -11,6 +12,7 @@ const registry = [
   evalInLoop,
   memoryLimitDisabled,
   gcDisabled,
+  unboundedLogBuffer,
 ] as const satisfies readonly AnyRule[];
 
 export type RuleId = (typeof registry)[number]['meta']['id'];
