@@ -19,7 +19,8 @@ function isNode(v: unknown): v is PhpNode {
 /**
  * The one walk of a file. Iterative with an explicit stack: real code nests thousands of
  * levels deep (a Drupal fixture has 1,692 chained calls) and recursion would overflow.
- * Sets `parent` on every node before its enter handlers run, so handlers may look upward.
+ * Sets `parent` on every node (and on its direct children) before its enter handlers run, so
+ * handlers may look upward.
  */
 export function walk(root: PhpNode, dispatch: Dispatch): void {
   // Each entry is a node to enter, or (exit marker) a node to leave.
@@ -35,27 +36,25 @@ export function walk(root: PhpNode, dispatch: Dispatch): void {
       if (hs) for (const h of hs) h(node);
       continue;
     }
+    // Children get their parent link before the node's enter handlers run, so a handler can
+    // resolve names and look upward from any child (`new`'s class name, a call's arguments).
+    const keys = VISITOR_KEYS[kind];
+    const children: PhpNode[] = [];
+    if (keys) {
+      for (const key of keys) {
+        const value = (node as unknown as Record<string, unknown>)[key];
+        if (Array.isArray(value)) { for (const child of value) if (isNode(child)) { child.parent = node; children.push(child); } }
+        else if (isNode(value)) { value.parent = node; children.push(value); }
+      }
+    }
     dispatch.anyEnter?.(node);
     const hs = dispatch.enter.get(kind);
     if (hs) for (const h of hs) h(node);
     nodes.push(node);
     exiting.push(true);
-    const keys = VISITOR_KEYS[kind];
-    if (!keys) continue; // an unknown kind from a newer php-parser: visit, do not descend
+    // An unknown kind from a newer php-parser has no keys: visited, not descended.
     // Push children in reverse so they pop in source order.
-    for (let k = keys.length - 1; k >= 0; k--) {
-      const value = (node as unknown as Record<string, unknown>)[keys[k]!];
-      if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i--) {
-          const child = value[i];
-          if (isNode(child)) { child.parent = node; nodes.push(child); exiting.push(false); }
-        }
-      } else if (isNode(value)) {
-        value.parent = node;
-        nodes.push(value);
-        exiting.push(false);
-      }
-    }
+    for (let i = children.length - 1; i >= 0; i--) { nodes.push(children[i]!); exiting.push(false); }
   }
 }
 
