@@ -4,10 +4,14 @@ import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
 import evalInLoop from './eval-in-loop.js';
 import unboundedLogBuffer from './unbounded-log-buffer.js';
+import circularReference from './circular-reference.js';
+import resourceNotClosed from './resource-not-closed.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  resourceNotClosed,
+  circularReference,
   generatorUnclosedResource,
   evalInLoop,
   memoryLimitDisabled,
