@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import copyOnWriteArrayParam from './copy-on-write-array-param.js';
 import generatorUnclosedResource from './generator-unclosed-resource.js';
 import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
@@ -10,6 +11,7 @@ import resourceNotClosed from './resource-not-closed.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  copyOnWriteArrayParam,
   resourceNotClosed,
   circularReference,
   generatorUnclosedResource,
