@@ -13,6 +13,8 @@ export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
 }
 /** `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error. */
 export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult }
+/** Sent once the rules are loaded: the pool starts a file's time bound from here. */
+export interface WorkerReady { ready: true }
 
 if (parentPort) {
   const port = parentPort;
@@ -37,4 +39,6 @@ if (parentPort) {
     const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}) };
     port.postMessage(reply);
   });
+  const ready: WorkerReady = { ready: true };
+  port.postMessage(ready);
 }

@@ -2,7 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import type { Finding } from './types.js';
 import type { FixLoopResult } from './fixes.js';
-import type { LintJob, LintReply } from './lint-worker.js';
+import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
+
+/** Time a new worker may take to load the rules before its first file's bound starts. */
+const STARTUP_ALLOWANCE_MS = 30_000;
 
 export interface PoolOptions {
   /** Module (file URL or path) whose default export is the rule registry: readonly AnyRule[]. */
@@ -34,6 +37,7 @@ export class LintPool {
   private readonly size: number;
   private readonly timeoutMs: number;
   private nextId = 1;
+  private readonly ready = new WeakSet<Worker>();
   private closed = false;
   private workers = 0;
 
@@ -78,9 +82,10 @@ export class LintPool {
       }
       const p = this.queue.shift()!;
       this.busy.set(w, p);
-      const worker = w;
-      p.timer = setTimeout(() => this.timeout(worker, this.timeoutMs), this.timeoutMs);
-      worker.postMessage(p.job);
+      // The bound is for the file, not for loading the rules: a starting worker gets it once
+      // it says it is ready (with a generous allowance in case loading itself never ends).
+      this.startTimer(w, p, this.ready.has(w) ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS);
+      w.postMessage(p.job);
     }
   }
 
@@ -90,7 +95,13 @@ export class LintPool {
       resourceLimits: { stackSizeMb: 64 },
     });
     this.workers++;
-    w.on('message', (reply: LintReply) => {
+    w.on('message', (reply: LintReply | WorkerReady) => {
+      if ('ready' in reply) {
+        this.ready.add(w);
+        const waiting = this.busy.get(w);
+        if (waiting) this.startTimer(w, waiting, this.timeoutMs);
+        return;
+      }
       const p = this.busy.get(w);
       if (!p || p.job.id !== reply.id) return;
       clearTimeout(p.timer);
@@ -103,6 +114,11 @@ export class LintPool {
     w.on('exit', () => { if (this.busy.has(w)) this.crash(w, new Error('worker exited')); });
     w.unref();
     return w;
+  }
+
+  private startTimer(w: Worker, p: Pending, ms: number): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => this.timeout(w, ms), ms);
   }
 
   private timeout(w: Worker, ms: number): void {
