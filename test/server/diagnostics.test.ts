@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Diagnostic } from 'vscode-languageserver/node.js';
+import { LspClient, pullCapabilities, repoRoot } from './lsp-client.js';
+import { brief, expected, Mirror } from './oracle.js';
+
+// Diagnostics over real stdio: what is published, for which version, and when.
+
+const demo = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Importer.php'), 'utf8');
+
+const clients: LspClient[] = [];
+async function start(...a: Parameters<typeof LspClient.start>): Promise<LspClient> {
+  const c = await LspClient.start(...a);
+  clients.push(c);
+  return c;
+}
+afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+
+/** Position of the first occurrence of `needle` (0-based line and UTF-16 character). */
+function at(text: string, needle: string): { line: number; character: number } {
+  const i = text.indexOf(needle);
+  if (i < 0) throw new Error(`${needle} not in text`);
+  const before = text.slice(0, i).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+}
+
+describe('phpleak-lsp diagnostics', () => {
+  it('publishes diagnostics on open, with the version, rule id, docs link, severity, related locations, and message with tip', async () => {
+    const c = await start();
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 7);
+    const ds = await c.diagnosticsFor(uri, 7);
+    expect(brief(ds)).toEqual(expected(demo));
+    const codes = ds.map((d) => d.code);
+    expect(codes).toEqual(expect.arrayContaining(['memory-limit-disabled', 'gc-disabled', 'eval-in-loop']));
+    for (const d of ds) {
+      expect(d.source).toBe('phpleak');
+      expect(d.codeDescription?.href).toBe(`https://github.com/phpleak/phpleak/blob/main/rules/${String(d.code)}.md`);
+    }
+    const evalDiag = ds.find((d) => d.code === 'eval-in-loop')!;
+    expect(evalDiag.range.start).toEqual(at(demo, 'eval('));
+    expect(evalDiag.relatedInformation?.[0]).toMatchObject({ location: { uri, range: { start: at(demo, 'foreach') } } });
+    // what and why, then what to write instead on its own line
+    expect(evalDiag.message.split('\n').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('follows incremental edits, and undoing them restores the first result', async () => {
+    const c = await start({ settings: { debounceMs: 5 } });
+    const uri = c.write('src/Importer.php', demo);
+    const m = new Mirror(uri, demo);
+    await c.open(uri, demo, 1);
+    const first = await c.diagnosticsFor(uri, 1);
+    // Each edit: at the first occurrence of `at`, replace `replace` characters by `text`.
+    const edits = [
+      // a new line above everything moves every finding down
+      { at: 'namespace', replace: 0, text: '// header\n' },
+      // gc_disable() → gc_enable(): the gc-disabled finding goes
+      { at: 'gc_disable', replace: 'gc_disable'.length, text: 'gc_enable' },
+      // a second eval in the loop body: a second eval-in-loop finding
+      { at: 'eval(', replace: 0, text: 'eval($row[\'x\']);\n            ' },
+      // typing in the middle of a word, one character at a time
+      { at: 'Importer', replace: 0, text: 'X' },
+      { at: 'XImporter', replace: 0, text: 'Y' },
+    ];
+    const undo: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[] = [];
+    for (const e of edits) {
+      const p = at(m.text, e.at);
+      const range = { start: p, end: { line: p.line, character: p.character + e.replace } };
+      const removed = m.doc.getText(range);
+      const startOffset = m.doc.offsetAt(range.start);
+      const v = m.apply([{ range, text: e.text }]);
+      undo.unshift({ range: { start: m.doc.positionAt(startOffset), end: m.doc.positionAt(startOffset + e.text.length) }, text: removed });
+      await c.change(uri, v, [{ range, text: e.text }]);
+      const ds = await c.diagnosticsFor(uri, v);
+      expect(brief(ds), `after edit to v${v}`).toEqual(expected(m.text));
+      const codes = ds.map((d) => d.code);
+      if (v >= 3) expect(codes).not.toContain('gc-disabled');
+      if (v >= 4) expect(codes.filter((x) => x === 'eval-in-loop')).toHaveLength(2);
+    }
+    expect(m.text).not.toBe(demo);
+    for (const u of undo) {
+      const v = m.apply([u]);
+      await c.change(uri, v, [u]);
+      await c.diagnosticsFor(uri, v);
+    }
+    expect(m.text).toBe(demo);
+    expect(c.publishesFor(uri).at(-1)!.diagnostics).toEqual(first);
+  });
+
+  it('never publishes an outdated version while edits arrive faster than analyses', async () => {
+    const c = await start({ settings: { debounceMs: 0 } });
+    const uri = c.write('src/Importer.php', demo);
+    const m = new Mirror(uri, demo);
+    await c.open(uri, demo, 1);
+    await c.diagnosticsFor(uri, 1);
+    const texts = new Map<number, string>();
+    for (let i = 0; i < 40; i++) {
+      const line = at(m.text, 'foreach').line;
+      const change = i % 2 === 0
+        ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `        eval('$a${i}');\n` }
+        : { range: { start: { line: line - 1, character: 0 }, end: { line, character: 0 } }, text: '' };
+      const v = m.apply([change]);
+      texts.set(v, m.text);
+      void c.change(uri, v, [change]);
+      if (i % 7 === 0) await new Promise((r) => setTimeout(r, 15));
+    }
+    const last = m.version;
+    await c.diagnosticsFor(uri, last);
+    await new Promise((r) => setTimeout(r, 300));
+    const versions = c.publishesFor(uri).map((p) => p.version!);
+    // strictly increasing: nothing older is published after something newer
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(versions.at(-1)).toBe(last);
+    // every published version's diagnostics are those of that version's text
+    for (const p of c.publishesFor(uri).slice(1)) expect(brief(p.diagnostics), `v${p.version}`).toEqual(expected(texts.get(p.version!)!));
+  });
+
+  it('clears the diagnostics of a closed document, and drops an analysis in flight', async () => {
+    const c = await start({ settings: { debounceMs: 50 } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    await c.diagnosticsFor(uri, 1);
+    await c.change(uri, 2, [{ text: demo.replace('gc_disable', 'gc_enable') }]);
+    await c.close(uri);
+    await c.waitFor(() => c.publishesFor(uri).some((p) => p.diagnostics.length === 0), 'an empty publish');
+    await new Promise((r) => setTimeout(r, 300));
+    const after = c.publishesFor(uri);
+    expect(after.at(-1)!.diagnostics).toEqual([]);
+    expect(after.some((p) => p.version === 2)).toBe(false);
+  });
+
+  it('answers pull requests (textDocument/diagnostic) with full and unchanged reports, and does not also push', async () => {
+    const c = await start({ capabilities: pullCapabilities, settings: { debounceMs: 5 } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    type Report = { kind: 'full' | 'unchanged'; resultId?: string; items?: Diagnostic[] };
+    const r1 = await c.request<Report>('textDocument/diagnostic', { textDocument: { uri } });
+    expect(r1.kind).toBe('full');
+    expect(brief(r1.items!)).toEqual(expected(demo));
+    const r2 = await c.request<Report>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: r1.resultId });
+    expect(r2).toEqual({ kind: 'unchanged', resultId: r1.resultId });
+    const changed = demo.replace('gc_disable();', 'gc_enable();');
+    await c.change(uri, 2, [{ text: changed }]);
+    // asked right after the change: answered for the new text, not the old
+    const r3 = await c.request<Report>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: r1.resultId });
+    expect(r3.kind).toBe('full');
+    expect(brief(r3.items!)).toEqual(expected(changed));
+    expect(c.publishes).toEqual([]);
+  });
+
+  it('pushes and answers pulls when asked for both (initializationOptions.diagnosticMode)', async () => {
+    const c = await start({ capabilities: pullCapabilities, initializationOptions: { diagnosticMode: 'both' } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    const pushed = await c.diagnosticsFor(uri, 1);
+    const pulled = await c.request<{ items: Diagnostic[] }>('textDocument/diagnostic', { textDocument: { uri } });
+    expect(pulled.items).toEqual(pushed);
+  });
+
+  it('honours cancellation of a pull request', async () => {
+    const c = await start({ capabilities: pullCapabilities, settings: { debounceMs: 400 } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    await c.change(uri, 2, [{ text: `${demo}\n` }]);
+    const { CancellationTokenSource } = await import('vscode-jsonrpc/node.js');
+    const cts = new CancellationTokenSource();
+    const p = c.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } }, cts.token);
+    setTimeout(() => cts.cancel(), 20);
+    await expect(p).rejects.toMatchObject({ code: -32800 });
+  });
+});
