@@ -1,4 +1,4 @@
-import { DiagnosticRefreshRequest, type Connection, type InitializeParams } from 'vscode-languageserver/node.js';
+import { DiagnosticRefreshRequest, MessageType, ShowMessageNotification, type Connection, type InitializeParams } from 'vscode-languageserver/node.js';
 import { LintPool } from '../engine/pool.js';
 import type { Finding } from '../engine/types.js';
 import { rules } from '../rules/index.js';
@@ -81,7 +81,8 @@ export class Server {
 
   warnUser(message: string): void {
     this.log('warn', message);
-    void this.connection.window.showWarningMessage(message);
+    // A notification (window/showMessage), not a request: nothing waits for the user to click.
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {
