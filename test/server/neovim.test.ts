@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyEdits } from '../../engine/fixes.js';
+import { lintText } from '../../engine/lint.js';
+import { rules } from '../../rules/index.js';
+import { hasPhp, phpLint } from '../helpers/php.js';
+import { repoRoot, serverMain } from './lsp-client.js';
+
+// End-to-end in a real editor: Neovim 0.7 (Debian's; it has no pull diagnostics, so these are
+// pushed) runs phpleak-lsp headless on a fixture; test/server/nvim/e2e.lua drives it.
+
+const hasNvim = spawnSync('nvim', ['--version'], { stdio: 'ignore' }).status === 0;
+
+interface NvimDiagnostic { lnum: number; col: number; end_lnum: number; end_col: number; severity: number; source: string; message: string; code: string; href: string | null }
+interface NvimResult {
+  error: string | null;
+  server_name: string;
+  capabilities: { codeActionKinds: string[]; diagnosticProvider: boolean };
+  before: NvimDiagnostic[];
+  menu: string[];
+  fixed_lines: string[];
+  rule_gone: boolean;
+  after: NvimDiagnostic[];
+}
+
+describe.skipIf(!hasNvim)('Neovim (headless) with phpleak-lsp', () => {
+  it('shows the diagnostics on the right lines and applies the preferred quick fix', () => {
+    const root = mkdtempSync(join(tmpdir(), 'phpleak-nvim-'));
+    const text = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Worker.php'), 'utf8');
+    mkdirSync(join(root, 'src'));
+    const file = join(root, 'src', 'Worker.php');
+    writeFileSync(file, text);
+    const out = join(root, 'result.json');
+    const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(repoRoot, 'test', 'server', 'nvim', 'e2e.lua')}`], {
+      cwd: root, timeout: 90_000, encoding: 'utf8',
+      env: {
+        ...process.env, PHPLEAK_SERVER: serverMain, PHPLEAK_FILE: file, PHPLEAK_ROOT: root, PHPLEAK_OUT: out, PHPLEAK_FIX_RULE: 'gc-disabled',
+        XDG_CACHE_HOME: join(root, 'cache'), XDG_STATE_HOME: join(root, 'state'), XDG_DATA_HOME: join(root, 'data'), XDG_CONFIG_HOME: join(root, 'config'),
+      },
+    });
+    let res: NvimResult;
+    try {
+      res = JSON.parse(readFileSync(out, 'utf8')) as NvimResult;
+    } catch {
+      throw new Error(`nvim wrote no result (status ${r.status}, signal ${r.signal}): ${r.stdout}${r.stderr}`);
+    }
+    expect(res.error, JSON.stringify(res)).toBeNull();
+    expect(res.capabilities.diagnosticProvider).toBe(false);
+    expect(res.capabilities.codeActionKinds).toContain('quickfix');
+
+    // The same findings the engine reports, on the same lines and columns (Neovim: 0-based).
+    const ids = new Set(rules.map((x) => x.meta.id));
+    const findings = lintText({ path: file, text, rules: rules.map((rule) => ({ rule })), knownRuleIds: ids, isTestFile: false });
+    const seen = res.before.map((d) => [d.code, d.lnum, d.col]).sort();
+    expect(seen).toEqual(findings.map((f) => [f.ruleId, f.range.start.line - 1, f.range.start.column]).sort());
+    const gc = res.before.find((d) => d.code === 'gc-disabled')!;
+    expect(gc.lnum).toBe(text.split('\n').findIndex((l) => l.includes('gc_disable();')));
+    expect(gc.source).toBe('phpleak');
+    expect(gc.href).toBe('https://github.com/phpleak/phpleak/blob/main/rules/gc-disabled.md');
+    expect(res.before.find((d) => d.code === 'memory-limit-disabled')!.lnum).toBe(text.split('\n').findIndex((l) => l.includes("ini_set('memory_limit'")));
+
+    // The preferred quick fix, applied by Neovim, is exactly the rule's fix.
+    const fix = findings.find((f) => f.ruleId === 'gc-disabled')!.fixes.find((x) => x.safety === 'safe')!;
+    expect(res.menu).toEqual(expect.arrayContaining([fix.title, 'Ignore gc-disabled on this line']));
+    const fixed = res.fixed_lines.join('\n') + '\n';
+    expect(fixed).toBe(applyEdits(text, fix.edits));
+    expect(fixed).toContain('} finally {');
+    expect(res.rule_gone).toBe(true);
+    expect(res.after.map((d) => d.code)).toEqual(['memory-limit-disabled']);
+    if (hasPhp) expect(phpLint(fixed)).toBeNull();
+  });
+});
