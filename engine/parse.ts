@@ -1,15 +1,19 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
+import { patchLexer, patchParser, resetLexer } from './parser-patches.js';
 
 // php-parser is CommonJS; load it once per thread.
 const require = createRequire(import.meta.url);
-const { Engine } = require('php-parser') as { Engine: new (opts: object) => { parseCode(text: string, name: string): unknown } };
+type PhpParserEngine = { parseCode(text: string, name: string): unknown; lexer: Parameters<typeof patchLexer>[0]; parser: Parameters<typeof patchParser>[0] };
+const { Engine } = require('php-parser') as { Engine: new (opts: object) => PhpParserEngine };
 
 const engine = new Engine({
   // 8.5: below it `clone($x)` (common in WordPress and Drupal) is a syntax error.
   parser: { version: '8.5', extractDoc: true, suppressErrors: true },
   ast: { withPositions: true },
 });
+patchLexer(engine.lexer);
+patchParser(engine.parser);
 
 export interface SyntaxProblem {
   message: string;
@@ -25,12 +29,13 @@ export type ParseResult =
 /**
  * Parses PHP. Never throws: php-parser throws on some half-typed input despite suppressErrors
  * (`<?php $a = (;` is a TypeError) and overflows its own recursion on deep nesting; both become
- * problems. It can also loop forever (`<?php enum A`): bounding that in time is the job of the
- * worker that calls this (engine/pool.ts), not of this function.
+ * problems. The lexer loops it had at end of input are patched (engine/parser-patches.ts); any
+ * other hang is bounded in time by the worker that calls this (engine/pool.ts).
  */
 export function parsePhp(text: string, path: string): ParseResult {
   let program: Program;
   try {
+    resetLexer(engine.lexer);
     program = engine.parseCode(text, path) as Program;
   } catch (e) {
     return { ok: false, problems: [thrownProblem(e, text)] };

@@ -5,14 +5,14 @@ import type { Call, PhpNode, StaticLookup } from '../nodes.js';
 /** Lower-cased name of a plain function call (`foo()`, `\foo()`), else null. */
 export function functionName(call: Call): string | null {
   const w = call.what;
-  if (w.kind === 'name') return w.name.replace(/^\\/, '').toLowerCase();
+  if (w.kind === 'name' && typeof w.name === 'string') return w.name.replace(/^\\/, '').toLowerCase();
   return null;
 }
 
 /** Lower-cased method name of `$x->m()`, `$x?->m()`, `X::m()`, else null. */
 export function methodName(call: Call): string | null {
   const w = call.what;
-  if ((w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier') {
+  if ((w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier' && typeof w.offset.name === 'string') {
     return w.offset.name.toLowerCase();
   }
   return null;
@@ -50,7 +50,7 @@ export function staticProperty(node: PhpNode | null | undefined): { cls: string;
   if (w.kind === 'selfreference') cls = 'self';
   else if (w.kind === 'staticreference') cls = 'static';
   else if (w.kind === 'parentreference') cls = 'parent';
-  else if (w.kind === 'name') cls = w.name.replace(/^\\/, '');
+  else if (w.kind === 'name' && typeof w.name === 'string') cls = w.name.replace(/^\\/, '');
   return cls ? { cls, name: sl.offset.name } : null;
 }
 
@@ -98,6 +98,7 @@ export function argumentAt(call: { arguments: PhpNode[] }, index: number, name?:
 /** Name of a type node (`array`, `\Foo\Bar`, `?array`), lower-cased for builtins, or null. */
 export function typeName(node: PhpNode | null | undefined): string | null {
   if (!node) return null;
+  if (typeof (node as { name?: unknown }).name !== 'string') return null;
   if (node.kind === 'typereference') return node.name.toLowerCase();
   if (node.kind === 'name') return node.name.replace(/^\\/, '');
   return null;

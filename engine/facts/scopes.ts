@@ -52,10 +52,7 @@ export interface ClassFacts {
 export function newScope(node: FunctionLike | Program, parent: Scope | null, cls: ClassFacts | null): Scope {
   const kind: ScopeKind = node.kind === 'program' ? 'program' : node.kind;
   let name: string | null = null;
-  if (node.kind === 'function' || node.kind === 'method') {
-    const n = node.name as unknown;
-    name = (typeof n === 'string' ? n : (n as { name?: string } | null)?.name ?? '').toLowerCase() || null;
-  }
+  if (node.kind === 'function' || node.kind === 'method') name = declaredName(node.name)?.toLowerCase() ?? null;
   const params = new Map<string, Parameter>();
   if (node.kind !== 'program') {
     for (const p of node.arguments) if (p.name) params.set(p.name.name, p);
@@ -66,8 +63,14 @@ export function newScope(node: FunctionLike | Program, parent: Scope | null, cls
   };
 }
 
+/** A declaration's name: php-parser gives a string or an identifier, and on broken code neither. */
+export function declaredName(n: unknown): string | null {
+  if (typeof n === 'string') return n || null;
+  const inner = (n as { name?: unknown } | null)?.name;
+  return typeof inner === 'string' && inner !== '' ? inner : null;
+}
+
 export function newClassFacts(node: ClassLike): ClassFacts {
-  const n = node.name as unknown;
-  const name = n ? (typeof n === 'string' ? n : (n as { name: string }).name) : null;
+  const name = declaredName(node.name);
   return { node, name, properties: new Map(), methods: new Map(), constants: new Map(), accesses: [], scopes: [] };
 }

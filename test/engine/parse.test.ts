@@ -35,6 +35,22 @@ describe('parsing never throws and reports where a user would look', () => {
   });
 });
 
+describe('inputs on which php-parser 3.7.0 loops forever (patched: engine/parser-patches.ts)', () => {
+  it.each([
+    ['<?php enum A'],
+    ['<?php #[\n'],
+    ['<?php #[A '],
+    ['<?php enum '],
+    ['<?php\nfunction y{namespace'],
+    ['<?php\nfor t a f:namespace'],
+    ['<?php class A { public static function reset(): v"#-oid\n {\n }\n}'],
+  ])('%j gives parse-error findings and returns', (text) => {
+    const fs = lint(text);
+    expect(fs.length).toBeGreaterThan(0);
+    expect(fs.every((f) => f.ruleId === 'parse-error')).toBe(true);
+  });
+});
+
 describe('deep nesting', () => {
   it('5,000 chained method calls are analysed (iterative walk)', () => {
     const text = '<?php $q' + '->m()'.repeat(5000) + ';';
