@@ -85,8 +85,9 @@ async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => Li
     }
   }
   const text = bytes.toString('utf8');
-  const notUtf8 = !Buffer.from(text, 'utf8').equals(bytes);
-  const hash = contentHash(bytes);
+  // Only --fix writes text back: only then does a lossy decoding (Latin-1 files) matter.
+  const notUtf8 = opts.fix !== undefined && !Buffer.from(text, 'utf8').equals(bytes);
+  const hash = opts.cache ? contentHash(bytes) : '';
   const key = target.content ? `${target.abs}\0memory` : target.abs;
   let findings = opts.cache?.get(key, hash);
   if (!findings) {

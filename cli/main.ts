@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import rules from '../rules/index.js';
 import { run } from './run.js';
 
@@ -22,3 +23,9 @@ process.exitCode = await run(process.argv.slice(2), {
   process.stderr.write(`phpleak: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   return 2;
 });
+
+// For the bench: the process's peak RSS and CPU time (worker threads included).
+if (process.env.PHPLEAK_STATS) {
+  const u = process.resourceUsage();
+  writeFileSync(process.env.PHPLEAK_STATS, JSON.stringify({ maxRSS: u.maxRSS, userCPU: u.userCPUTime, systemCPU: u.systemCPUTime }));
+}

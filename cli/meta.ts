@@ -25,8 +25,8 @@ export interface RuleInfo {
   longRunningSeverity?: Severity;
   fixable: Fixability;
   description: string;
-  /** Markdown docs (rules/<id>.md, or the built-in text for engine findings). */
-  docs: string;
+  /** Markdown docs (rules/<id>.md, or the built-in text for engine findings); read on first use. */
+  readonly docs: string;
   helpUri?: string;
   engine: boolean;
 }
@@ -60,16 +60,19 @@ export function engineInfo(id: EngineFindingId): RuleInfo {
 }
 
 export function ruleInfos(rules: readonly AnyRule[]): RuleInfo[] {
-  const out: RuleInfo[] = rules.map((r) => ({
-    id: r.meta.id,
-    severity: r.meta.severity,
-    ...(r.meta.longRunningSeverity ? { longRunningSeverity: r.meta.longRunningSeverity } : {}),
-    fixable: r.meta.fixable,
-    description: r.meta.description,
-    docs: readRuleDocs(r.meta.id) ?? `# ${r.meta.id}\n\n${r.meta.description}\n`,
-    helpUri: ruleDocsUrl(r.meta.id),
-    engine: false,
-  }));
+  const out: RuleInfo[] = rules.map((r) => {
+    let docs: string | undefined;
+    return {
+      id: r.meta.id,
+      severity: r.meta.severity,
+      ...(r.meta.longRunningSeverity ? { longRunningSeverity: r.meta.longRunningSeverity } : {}),
+      fixable: r.meta.fixable,
+      description: r.meta.description,
+      get docs() { return (docs ??= readRuleDocs(r.meta.id) ?? `# ${r.meta.id}\n\n${r.meta.description}\n`); },
+      helpUri: ruleDocsUrl(r.meta.id),
+      engine: false,
+    };
+  });
   out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return [...out, ...ENGINE_IDS.map(engineInfo)];
 }

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { defaultConfig, findConfigFile, loadConfigFile } from '../engine/config.js';
+import { discoverFiles } from '../engine/discover.js';
+import rules from '../rules/index.js';
+
+// `npm run bench -- <corpus dir>`: what a user of that code base would see. Parse-only time
+// (one thread, the floor any analysis pays), full lint with --jobs 1 and --jobs 2 (no cache),
+// a cold and a warm run with --cache, files/s, MB/s and peak RSS of the CLI process.
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+interface CliRun { wallMs: number; maxRssMb: number; code: number; findings: Record<string, number> }
+
+async function parseOnly(files: string[]): Promise<{ ms: number; stalled: number }> {
+  let total = 0;
+  let stalled = 0;
+  let from = 0;
+  while (from < files.length) {
+    const next = await new Promise<number>((done) => {
+      const w = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { files, from }, resourceLimits: { stackSizeMb: 64 } });
+      let current = from;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stalled++; void w.terminate(); done(current + 1); }, 10_000); };
+      arm();
+      w.on('message', (m: { i?: number; ms?: number; start?: boolean; done?: boolean }) => {
+        if (m.done) { clearTimeout(timer); void w.terminate(); done(files.length); return; }
+        current = m.i!;
+        if (m.start) { arm(); return; }
+        total += m.ms!;
+      });
+      w.on('error', () => { clearTimeout(timer); done(current + 1); });
+    });
+    from = next;
+  }
+  return { ms: total, stalled };
+}
+
+function runCli(args: string[], cwd: string): Promise<CliRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'phpleak-bench-'));
+  const out = join(dir, 'report.json');
+  const stats = join(dir, 'stats.json');
+  const t0 = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--no-progress', '--no-baseline', '-f', 'json', '-o', out], {
+      cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PHPLEAK_STATS: stats },
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const wallMs = performance.now() - t0;
+      let maxRssMb = NaN;
+      try { maxRssMb = (JSON.parse(readFileSync(stats, 'utf8')) as { maxRSS: number }).maxRSS / 1024; } catch { /* no stats */ }
+      const findings: Record<string, number> = {};
+      try {
+        const r = JSON.parse(readFileSync(out, 'utf8')) as { files: { findings: { ruleId: string }[] }[] };
+        for (const f of r.files) for (const x of f.findings) findings[x.ruleId] = (findings[x.ruleId] ?? 0) + 1;
+      } catch { /* no report */ }
+      rmSync(dir, { recursive: true, force: true });
+      done({ wallMs, maxRssMb, code: code ?? -1, findings });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = process.argv[2];
+  if (!dir) {
+    process.stderr.write('usage: npm run bench -- <corpus dir>\n');
+    process.exit(2);
+  }
+  const root = resolve(dir);
+  const cfgFile = findConfigFile(root);
+  const config = cfgFile ? loadConfigFile(cfgFile, rules) : defaultConfig(root);
+  const files = discoverFiles({ paths: [root], cwd: root, config }).files;
+  const bytes = files.reduce((s, f) => { try { return s + statSync(f).size; } catch { return s; } }, 0);
+  const mb = bytes / (1024 * 1024);
+  const line = (label: string, ms: number, extra = '') =>
+    process.stdout.write(`${label.padEnd(28)} ${(ms / 1000).toFixed(2).padStart(8)} s  ${(files.length / (ms / 1000)).toFixed(0).padStart(6)} files/s  ${(mb / (ms / 1000)).toFixed(2).padStart(6)} MB/s${extra}\n`);
+  process.stdout.write(`corpus ${root}: ${files.length} files, ${mb.toFixed(1)} MB, ${rules.length} rules\n`);
+
+  const parse = await parseOnly(files);
+  line('parse only (1 thread)', parse.ms, parse.stalled ? `  (${parse.stalled} files stopped after 10 s)` : '');
+  const rss = (r: CliRun) => `  peak RSS ${r.maxRssMb.toFixed(0)} MB  exit ${r.code}`;
+  const j1 = await runCli([root, '--jobs', '1', '--no-cache'], root);
+  line('lint --jobs 1', j1.wallMs, `${rss(j1)}  ratio to parse ${(j1.wallMs / parse.ms).toFixed(2)}`);
+  const j2 = await runCli([root, '--jobs', '2', '--no-cache'], root);
+  line('lint --jobs 2', j2.wallMs, `${rss(j2)}  ratio to parse ${(j2.wallMs / parse.ms).toFixed(2)}`);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'phpleak-bench-cache-'));
+  const cold = await runCli([root, '--jobs', '2', '--cache', '--cache-location', cacheDir], root);
+  line('cold cache --jobs 2', cold.wallMs, `${rss(cold)}  ratio to parse ${(cold.wallMs / parse.ms).toFixed(2)}`);
+  const warm = await runCli([root, '--jobs', '2', '--cache', '--cache-location', cacheDir], root);
+  line('warm cache --jobs 2', warm.wallMs, `${rss(warm)}  ratio to cold ${(warm.wallMs / cold.wallMs).toFixed(3)}`);
+  rmSync(cacheDir, { recursive: true, force: true });
+  const counts = Object.entries(j2.findings).sort((a, b) => b[1] - a[1]).map(([id, n]) => `${id} ${n}`).join(', ');
+  process.stdout.write(`findings (--jobs 2): ${Object.values(j2.findings).reduce((s, n) => s + n, 0)}${counts ? ` — ${counts}` : ''}\n`);
+  const peak = Math.max(j1.maxRssMb, j2.maxRssMb, cold.maxRssMb, warm.maxRssMb);
+  process.stdout.write(`targets: lint --jobs 2 / parse-only = ${(j2.wallMs / parse.ms).toFixed(2)} (≤ 0.6), warm / cold = ${(warm.wallMs / cold.wallMs).toFixed(3)} (≤ 0.05), peak RSS ${peak.toFixed(0)} MB (≤ 300)\n`);
+}
+
+await main();
