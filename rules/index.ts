@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import ffiUnownedAllocation from './ffi-unowned-allocation.js';
 import copyOnWriteArrayParam from './copy-on-write-array-param.js';
 import generatorUnclosedResource from './generator-unclosed-resource.js';
 import gcDisabled from './gc-disabled.js';
@@ -11,6 +12,7 @@ import resourceNotClosed from './resource-not-closed.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  ffiUnownedAllocation,
   copyOnWriteArrayParam,
   resourceNotClosed,
   circularReference,
