@@ -165,7 +165,7 @@ describe('phpleak-lsp diagnostics', () => {
     await c.open(uri, demo, 1);
     await c.request('textDocument/diagnostic', { textDocument: { uri } });
     await c.change(uri, 2, [{ text: `${demo}\n` }]);
-    const { CancellationTokenSource } = await import('vscode-jsonrpc/node.js');
+    const { CancellationTokenSource } = await import('vscode-languageserver/node.js');
     const cts = new CancellationTokenSource();
     const p = c.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } }, cts.token);
     setTimeout(() => cts.cancel(), 20);
