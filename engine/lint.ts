@@ -99,7 +99,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   const fail = (rule: AnyRule, e: unknown): void => {
     if (dead.has(rule.meta.id)) return;
     dead.add(rule.meta.id);
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = e instanceof Error ? `${e.message}${whereThrown(e)}` : String(e);
     findings.push(...engineFinding('internal-error', { start: 0, end: 0 }, `rule ${rule.meta.id} failed on this file (${msg}); the other rules ran. Please report this with the file.`, file.lines));
   };
 
@@ -167,6 +167,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     detected: detect ? facts.longRunning.reasons.map((r) => ({ kind: r.kind, label: r.label, line: file.rangeOf(r.node).start.line })) : [],
   };
   return { findings: sortFindings(kept), longRunning: verdict };
+}
+
+/** ` at rules/x.js:12` — the first phpleak frame of a crash, so a bug report points at the code. */
+function whereThrown(e: Error): string {
+  const frame = (e.stack ?? '').split('\n').find((l) => /[/\\](engine|rules)[/\\][^/\\]+\.js:\d+/.test(l));
+  const m = frame && /[/\\]((?:engine|rules)[/\\](?:[^/\\]+[/\\])*[^/\\]+\.js:\d+)/.exec(frame);
+  return m ? ` at ${m[1]}` : '';
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

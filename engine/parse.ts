@@ -1,10 +1,16 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
 import { patchLexer, patchParser, resetLexer } from './parser-patches.js';
+import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
 const require = createRequire(import.meta.url);
-type PhpParserEngine = { parseCode(text: string, name: string): unknown; lexer: Parameters<typeof patchLexer>[0]; parser: Parameters<typeof patchParser>[0] };
+type PhpParserEngine = {
+  parseCode(text: string, name: string): unknown;
+  lexer: Parameters<typeof patchLexer>[0];
+  parser: Parameters<typeof patchParser>[0];
+  ast: Record<string, unknown>;
+};
 const { Engine } = require('php-parser') as { Engine: new (opts: object) => PhpParserEngine };
 
 const engine = new Engine({
@@ -14,6 +20,7 @@ const engine = new Engine({
 });
 patchLexer(engine.lexer);
 patchParser(engine.parser);
+repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {
   message: string;
