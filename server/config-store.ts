@@ -61,10 +61,12 @@ export class ConfigStore {
     const cfg = this.configFor(dir);
     const rel = path ? relative(cfg.root, path).split(sep).join('/') : '';
     const inside = rel !== '' && !rel.startsWith('../') && rel !== '..';
+    // As for a file named on the CLI's command line: `exclude` applies, `include` does not (it
+    // says what to lint when no path is given). Unlike the CLI, a file of vendor/ or
+    // node_modules/ opened to be read is left alone, unless `include` names it.
     if (path && inside) {
       if (cfg.exclude.length > 0 && globMatcher(cfg.exclude)(rel)) return { skip: `excluded by ${cfg.file}` };
       const included = cfg.include !== null && globMatcher(cfg.include)(rel);
-      if (cfg.include !== null && !included) return { skip: `not under "include" of ${cfg.file}` };
       if (!included && /(^|\/)(vendor|node_modules)\//.test(rel)) return { skip: 'dependency folder (vendor/, node_modules/)' };
     }
     const s = this.settings;

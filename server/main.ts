@@ -43,11 +43,9 @@ connection.onInitialize((params) => {
   server.initialize(params);
   return { capabilities: serverCapabilities(server.caps), serverInfo: { name: 'phpleak-lsp', version } };
 });
-connection.onInitialized(() => {
-  configurationInitialized(server);
-  // Start a worker now, so the first file does not wait for the rules to load.
-  void server.pool.lint({ path: 'warm-up.php', text: '<?php\n', rules: [] }).catch(() => undefined);
-});
+// No warm-up job: the first didOpen starts the first worker, and a warm-up running beside it
+// would start a second one (tens of MB) that a single edited file never needs.
+connection.onInitialized(() => configurationInitialized(server));
 connection.onShutdown(() => server.close());
 
 registerDidOpen(server);

@@ -110,14 +110,17 @@ describe('phpleak-lsp configuration', () => {
     expect(ds.map((d) => d.code)).toContain('eval-in-loop');
   });
 
-  it('honours exclude and longRunning globs of phpleak.json', async () => {
+  it('honours exclude and longRunning globs of phpleak.json, and leaves vendor/ alone', async () => {
     const c = await start();
     writeFileSync(join(c.root, 'phpleak.json'), JSON.stringify({ exclude: ['legacy/**'], longRunning: ['bin/'] }));
     const excluded = c.write('legacy/Importer.php', demo);
     const worker = c.write('bin/Importer.php', demo);
+    const vendor = c.write('vendor/acme/lib/Importer.php', demo);
     await c.open(excluded, demo, 1);
     await c.open(worker, demo, 1);
+    await c.open(vendor, demo, 1);
     expect(await c.diagnosticsFor(excluded, 1)).toEqual([]);
+    expect(await c.diagnosticsFor(vendor, 1)).toEqual([]);
     expect(sev(await c.diagnosticsFor(worker, 1), 'gc-disabled')).toBe(2);
   });
 });
