@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +71,42 @@ describe.skipIf(!hasNvim)('Neovim (headless) with phpleak-lsp', () => {
     expect(res.rule_gone).toBe(true);
     expect(res.after.map((d) => d.code)).toEqual(['memory-limit-disabled']);
     if (hasPhp) expect(phpLint(fixed)).toBeNull();
+  });
+
+  it('works with the Neovim 0.7 set-up of docs/editors.md, with phpleak-lsp on PATH', () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'editors.md'), 'utf8');
+    const snippet = /-- phpleak-lsp for PHP buffers \(Neovim 0\.7\+\)\n[\s\S]*?(?=```)/.exec(docs)?.[0];
+    expect(snippet, 'the Neovim 0.7 snippet in docs/editors.md').toBeDefined();
+    const root = mkdtempSync(join(tmpdir(), 'phpleak-nvim-docs-'));
+    writeFileSync(join(root, 'snippet.lua'), snippet!);
+    // `phpleak-lsp` as npm would install it: an executable on PATH.
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'bin', 'phpleak-lsp'), `#!/bin/sh\nexec "${process.execPath}" "${serverMain}" "$@"\n`);
+    chmodSync(join(root, 'bin', 'phpleak-lsp'), 0o755);
+    writeFileSync(join(root, 'phpleak.json'), '{}');
+    const text = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Worker.php'), 'utf8');
+    mkdirSync(join(root, 'src'));
+    writeFileSync(join(root, 'src', 'Worker.php'), text);
+    const out = join(root, 'result.json');
+    const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(repoRoot, 'test', 'server', 'nvim', 'docs-snippet.lua')}`], {
+      cwd: root, timeout: 90_000, encoding: 'utf8',
+      env: {
+        ...process.env, PATH: `${join(root, 'bin')}:${process.env.PATH ?? ''}`,
+        PHPLEAK_SNIPPET: join(root, 'snippet.lua'), PHPLEAK_FILE: join(root, 'src', 'Worker.php'), PHPLEAK_OUT: out,
+        XDG_CACHE_HOME: join(root, 'cache'), XDG_STATE_HOME: join(root, 'state'), XDG_DATA_HOME: join(root, 'data'), XDG_CONFIG_HOME: join(root, 'config'),
+      },
+    });
+    let res: { error: string | null; diagnostics: { lnum: number; code: string }[]; clients: number };
+    try {
+      res = JSON.parse(readFileSync(out, 'utf8')) as typeof res;
+    } catch {
+      throw new Error(`nvim wrote no result (status ${r.status}, signal ${r.signal}): ${r.stdout}${r.stderr}`);
+    }
+    expect(res.error, JSON.stringify(res)).toBeNull();
+    expect(res.clients).toBe(1);
+    const ids = new Set(rules.map((x) => x.meta.id));
+    const findings = lintText({ path: join(root, 'src', 'Worker.php'), text, rules: rules.map((rule) => ({ rule })), knownRuleIds: ids, isTestFile: false });
+    expect(res.diagnostics.map((d) => [d.code, d.lnum]).sort()).toEqual(findings.map((f) => [f.ruleId, f.range.start.line - 1]).sort());
+    expect(res.diagnostics.map((d) => d.code)).toContain('gc-disabled');
   });
 });
