@@ -27,7 +27,7 @@ export default defineRule({
     description: 'A by-value array parameter is written to: PHP duplicates the caller\'s whole array on the first write.',
     messages: {
       write:
-        '{{what}} writes to `${{name}}`, an array parameter passed by value: PHP then duplicates the whole array the caller passed '
+        '`${{name}}` is an array parameter passed by value, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
         + '(copy-on-write), so during the call both copies are in memory (the talk: a 512 MB array made the peak 1,024 MB). '
         + 'A memory spike per call, not a leak, and cheap for small arrays.',
     },
@@ -71,14 +71,16 @@ export default defineRule({
     /** Text for the message: what kind of write. */
     function describe(a: Access): string {
       switch (a.role) {
-        case 'append': return `The append \`${file.textOf(a.outer)} = …\``;
-        case 'keyed': return `The write to \`${file.textOf(a.outer)}\``;
-        case 'keyed-coalesce': return `The write to \`${file.textOf(a.outer)}\` (when the key is missing)`;
+        case 'append': return `\`${file.textOf(a.outer)} = …\``;
+        case 'keyed':
+          if (a.via && a.via.kind === 'assign') return `\`${file.textOf(a.outer)} ${a.via.operator} …\``;
+          return a.via ? `\`${file.textOf(a.via)}\`` : `\`${file.textOf(a.outer)}\``;
+        case 'keyed-coalesce': return `\`${file.textOf(a.outer)} ??= …\` (when the key is missing)`;
         case 'unset-element': return `\`unset(${file.textOf(a.outer)})\``;
         case 'byref-call': return `\`${a.callee}()\` (it takes the array by reference)`;
         case 'foreach-ref': return '`foreach` by reference';
-        case 'compound': return '`+=`';
-        case 'assign-ref': return `The reference \`&${file.textOf(a.outer)}\``;
+        case 'compound': return `\`${file.textOf(a.outer)} += …\``;
+        case 'assign-ref': return `the reference \`&${file.textOf(a.outer)}\``;
         default: return `\`${file.textOf(a.outer)}\``;
       }
     }
@@ -91,7 +93,7 @@ export default defineRule({
         if (effect === 'replaces') return null;
         if (effect === 'copies') return { at: siteOf(a), what: describe(a) };
         if (a.role === 'keyed-read' && writesThroughElement(a.outer)) {
-          return { at: a.outer.parent!, what: `The property write through \`${file.textOf(a.outer)}\`` };
+          return { at: a.outer.parent!, what: `a property write through \`${file.textOf(a.outer)}\`` };
         }
       }
       return null;
