@@ -8,6 +8,7 @@ import evalInLoop from './eval-in-loop.js';
 import unboundedLogBuffer from './unbounded-log-buffer.js';
 import circularReference from './circular-reference.js';
 import resourceNotClosed from './resource-not-closed.js';
+import serviceStateWithoutReset from './service-state-without-reset.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
@@ -21,6 +22,7 @@ const registry = [
   memoryLimitDisabled,
   gcDisabled,
   unboundedLogBuffer,
+  serviceStateWithoutReset,
 ] as const satisfies readonly AnyRule[];
 
 export type RuleId = (typeof registry)[number]['meta']['id'];

@@ -1,5 +1,5 @@
 import type { ClassDecl, New, PhpNode } from '../engine/nodes.js';
-import { GROW_ROLES, argumentAt, callReceiver, isWithin, literalValue, thisPropertyName, type Access, type ClassFacts } from '../engine/facts/index.js';
+import { GROW_ROLES, argumentAt, callReceiver, functionName, isWithin, literalValue, thisPropertyName, type Access, type ClassFacts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { flowOf, receiverIsHolder, type Holder } from '../engine/facts/holders.js';
 import { resolvedName, shortClassName } from '../engine/facts/imports.js';
@@ -175,6 +175,9 @@ function carriesRecord(a: Access): boolean {
 function isEviction(a: Access, cls: ClassFacts): boolean {
   if (a.role === 'unset' || a.role === 'unset-element') return true;
   if (a.role === 'byref-call' && /^(array_shift|array_pop|array_splice)$/.test(a.callee ?? '')) return true;
+  // `array_shift($this->records[$channel])`: an element array trimmed in place.
+  const p = a.outer.parent;
+  if (p?.kind === 'call' && p.arguments[0] === a.outer && /^(array_shift|array_pop|array_splice)$/.test(functionName(p) ?? '')) return true;
   if (a.role === 'assign' && a.via?.kind === 'assign') {
     const ctor = cls.methods.get('__construct');
     if (ctor && isWithin(a.node, ctor)) return false;
