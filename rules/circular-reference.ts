@@ -108,6 +108,9 @@ function propertyTarget(left: PhpNode): { from: string; prop: string } | null {
  * creation runs repeatedly: the cycle is made anew each time.
  */
 function freshAndRepeated(scope: Scope, names: string[], facts: Facts): { name: string; rep: Repetition } | null {
+  // The object created in the innermost repetition tells the story best (a loop here over a caller).
+  const rank = (r: Repetition): number => (r.kind === 'loop' ? 0 : r.kind === 'callback' ? 1 : 2);
+  let best: { name: string; rep: Repetition } | null = null;
   for (const name of names) {
     if (name === 'this' || scope.params.has(name)) continue;
     for (const a of scope.accesses) {
@@ -115,10 +118,10 @@ function freshAndRepeated(scope: Scope, names: string[], facts: Facts): { name: 
       const right = a.via.right;
       if (right.kind !== 'new' && right.kind !== 'clone') continue;
       const rep = repetitionOf(a.via, facts);
-      if (rep) return { name, rep };
+      if (rep && (!best || rank(rep) < rank(best.rep))) best = { name, rep };
     }
   }
-  return null;
+  return best;
 }
 
 function describe(rep: Repetition): string {

@@ -81,14 +81,28 @@ function relatedMessage(rep: Repetition): string {
 /** Checks that make an eval() run once per class, function or cache key, not once per iteration. */
 const GUARD_RE = /\b(?:isset|array_key_exists|class_exists|interface_exists|trait_exists|enum_exists|function_exists|defined)\s*\(/i;
 
-/** `$cache[$k] ??= eval(…)`, or an eval() under `if (!class_exists(…))` / `if (!isset($cache[…]))`. */
+/**
+ * `$cache[$k] ??= eval(…)`; an eval() under `if (!class_exists(…))` / `if (!isset($cache[…]))`;
+ * or after a guard that leaves early (`if (function_exists(…)) { continue; }`, Symfony's mocks).
+ */
 function evaluatedOncePerKey(node: Eval, textOf: (n: PhpNode) => string): boolean {
-  for (let n: PhpNode | undefined = node.parent; n && !isFunctionLike(n); n = n.parent) {
+  let child: PhpNode = node;
+  for (let n: PhpNode | undefined = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
     if (n.kind === 'assign' && n.operator === '??=') return true;
-    if (n.kind === 'if' && GUARD_RE.test(textOf(n.test))) return true;
-    if (n.kind === 'retif' && GUARD_RE.test(textOf(n.test))) return true;
+    if ((n.kind === 'if' || n.kind === 'retif') && GUARD_RE.test(textOf(n.test))) return true;
+    if (n.kind === 'block' || n.kind === 'program' || n.kind === 'namespace') {
+      const before = n.children.slice(0, n.children.indexOf(child));
+      if (before.some((s) => s.kind === 'if' && GUARD_RE.test(textOf(s.test)) && leavesEarly(s.body))) return true;
+    }
   }
   return false;
+}
+
+/** A guard body that skips the rest: `continue`, `break`, `return` or `throw` (alone or last). */
+function leavesEarly(body: PhpNode | null): boolean {
+  if (!body) return false;
+  const last = body.kind === 'block' ? body.children[body.children.length - 1] : body;
+  return !!last && (last.kind === 'continue' || last.kind === 'break' || last.kind === 'return' || last.kind === 'throw');
 }
 
 /** What kind of declaration the evaluated code contains, if its text shows one. */
