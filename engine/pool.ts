@@ -14,6 +14,8 @@ export interface PoolOptions {
   size?: number;
   /** Per-file time bound in ms: a file that takes longer gets a parse-error finding. */
   timeoutMs?: number;
+  /** Heap limits of each worker (the stack is always 64 MB); the CLI bounds them to keep the peak RSS of big runs down. */
+  heap?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
 }
 
 export type PoolJob = Omit<LintJob, 'id' | 'fix'>;
@@ -92,7 +94,7 @@ export class LintPool {
   private spawn(): Worker {
     const w = new Worker(new URL('./lint-worker.js', import.meta.url), {
       workerData: { registry: this.options.registry },
-      resourceLimits: { stackSizeMb: 64 },
+      resourceLimits: { ...this.options.heap, stackSizeMb: 64 },
     });
     this.workers++;
     w.on('message', (reply: LintReply | WorkerReady) => {
