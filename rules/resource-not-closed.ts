@@ -61,7 +61,7 @@ export default defineRule({
 
     function checkStore(a: Access, scope: Scope): void {
       const values = storedValues(a);
-      if (values.length === 0) return;
+      if (values.length === 0 || isFixedSlot(a)) return;
       let source: HandleSource | null = null;
       for (const v of values) { source = heldHandle(v, scope); if (source) break; }
       if (!source) return;
@@ -137,6 +137,17 @@ function storedValues(a: Access): PhpNode[] {
   }
   if (a.role === 'byref-call' && a.callee === 'array_push' && a.via?.kind === 'call') return a.via.arguments.slice(1);
   return [];
+}
+
+/**
+ * `$this->streams['stdout'] = …`, `$pipes[self::ERR] = …`: a key written in the code is one slot;
+ * storing again closes the previous handle, so nothing accumulates.
+ */
+function isFixedSlot(a: Access): boolean {
+  if (a.role !== 'keyed' && a.role !== 'keyed-coalesce') return false;
+  const key = a.outer.kind === 'offsetlookup' ? a.outer.offset : false;
+  if (!key) return false;
+  return key.kind === 'string' || key.kind === 'number' || key.kind === 'name' || (key.kind === 'staticlookup' && key.offset.kind === 'identifier');
 }
 
 /** The handle a stored value holds: itself, an entry of an array literal, or a closure's capture. */
