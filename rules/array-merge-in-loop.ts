@@ -1,6 +1,6 @@
 import type { Assign, Call, Loop, PhpNode } from '../engine/nodes.js';
 import { isFunctionLike } from '../engine/nodes.js';
-import { descendants } from '../engine/facts/array-growth.js';
+import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { fixedIterationCount } from '../engine/facts/fixed-iterations.js';
 import { enclosingLoops, enclosingTries, functionName, thisPropertyName, typeNames, varName, type Facts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
