@@ -3,7 +3,7 @@ import {
   callReceiver, enclosingLoops, functionName, methodName, varName,
   type Access, type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
-import { closeIn, handleSourceOf, handleVariable, HANDLE_OPENERS, type HandleSource } from '../engine/facts/handles.js';
+import { closeIn, handleSourceOf, handleVariable, openerCall, HANDLE_OPENERS, type HandleSource } from '../engine/facts/handles.js';
 import { isEndless } from '../engine/facts/long-running.js';
 import { repetitionOf, repetitionSite } from '../engine/facts/repetition.js';
 import { defineRule } from '../engine/rule.js';
@@ -53,8 +53,9 @@ export default defineRule({
       'program:exit'() {
         const facts = ctx.facts;
         for (const scope of facts.scopes) {
-          for (const a of scope.accesses) checkStore(a, scope);
-          if (scope.kind === 'closure' || scope.kind === 'arrowfunc') checkRegisteredClosure(scope);
+          // Handles are opened in the scope that keeps them: skip the rest cheaply.
+          if (opensHandles(scope)) for (const a of scope.accesses) checkStore(a, scope);
+          if ((scope.kind === 'closure' || scope.kind === 'arrowfunc') && scope.parent && opensHandles(scope.parent)) checkRegisteredClosure(scope);
         }
       },
     };
@@ -129,6 +130,10 @@ export default defineRule({
     }
   },
 });
+
+function opensHandles(scope: Scope): boolean {
+  return scope.calls.some((c) => openerCall(c) !== null) || scope.news.some((n) => openerCall(n) !== null);
+}
 
 /** The values a growing write stores: the right side of `$a[] = v` / `$a[$k] = v`, or `array_push($a, v…)`. */
 function storedValues(a: Access): PhpNode[] {
