@@ -32,6 +32,11 @@ describe('parsing never throws and reports where a user would look', () => {
   });
   it('parses PHP 8.5 syntax such as clone($x) without errors', () => {
     expect(lint('<?php $b = clone($a);')).toEqual([]);
+    expect(lint('<?php $b = clone($a, ["x" => 1]);')).toEqual([]);
+  });
+  it('parses `clone (expr)` with any expression, as Symfony VarExporter generates it', () => {
+    expect(lint('<?php $o = [clone ($p[\'A\'] ?? X::p(\'A\')), clone (($p = &X::$q)[\'B\'] ?? X::p(\'B\'))];')).toEqual([]);
+    expect(lint('<?php $b = clone $a->c;')).toEqual([]);
   });
 });
 
