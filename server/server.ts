@@ -48,7 +48,12 @@ export class Server {
   }
 
   get pool(): LintPool {
-    this.poolInstance ??= new LintPool({ registry: REGISTRY_URL, size: 2, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    // Two workers: a file that runs into the time bound does not hold up the others. They start
+    // on demand, so editing one file uses one. A small young generation keeps a worker ~30 MB
+    // leaner at the same speed (measured on Laravel's Query/Builder.php: worker heap 84 → 52 MB).
+    this.poolInstance ??= new LintPool({
+      registry: REGISTRY_URL, size: 2, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, heap: { maxYoungGenerationSizeMb: 2 },
+    });
     return this.poolInstance;
   }
 
