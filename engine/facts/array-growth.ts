@@ -1,0 +1,182 @@
+import type { Access } from './access.js';
+import type { Call, PhpNode } from '../nodes.js';
+import { isWithin } from './ancestry.js';
+import { functionName, isThis, varName } from './names.js';
+import { nodesUnder } from './subtree.js';
+
+// How an array stored somewhere (a variable, `$this->p`, `self::$p`) grows and shrinks, read
+// from the Access facts: which writes add entries, which remove one, which empty it, and
+// which `count()` checks bound its size. Shared by unbounded-cache and file-read-into-array.
+
+/** Do two accesses denote the same storage location? */
+export function sameStorage(a: Pick<Access, 'storage' | 'name'>, b: Pick<Access, 'storage' | 'name'>): boolean {
+  return a.storage === b.storage && a.name === b.name;
+}
+
+/**
+ * Is this array key fixed when the code is written, so that writes with it cannot add entries
+ * without bound: literals, constants, `Foo::class`, magic constants, and the class of `$this`
+ * (`static::class`, `get_class($this)`, `get_called_class()`).
+ */
+export function isConstantKey(node: PhpNode): boolean {
+  switch (node.kind) {
+    case 'string': case 'number': case 'boolean': case 'nullkeyword': case 'nowdoc': case 'magic': case 'name':
+      return true;
+    case 'unary': return (node.type === '-' || node.type === '+') && node.what.kind === 'number';
+    case 'staticlookup':
+      // `self::FOO`, `Foo::class`, `$this::class`, `static::class`: not `Foo::$bar`.
+      return node.offset.kind === 'identifier' && (node.what.kind !== 'variable' || isThis(node.what));
+    case 'call': {
+      const fn = functionName(node);
+      if (fn === 'get_called_class' && node.arguments.length === 0) return true;
+      if (fn === 'get_class' && (node.arguments.length === 0 || (node.arguments.length === 1 && isThis(node.arguments[0])))) return true;
+      return false;
+    }
+    case 'bin':
+      // `'prefix' . self::X`: still one fixed key.
+      return node.type === '.' && isConstantKey(node.left) && isConstantKey(node.right);
+    default: return false;
+  }
+}
+
+/** The keys of the `[...]` chain written through `a`, innermost first; `false` for `[]`. */
+export function keyChain(a: Access): (PhpNode | false)[] {
+  const out: (PhpNode | false)[] = [];
+  let n: PhpNode = a.node;
+  while (n !== a.outer && n.parent && n.parent.kind === 'offsetlookup') {
+    n = n.parent;
+    if (n.kind === 'offsetlookup') out.push(n.offset);
+  }
+  return out;
+}
+
+const PUSH_BUILTINS = new Set(['array_push', 'array_unshift']);
+
+/**
+ * The expression that adds entries to the array through `a` (`$a[$k] = v`, `$a[] = v`,
+ * `$a[$k] ??= v`, `$a[$k] = &$v`, `array_push($a, …)`), or null when the access cannot add
+ * entries without bound: reads, compound updates of an existing entry (`$a[$k] .= …`,
+ * `$a[$k]++`), and writes whose keys are all fixed by the code (`$a['total'] = …`).
+ */
+export function growingWrite(a: Access): PhpNode | null {
+  if (a.role === 'byref-call') return a.callee !== undefined && PUSH_BUILTINS.has(a.callee) && a.via ? a.via : null;
+  if (a.role !== 'keyed' && a.role !== 'append' && a.role !== 'keyed-coalesce') return null;
+  const via = a.via;
+  if (!via) return null;
+  if (via.kind === 'assign') {
+    if (via.operator !== '=' && via.operator !== '??=') return null;
+  } else if (via.kind !== 'assignref') {
+    return null;
+  }
+  const keys = keyChain(a);
+  if (keys.length === 0) return null;
+  return keys.some((k) => k === false || !isConstantKey(k)) ? via : null;
+}
+
+/**
+ * Does the growing write compute its value from the array itself (`$c[$k] = ($c[$k] ?? 0) + 1`,
+ * `$c[$k] = array_merge($c[$k] ?? [], …)`)? It updates an aggregate rather than storing a new
+ * value. `all` holds the accesses to the same storage.
+ */
+export function isSelfUpdate(a: Access, all: readonly Access[]): boolean {
+  const write = growingWrite(a);
+  if (!write || (write.kind !== 'assign' && write.kind !== 'assignref')) return false;
+  const right = write.right;
+  return all.some((c) => c !== a && c.storage === a.storage && c.name === a.name && isWithin(c.node, right));
+}
+
+/** Builtins that remove entries from an array passed by reference. */
+export const EVICTING_BUILTINS: ReadonlySet<string> = new Set(['array_shift', 'array_pop', 'array_splice']);
+/** Builtins whose result, assigned back to the array, keeps only part of it. */
+export const PRUNING_BUILTINS: ReadonlySet<string> = new Set([
+  'array_slice', 'array_splice', 'array_filter', 'array_diff_key', 'array_diff', 'array_diff_assoc', 'array_intersect_key',
+]);
+
+/** Does `a` remove single entries (`unset($a[$k])`, `array_shift($a)`, `$a = array_slice($a, …)`)? */
+export function isEntryEviction(a: Access): boolean {
+  if (a.role === 'unset-element') return true;
+  if (a.role === 'byref-call') return a.callee !== undefined && EVICTING_BUILTINS.has(a.callee);
+  if (a.role === 'assign' && a.via?.kind === 'assign') {
+    const r = a.via.right;
+    if (r.kind === 'call') {
+      const fn = functionName(r);
+      return fn !== null && PRUNING_BUILTINS.has(fn);
+    }
+  }
+  return false;
+}
+
+/** Is this an empty array literal (`[]`, `array()`)? */
+export function isEmptyArray(n: PhpNode | null | undefined): boolean {
+  return !!n && n.kind === 'array' && n.items.length === 0;
+}
+
+/** Does `a` empty the whole array (`$a = []`, `unset($a)`, `$a = null`)? */
+export function isReset(a: Access): boolean {
+  if (a.role === 'unset') return true;
+  if (a.role === 'assign' && a.via?.kind === 'assign') {
+    const r = a.via.right;
+    return isEmptyArray(r) || r.kind === 'nullkeyword' || (r.kind === 'name' && r.name.toLowerCase() === 'null');
+  }
+  return false;
+}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '===', '!=', '!==', '<=>']);
+const CONNECTIVES = new Set(['&&', '||', 'and', 'or', 'xor']);
+
+/** A literal number that only tells empty from non-empty (`count($a) > 0`, `=== 1`). */
+function isEmptinessOperand(n: PhpNode): boolean {
+  return n.kind === 'number' && Number(n.value) <= 1;
+}
+
+/**
+ * For a `count($a)` access used in a size comparison that decides control flow
+ * (`if (count($a) >= N) …`, `while (count($a) > N) …`, `count($a) < N ? … : …`), the
+ * statement or expression whose branches the comparison decides. Emptiness checks
+ * (`count($a) > 0`, `if (count($a))`) are not size checks: null.
+ */
+export function sizeCheckOf(a: Access): PhpNode | null {
+  if (a.role !== 'count' || !a.via) return null;
+  const call = a.via;
+  const cmp = call.parent;
+  if (!cmp || cmp.kind !== 'bin' || !COMPARISONS.has(cmp.type)) return null;
+  const other = cmp.left === call ? cmp.right : cmp.left;
+  if (isEmptinessOperand(other)) return null;
+  let child: PhpNode = cmp;
+  let p = cmp.parent;
+  while (p && ((p.kind === 'bin' && CONNECTIVES.has(p.type)) || (p.kind === 'unary' && p.type === '!') || p.kind === 'cast')) {
+    child = p;
+    p = p.parent;
+  }
+  if (!p) return null;
+  switch (p.kind) {
+    case 'if': case 'while': case 'do': return p.test === child ? p : null;
+    case 'for': return p.test.includes(child) ? p : null;
+    case 'retif': return p.test === child ? p : null;
+    case 'bin':
+      // `count($a) >= N && $a = []` style guard inside a larger expression: the whole of it.
+      return null;
+    default: return null;
+  }
+}
+
+/** Does `root` contain a statement that leaves its flow (return/throw/break/continue), outside nested functions? */
+export function containsJump(root: PhpNode): boolean {
+  return nodesUnder(root).some((n) => n.kind === 'return' || n.kind === 'throw' || n.kind === 'break' || n.kind === 'continue'
+    || (n.kind === 'expressionstatement' && n.expression.kind === 'throw'));
+}
+
+/** Methods of the own class called under `root` (`$this->m()`, `self::m()`, `static::m()`), lower-cased. */
+export function ownMethodCalls(root: PhpNode): string[] {
+  const out: string[] = [];
+  for (const n of nodesUnder(root)) {
+    if (n.kind !== 'call') continue;
+    const w = (n as Call).what;
+    if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup' && w.kind !== 'staticlookup') continue;
+    if (w.offset.kind !== 'identifier') continue;
+    const recv = w.what;
+    const own = isThis(recv) || recv.kind === 'selfreference' || recv.kind === 'staticreference';
+    if (own) out.push(w.offset.name.toLowerCase());
+  }
+  return out;
+}
