@@ -3,12 +3,14 @@ import arrayMergeInLoop from './array-merge-in-loop.js';
 import ffiUnownedAllocation from './ffi-unowned-allocation.js';
 import copyOnWriteArrayParam from './copy-on-write-array-param.js';
 import generatorUnclosedResource from './generator-unclosed-resource.js';
+import fileReadIntoArray from './file-read-into-array.js';
 import gcDisabled from './gc-disabled.js';
 import memoryLimitDisabled from './memory-limit-disabled.js';
 import evalInLoop from './eval-in-loop.js';
 import unboundedLogBuffer from './unbounded-log-buffer.js';
 import circularReference from './circular-reference.js';
 import resourceNotClosed from './resource-not-closed.js';
+import unboundedCache from './unbounded-cache.js';
 import serviceStateWithoutReset from './service-state-without-reset.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
@@ -18,8 +20,10 @@ const registry = [
   ffiUnownedAllocation,
   copyOnWriteArrayParam,
   resourceNotClosed,
+  unboundedCache,
   circularReference,
   generatorUnclosedResource,
+  fileReadIntoArray,
   evalInLoop,
   memoryLimitDisabled,
   gcDisabled,

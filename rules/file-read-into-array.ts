@@ -1,0 +1,202 @@
+import type { Access } from '../engine/facts/access.js';
+import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
+import { docblockOf, enclosingLoops, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
+import { stopsAtCount } from '../engine/facts/loop-bounds.js';
+import { streamReadOf } from '../engine/facts/streams.js';
+import type { Fixer } from '../engine/fixes.js';
+import type { FunctionLike, Loop, PhpNode, Program } from '../engine/nodes.js';
+import { defineRule, type RuleContext } from '../engine/rule.js';
+import type { Fix, TextEdit } from '../engine/types.js';
+
+type MessageId = 'accumulates';
+type Ctx = RuleContext<MessageId, Record<string, never>>;
+
+export default defineRule({
+  meta: {
+    id: 'file-read-into-array',
+    severity: 'warning',
+    fixable: 'sometimes',
+    description: 'Lines, rows or chunks read from a stream in a loop and collected into an array that is kept.',
+    messages: {
+      accumulates: 'Every {{unit}} read in this loop is added to `{{ref}}`, which is {{kept}}: the whole input ends up in memory at once (an array costs about twice the file\'s size), so a larger file exhausts memory_limit.',
+    },
+    tips: {
+      accumulates: 'Process each {{unit}} as it is read, or turn the function into a generator (`yield` instead of the append) so callers stream it; if a batch is needed, flush and reset it inside the loop when count() reaches a size.',
+    },
+  },
+  defaultOptions: {} as Record<string, never>,
+  create(ctx) {
+    const onScope = (node: FunctionLike | Program): void => {
+      const scope = ctx.facts.scopeFor(node);
+      if (scope) checkScope(ctx, scope);
+    };
+    return {
+      'function:exit': onScope, 'method:exit': onScope, 'closure:exit': onScope, 'program:exit': onScope,
+    };
+  },
+});
+
+/** What one reading call brings in, for the message. */
+function unitOf(read: PhpNode, file: Ctx['file']): string {
+  const t = file.textOf(read).toLowerCase();
+  if (/fgetcsv|splfileobject|getcsv/.test(t)) return 'row';
+  if (/fread|gzread|bzread|stream_get_line/.test(t)) return 'chunk';
+  return 'line';
+}
+
+function isSame(a: Access, b: Access): boolean { return a.storage === b.storage && a.name === b.name; }
+
+/** Does `b` (inside the loop) empty or shrink the array: a batch that is flushed and reset? */
+function resets(b: Access, all: readonly Access[]): boolean {
+  if (b.role === 'unset' || b.role === 'unset-element') return true;
+  if (b.role === 'byref-call') return b.callee !== undefined && EVICTING_BUILTINS.has(b.callee);
+  if (b.role === 'assign' && b.via?.kind === 'assign') {
+    const right = b.via.right;
+    // `$rows = array_merge($rows, …)` keeps what it had.
+    return !all.some((c) => isSame(c, b) && isWithin(c.node, right));
+  }
+  return false;
+}
+
+function checkScope(ctx: Ctx, scope: Scope): void {
+  const file = ctx.file;
+  const reported = new Set<string>();
+  for (const a of scope.accesses) {
+    const write = growingWrite(a);
+    if (!write) continue;
+    const loop = enclosingLoops(a.node).find((l) => streamReadOf(l, scope) !== null);
+    if (!loop) continue;
+    const key = `${a.storage}:${a.name}:${file.spanOf(loop).start}`;
+    if (reported.has(key)) continue;
+    const same = scope.accesses.filter((b) => isSame(a, b));
+    // `$counts[$w] = ($counts[$w] ?? 0) + 1` aggregates: it grows with distinct keys, not lines.
+    if (isSelfUpdate(a, same)) continue;
+    if (same.some((b) => isWithin(b.node, loop) && resets(b, scope.accesses))) continue;
+    if (stopsAtCount(loop, scope)) continue;
+    const kept = keptWhere(scope, a, same, loop, file.spanOf(loop).end);
+    if (!kept) continue;
+    reported.add(key);
+    const read = streamReadOf(loop, scope)!;
+    const ref = file.textOf(a.node);
+    ctx.report({
+      at: write, messageId: 'accumulates',
+      data: { unit: unitOf(read, file), ref, kept: kept.what },
+      related: [
+        { at: read, message: 'the loop reads the stream here, one piece per iteration' },
+        ...(kept.at ? [{ at: kept.at, message: `${ref} is ${kept.what} here, holding everything read` }] : []),
+      ],
+      fix: (fixer) => generatorFix(fixer, scope, a, same),
+    });
+  }
+}
+
+/** Where the collected array is kept after the loop, or null when it is not. */
+function keptWhere(scope: Scope, a: Access, same: readonly Access[], loop: Loop, loopEnd: number): { what: string; at: PhpNode | null } | null {
+  if (a.storage === 'prop') return { what: 'a property of the object', at: null };
+  if (a.storage === 'static-prop') return { what: 'a static property', at: null };
+  if (scope.staticVars.has(a.name)) return { what: 'a static variable', at: null };
+  if (scope.globals.has(a.name)) return { what: 'a global variable', at: null };
+  const param = scope.params.get(a.name);
+  if (param?.byref) return { what: 'a by-reference parameter', at: null };
+  for (const b of same) {
+    if (isWithin(b.node, loop) || b.role === 'assign' || (b.node.loc?.start.offset ?? 0) < loopEnd) continue;
+    const p = b.outer.parent;
+    if (p?.kind === 'return') return { what: 'returned', at: p };
+    if (p?.kind === 'assign' && p.right === b.outer && p.left.kind !== 'variable') return { what: 'stored', at: p };
+    return { what: 'used after the loop', at: b.outer };
+  }
+  return null;
+}
+
+/**
+ * The LSP issue's fix: a function that only collects and returns becomes a generator. Each
+ * `$a[] = v;` becomes `yield v;` (`$a[$k] = v;` becomes `yield $k => v;`), the `$a = [];` and
+ * the `return $a;` go, and an `array` return type becomes `iterable`.
+ */
+function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[]): Fix | null {
+  const fn = scope.node;
+  if (a.storage !== 'var' || fn.kind === 'program' || fn.kind === 'arrowfunc' || fn.byref || scope.isGenerator) return null;
+  const body = fn.body;
+  if (!body || body.kind !== 'block') return null;
+  if (scope.params.has(a.name) || scope.staticVars.has(a.name) || scope.globals.has(a.name)) return null;
+  const file = f.file;
+  const edits: TextEdit[] = [];
+  let init = 0;
+  let ret = 0;
+  for (const b of same) {
+    const p = b.outer.parent;
+    if (b.role === 'assign' && b.via?.kind === 'assign' && isEmptyArray(b.via.right) && b.via.parent?.kind === 'expressionstatement' && b.via.parent.parent?.kind === 'block') {
+      init++;
+      edits.push(f.remove(f.wholeLines(b.via.parent)));
+    } else if (p?.kind === 'return' && p.parent === body) {
+      ret++;
+      edits.push(f.remove(withBlankLinesBefore(f, f.wholeLines(p), body.children[body.children.length - 1] === p)));
+    } else if ((b.role === 'append' || b.role === 'keyed') && b.depth === 1 && b.via?.kind === 'assign' && b.via.operator === '=' && b.via.parent?.kind === 'expressionstatement') {
+      const k = keyChain(b)[0];
+      const value = file.textOf(b.via.right);
+      edits.push(f.replace(b.via, k ? `yield ${file.textOf(k)} => ${value}` : `yield ${value}`));
+    } else {
+      return null;
+    }
+  }
+  if (init !== 1 || ret !== 1) return null;
+  // Another `return <value>` would become a generator's final value, seen by no foreach.
+  if (scope.returns.some((r) => r.expr !== null && !(r.expr.kind === 'variable' && r.expr.name === a.name))) return null;
+  const types = typeNames(fn.type);
+  if (fn.type) {
+    if (types.length !== 1 || !['array', 'iterable'].includes(types[0]!)) return null;
+    if (types[0] === 'array') edits.push(f.replace(fn.type, 'iterable'));
+    if (fn.nullable) {
+      const q = file.text.lastIndexOf('?', file.spanOf(fn.type).start);
+      if (q < 0) return null;
+      edits.push({ start: q, end: q + 1, text: '' });
+    }
+  }
+  const doc = docblockOf(fn);
+  const docAt = doc ? file.text.lastIndexOf(doc, file.spanOf(fn).start) : -1;
+  const tag = doc ? /@return\s+/.exec(doc) : null;
+  if (doc && tag && docAt >= 0) {
+    const from = tag.index + tag[0].length;
+    const type = docType(doc, from);
+    const replaced = iterableDocType(type.replace(/^\?/, ''));
+    if (replaced) edits.push({ start: docAt + from, end: docAt + from + type.length, text: replaced });
+  }
+  return f.fix('Turn the function into a generator that yields each item instead of collecting them', edits, 'unsafe');
+}
+
+/** The phpdoc type starting at `from`: up to the first blank outside `<…>`, `{…}`, `(…)`. */
+function docType(doc: string, from: number): string {
+  let depth = 0;
+  let i = from;
+  for (; i < doc.length; i++) {
+    const c = doc[i]!;
+    if (c === '<' || c === '{' || c === '(') depth++;
+    else if (c === '>' || c === '}' || c === ')') depth--;
+    else if (depth <= 0 && /\s/.test(c)) break;
+    if (depth <= 0 && c === '*' && doc[i + 1] === '/') break;
+  }
+  return doc.slice(from, i);
+}
+
+/** Widen a removal of whole lines over the blank lines above it when it ends a block. */
+function withBlankLinesBefore(f: Fixer, span: { start: number; end: number }, last: boolean): { start: number; end: number } {
+  if (!last) return span;
+  const lines = f.file.lines;
+  let line = lines.lineOf(span.start);
+  if (lines.lineStart(line) !== span.start) return span;
+  let start = span.start;
+  while (line > 1 && lines.lineText(line - 1).trim() === '') { line--; start = lines.lineStart(line); }
+  return { start, end: span.end };
+}
+
+/** `string[]` → `iterable<string>`, `array<K, V>` → `iterable<K, V>`, `list<T>` → `iterable<int, T>`. */
+function iterableDocType(t: string): string | null {
+  if (/^array$/i.test(t)) return 'iterable';
+  const arr = /^array<(.+)>$/i.exec(t);
+  if (arr) return `iterable<${arr[1]}>`;
+  const list = /^list<(.+)>$/i.exec(t);
+  if (list) return `iterable<int, ${list[1]}>`;
+  const sq = /^([\w\\]+)\[\]$/.exec(t);
+  if (sq) return `iterable<${sq[1]}>`;
+  return null;
+}

@@ -1,0 +1,379 @@
+import type { Access } from '../engine/facts/access.js';
+import {
+  containsJump, growingWrite, isConstantKey, isEmptyArray, isEntryEviction, isReset, isSelfUpdate, keyChain, ownMethodCalls, sizeCheckOf,
+} from '../engine/facts/array-growth.js';
+import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent } from '../engine/facts/class-layout.js';
+import {
+  closestAncestor, docblockOf, enclosingStatement, functionName, isWithin, typeNames, varName,
+  type ClassFacts, type Facts, type Scope,
+} from '../engine/facts/index.js';
+import type { Fixer } from '../engine/fixes.js';
+import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
+import { defineRule, type RuleContext } from '../engine/rule.js';
+import type { SourceFile } from '../engine/source.js';
+import type { Fix, TextEdit } from '../engine/types.js';
+
+type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
+interface Options {
+  /** Classes (short or fully qualified names) whose caches are known to be bounded. */
+  ignoreClasses: string[];
+  /** The limit the fix writes into the new constant. */
+  maxEntries: number;
+}
+type Ctx = RuleContext<MessageId, Options>;
+
+/** One array that outlives the call that fills it. */
+interface Store {
+  kind: 'static-prop' | 'prop' | 'static-local';
+  name: string;
+  accesses: Access[];
+  decl: PhpNode;
+  cls: ClassFacts | null;
+}
+
+const SCALAR_TYPES = new Set(['int', 'float', 'string', 'bool', 'array', 'iterable', 'callable', 'mixed', 'null', 'false', 'true', 'void', 'never']);
+
+export default defineRule({
+  meta: {
+    id: 'unbounded-cache',
+    severity: 'warning',
+    fixable: 'sometimes',
+    description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
+    messages: {
+      staticProperty: '`{{ref}}` gains an entry for every new key and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
+      staticLocal: '`static ${{name}}` gains an entry for every new key and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
+      instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry for every new key and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
+    },
+    tips: {
+      staticProperty: 'Bound it (evict the oldest entry when count() reaches a limit), or key it by object with a \\WeakMap. If the keys come from a small fixed set (class names, enum cases), say so: `// phpleak-ignore-next-line unbounded-cache -- keyed by class name`.',
+      staticLocal: 'Bound it (evict the oldest entry when count() reaches a limit). If the keys come from a small fixed set, say so: `// phpleak-ignore-next-line unbounded-cache -- <why the keys are few>`.',
+      instanceCache: 'Bound it (evict the oldest entry when count() reaches a limit), or, when the keys are objects, use a \\WeakMap so an entry goes when its key object does. A clear() that nobody calls when the cache is full is not a bound.',
+    },
+  },
+  defaultOptions: { ignoreClasses: [], maxEntries: 1000 } as Options,
+  create(ctx) {
+    // Caches in tests live for one test run.
+    if (ctx.isTestFile) return {};
+    const onClass = (node: ClassLike): void => {
+      const cls = ctx.facts.classFor(node);
+      if (cls && !isIgnored(cls, ctx.options.ignoreClasses)) for (const s of classStores(cls)) check(ctx, s);
+    };
+    const onFunction = (node: FunctionLike): void => {
+      const scope = ctx.facts.scopeFor(node);
+      if (!scope) return;
+      if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) return;
+      for (const s of staticLocals(scope)) check(ctx, s);
+    };
+    return {
+      'class:exit': onClass, 'trait:exit': onClass, 'enum:exit': onClass,
+      // A closure's static variables belong to the closure object and go with it.
+      'function:exit': onFunction, 'method:exit': onFunction,
+    };
+  },
+});
+
+function isIgnored(cls: ClassFacts, ignore: readonly string[]): boolean {
+  if (!cls.name || ignore.length === 0) return false;
+  const ns = closestAncestor(cls.node, (n) => n.kind === 'namespace', true);
+  const fq = ns && ns.kind === 'namespace' && ns.name ? `${ns.name}\\${cls.name}` : cls.name;
+  return ignore.some((i) => { const x = i.replace(/^\\/, ''); return x === fq || x === cls.name; });
+}
+
+function classStores(cls: ClassFacts): Store[] {
+  const groups = new Map<string, Access[]>();
+  for (const a of cls.accesses) {
+    const k = `${a.storage}:${a.name}`;
+    const g = groups.get(k);
+    if (g) g.push(a); else groups.set(k, [a]);
+  }
+  const out: Store[] = [];
+  for (const accesses of groups.values()) {
+    const { storage, name } = accesses[0]!;
+    if (storage === 'var') continue;
+    const decl = declarationOf(cls, name, storage === 'static-prop');
+    // Declared in a parent class or a using class: its evictions may be there, unseen.
+    if (!decl || !holdsArray(decl, accesses)) continue;
+    out.push({ kind: storage, name, accesses, decl, cls });
+  }
+  return out;
+}
+
+function staticLocals(scope: Scope): Store[] {
+  const out: Store[] = [];
+  for (const [name, sv] of scope.staticVars) {
+    const accesses = scope.accesses.filter((a) => a.storage === 'var' && a.name === name);
+    if (accesses.some((a) => a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind === 'new')) continue;
+    out.push({ kind: 'static-local', name, accesses, decl: sv, cls: scope.cls });
+  }
+  return out;
+}
+
+/** The property (or promoted constructor parameter) that declares `name` in this class. */
+function declarationOf(cls: ClassFacts, name: string, isStatic: boolean): PhpNode | null {
+  const p = cls.properties.get(name);
+  if (p) return p.isStatic === isStatic ? p.node : null;
+  if (isStatic) return null;
+  const ctor = cls.methods.get('__construct');
+  return ctor?.arguments.find((a) => a.name?.name === name && a.flags !== 0) ?? null;
+}
+
+/** Is the property an array (not a \WeakMap, SplObjectStorage or other object)? */
+function holdsArray(decl: PhpNode, accesses: readonly Access[]): boolean {
+  const type = decl.kind === 'property' || decl.kind === 'parameter' ? decl.type : null;
+  const names = typeNames(type);
+  if (names.length > 0 && !names.some((n) => n === 'array' || n === 'iterable')) return false;
+  const doc = docblockOf(decl) ?? (decl.parent ? docblockOf(decl.parent) : null);
+  const declared = doc ? /@var\s+([^\s*]+)/.exec(doc)?.[1] : undefined;
+  if (declared && !/array|\[\]|list<|iterable/i.test(declared)) return false;
+  return !accesses.some((a) => a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind === 'new');
+}
+
+function functionOf(n: PhpNode): FunctionLike | null {
+  return closestAncestor(n, isFunctionLike, true) as FunctionLike | null;
+}
+
+function methodNameOf(n: PhpNode): string | null {
+  const m = closestAncestor(n, (p) => p.kind === 'method', true) as Method | null;
+  return m ? m.name.name.toLowerCase() : null;
+}
+
+function start(file: SourceFile, n: PhpNode): number { return file.spanOf(n).start; }
+
+/**
+ * A write that refills the array right after replacing it (`$this->map = []; foreach (…)
+ * $this->map[$k] = …;`): it rebuilds rather than accumulates.
+ */
+function isRebuild(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  const fn = functionOf(w.node);
+  return all.some((b) => {
+    if (b.role !== 'assign' || b.via?.kind !== 'assign' || functionOf(b.node) !== fn) return false;
+    const right = b.via.right;
+    if (all.some((c) => isWithin(c.node, right))) return false; // `$a = $a + …` keeps it
+    const stmt = enclosingStatement(b.via);
+    return !!stmt.parent && isWithin(w.node, stmt.parent) && !isWithin(w.node, stmt) && start(file, stmt) < start(file, w.node);
+  });
+}
+
+/**
+ * A write that runs only while the array is empty: under `if ($this->map === null)` /
+ * `if (!self::$map)`, or after `if ($map) { return $map; }`: filled once, not per call.
+ */
+function isInitGuarded(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  // The test asks about the whole array (`=== null`, `!$map`), not about one key.
+  const testsWhole = (test: PhpNode): boolean => {
+    const inTest = all.filter((c) => isWithin(c.node, test));
+    return inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+  };
+  let child: PhpNode = w.node;
+  for (let p = w.node.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
+    if (p.kind === 'if' && p.body === child && testsWhole(p.test)) return true;
+    if (p.kind !== 'block') continue;
+    for (const stmt of p.children) {
+      if (stmt === child) break;
+      if (stmt.kind === 'if' && !stmt.alternate && stmt.body && testsWhole(stmt.test) && containsJump(stmt.body)
+        && start(file, stmt) < start(file, w.node)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A write that updates what the array holds rather than adding a value: the new value is
+ * computed from the array itself (`$c[$k] = array_merge($c[$k] ?? [], …)`), or it is an empty
+ * bucket (`$c[$k] = []`) that other writes fill.
+ */
+function isUpdate(w: Access, all: readonly Access[]): boolean {
+  const write = growingWrite(w);
+  return (write?.kind === 'assign' && isEmptyArray(write.right)) || isSelfUpdate(w, all);
+}
+
+/** A lookup by a key computed at run time (`isset($c[$k])`, `$c[$k] ?? …`, `array_key_exists($k, $c)`). */
+function isLookup(a: Access): boolean {
+  const byKey = a.role === 'lookup' || a.role === 'keyed-coalesce' || (a.role === 'keyed-read' && a.outer.parent?.kind === 'empty');
+  if (!byKey) return false;
+  if (a.depth === 0) {
+    const key = a.via?.kind === 'call' ? a.via.arguments[0] : undefined;
+    return !!key && !isConstantKey(key);
+  }
+  return keyChain(a).some((k) => k === false || !isConstantKey(k));
+}
+
+/** The array or its class is called a cache (`$snakeCache`, `class ArrayBasedCache`). */
+function namedCache(s: Store): boolean {
+  return /cache|memo/i.test(s.name) || (!!s.cls?.name && /cache$/i.test(s.cls.name));
+}
+
+/**
+ * Does a function memoize into the array: look it up by key, and hand back what it stored
+ * (`return $c[$k] = …`, `$c[$k] ??= …`, or a read of `$c[…]` after the lookup)? Builders and
+ * registries that only check a key before adding (`isset($this->fields[$alias])`) do not.
+ */
+function memoizes(s: Store, writes: readonly Access[]): boolean {
+  return writes.some((w) => {
+    const fn = functionOf(w.node);
+    const inFn = s.accesses.filter((c) => functionOf(c.node) === fn);
+    if (!inFn.some(isLookup)) return false;
+    if (w.role === 'keyed-coalesce') return true;
+    const write = growingWrite(w);
+    if (write && closestAncestor(write, (n) => n.kind === 'return' || n.kind === 'expressionstatement')?.kind === 'return') return true;
+    return inFn.some((c) => c.role === 'keyed-read' && c.depth > 0);
+  });
+}
+
+/**
+ * A registration API: the write stores an argument of its method as it is
+ * (`static::$macros[$name] = $macro`, `self::$listeners[] = $listener`). The array grows with
+ * the calls of the code that registers (usually once, at boot), not with the data handled.
+ */
+function isRegistration(facts: Facts, w: Access): boolean {
+  const write = growingWrite(w);
+  if (!write) return false;
+  const values = write.kind === 'call' ? write.arguments.slice(1) : write.kind === 'assign' || write.kind === 'assignref' ? [write.right] : [];
+  const params = facts.scopeOf(w.node).params;
+  const isArgument = (v: PhpNode): boolean => {
+    while (v.kind === 'offsetlookup') v = v.what;
+    const n = varName(v);
+    return n !== null && params.has(n);
+  };
+  return values.length > 0 && values.every(isArgument);
+}
+
+function check(ctx: Ctx, s: Store): void {
+  const file = ctx.file;
+  const writes = s.accesses.filter((a) => growingWrite(a) !== null && !isUpdate(a, s.accesses)
+    && !(s.kind === 'prop' && methodNameOf(a.node) === '__construct')
+    && !isRebuild(file, a, s.accesses) && !isInitGuarded(file, a, s.accesses));
+  if (writes.length === 0) return;
+  // An instance array that is never looked up by key is a collection: it dies with its object.
+  if (s.kind === 'prop' && !s.accesses.some(isLookup)) return;
+  if (!namedCache(s)) {
+    // A registry filled by a method that stores its argument is as big as the code that
+    // registers, not as the data handled; an instance array is a cache when it memoizes.
+    if (writes.every((w) => isRegistration(ctx.facts, w))) return;
+    if (s.kind === 'prop' && !memoizes(s, writes)) return;
+  }
+  if (s.accesses.some(isEntryEviction)) return;
+  const resetMethods = new Set(s.accesses.filter(isReset).map((a) => methodNameOf(a.node)).filter((m): m is string => m !== null));
+  for (const c of s.accesses) {
+    const region = sizeCheckOf(c);
+    if (!region) continue;
+    const acts = s.accesses.some((x) => isWithin(x.node, region) && (isReset(x) || isEntryEviction(x) || growingWrite(x) !== null));
+    if (acts || containsJump(region) || ownMethodCalls(region).some((m) => resetMethods.has(m))) return;
+  }
+  const w = writes.sort((a, b) => start(file, a.node) - start(file, b.node))[0]!;
+  const at = growingWrite(w)!;
+  const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
+  const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
+  if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
+  const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
+  ctx.report({
+    at, messageId, related, data: { name: s.name, ref: file.textOf(w.node) },
+    fix: (fixer) => {
+      const fixes: Fix[] = [];
+      const weak = s.kind === 'prop' ? weakMapFix(fixer, ctx.facts, s) : null;
+      if (weak) fixes.push(weak);
+      const bound = boundFix(fixer, s, w, at, ctx.options.maxEntries);
+      if (bound) fixes.push(bound);
+      return fixes;
+    },
+  });
+}
+
+function constantName(name: string): string {
+  const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return `MAX_${snake.toUpperCase()}_ENTRIES`;
+}
+
+/** Insert `if (count($c) >= LIMIT) { unset($c[array_key_first($c)]); }` before the growing write. */
+function boundFix(f: Fixer, s: Store, w: Access, at: PhpNode, max: number): Fix | null {
+  const file = f.file;
+  const stmt = enclosingStatement(at);
+  const okStmt = stmt.kind === 'expressionstatement' || stmt.kind === 'return' || stmt.kind === 'echo';
+  const p = stmt.parent;
+  if (!okStmt || !p || !(p.kind === 'block' || p.kind === 'program' || p.kind === 'namespace' || p.kind === 'case' || p.kind === 'declare')) return null;
+  const ref = file.textOf(w.node);
+  const edits: TextEdit[] = [];
+  let limit = String(max);
+  // In a class the limit gets a name; a plain function's static has nowhere to put one.
+  const inClass = s.cls && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
+  if (s.cls && inClass) {
+    const name = constantName(s.name);
+    limit = `self::${name}`;
+    if (!s.cls.constants.has(name)) {
+      const open = classBodyOpen(file, s.cls.node);
+      if (open === null) return null;
+      edits.push(f.insertAt(open, `${f.eol}${memberIndent(file, s.cls.node, f.indentUnit)}private const ${name} = ${max};${f.eol}`));
+    }
+  }
+  const indent = f.indentAt(stmt);
+  const eol = f.eol;
+  edits.push(f.insertAt(start(file, stmt),
+    `if (count(${ref}) >= ${limit}) {${eol}${indent}${f.indentUnit}unset(${ref}[array_key_first(${ref})]);${eol}${indent}}${eol}${indent}`));
+  // Eviction is invisible to a cache's readers (a miss recomputes); an array that is not
+  // looked up by key is a registry, and evicting from it loses data.
+  const isCache = s.accesses.some(isLookup);
+  return f.fix(`Evict the oldest entry when ${ref} reaches ${limit === String(max) ? max : limit} entries`, edits, isCache ? 'safe' : 'unsafe');
+}
+
+/** The object an array key stands for: `spl_object_id($o)`, `(string) $o`, `$o` for an object-typed parameter. */
+function objectOfKey(facts: Facts, key: PhpNode): PhpNode | null {
+  if (key.kind === 'call') {
+    const fn = functionName(key);
+    return (fn === 'spl_object_id' || fn === 'spl_object_hash') && key.arguments.length === 1 && key.arguments[0]!.kind !== 'variadic' ? key.arguments[0]! : null;
+  }
+  const inner = key.kind === 'cast' && key.type === 'string' ? key.expr : key;
+  const v = varName(inner);
+  if (v === null) return null;
+  const param = facts.scopeOf(inner).params.get(v);
+  if (!param || param.nullable || param.variadic) return null;
+  const names = typeNames(param.type).map((t) => t.toLowerCase());
+  return names.length > 0 && names.every((t) => !SCALAR_TYPES.has(t)) ? inner : null;
+}
+
+/** Switch an object-keyed instance cache to a \WeakMap: entries go when their key object does. */
+function weakMapFix(f: Fixer, facts: Facts, s: Store): Fix | null {
+  const file = f.file;
+  const cls = s.cls;
+  const decl = s.decl;
+  if (!cls || decl.kind !== 'property' || decl.readonly || decl.nullable) return null;
+  const stmt = decl.parent;
+  if (!stmt || stmt.kind !== 'propertystatement' || stmt.properties.length !== 1 || stmt.visibility === 'public') return null;
+  if (decl.value && !isEmptyArray(decl.value)) return null;
+  const edits: TextEdit[] = [];
+  let keyed = false;
+  for (const a of s.accesses) {
+    if (a.depth === 0) {
+      if (a.role === 'count') continue;
+      if (a.role === 'assign' && a.via?.kind === 'assign' && isEmptyArray(a.via.right)) { edits.push(f.replace(a.via.right, 'new \\WeakMap()')); continue; }
+      return null;
+    }
+    if (!['keyed', 'keyed-coalesce', 'lookup', 'keyed-read', 'unset-element'].includes(a.role)) return null;
+    const key = keyChain(a)[0];
+    if (!key) return null;
+    const obj = objectOfKey(facts, key);
+    if (!obj) return null;
+    keyed = true;
+    if (obj !== key) edits.push(f.replace(key, file.textOf(obj)));
+  }
+  if (!keyed) return null;
+  if (decl.type) edits.push(f.replace(decl.type, '\\WeakMap'));
+  else edits.push(f.insertBefore(decl.name, '\\WeakMap '));
+  if (decl.value) edits.push({ start: file.spanOf(decl.name).end, end: file.spanOf(decl.value).end, text: '' });
+  const init = `$this->${s.name} = new \\WeakMap();`;
+  const ctor = cls.methods.get('__construct');
+  if (ctor) {
+    const at = bodyInsertPoint(file, ctor, f.indentUnit);
+    if (!at) return null;
+    edits.push(f.insertAt(at.offset, `${f.eol}${at.indent}${init}`));
+  } else {
+    // A new constructor would stop the parent's from running.
+    if (cls.node.kind !== 'class' || cls.node.extends) return null;
+    const semi = file.text.indexOf(';', file.spanOf(stmt).end);
+    if (semi < 0) return null;
+    const mi = memberIndent(file, cls.node, f.indentUnit);
+    const eol = f.eol;
+    const open = bracesOnOwnLine(file, [...cls.methods.values()]) ? `${eol}${mi}{` : ' {';
+    edits.push(f.insertAt(semi + 1, `${eol}${eol}${mi}public function __construct()${open}${eol}${mi}${f.indentUnit}${init}${eol}${mi}}`));
+  }
+  return f.fix(`Key $this->${s.name} by object with a \\WeakMap (an entry goes when its key object is freed)`, edits, 'unsafe');
+}
