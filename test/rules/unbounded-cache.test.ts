@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { fixUntilStable } from '../../engine/fixes.js';
+import { lintWith } from '../helpers/lint.js';
+import { hasPhp, phpLint } from '../helpers/php.js';
+
+// The fixture runner applies every fix (safe and unsafe); these check what each fix is, its
+// safety, and when it is not offered.
+
+const fixesOf = (text: string, id: string) => lintWith(text, [id]).filter((f) => f.ruleId === id).map((f) => f.fixes.map((x) => `${x.safety}: ${x.title}`));
+
+const talkCache = `<?php
+class ArrayBasedCache
+{
+    private array $cache = [];
+
+    public function set(object $key, mixed $data) : void {
+        $this->cache[(string)$key] = $data;
+    }
+
+    public function has(object $key) : bool {
+        return isset($this->cache[(string)$key]);
+    }
+}
+`;
+
+describe('unbounded-cache fixes', () => {
+  it('offers the WeakMap (unsafe) first and the bound (safe) second for object keys', () => {
+    expect(fixesOf(talkCache, 'unbounded-cache')).toEqual([[
+      'unsafe: Key $this->cache by object with a \\WeakMap (an entry goes when its key object is freed)',
+      'safe: Evict the oldest entry when $this->cache reaches self::MAX_CACHE_ENTRIES entries',
+    ]]);
+  });
+
+  it('--fix (safe only) bounds the talk\'s cache, and the result passes php -l and is clean', () => {
+    const r = fixUntilStable(talkCache, (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: false });
+    expect(r.text).toContain('    private const MAX_CACHE_ENTRIES = 1000;\n');
+    expect(r.text).toContain([
+      '        if (count($this->cache) >= self::MAX_CACHE_ENTRIES) {',
+      '            unset($this->cache[array_key_first($this->cache)]);',
+      '        }',
+      '        $this->cache[(string)$key] = $data;',
+    ].join('\n'));
+    expect(lintWith(r.text, ['unbounded-cache']).filter((f) => f.ruleId === 'unbounded-cache')).toEqual([]);
+    if (hasPhp) expect(phpLint(r.text)).toBeNull();
+  });
+
+  it('takes the limit from the maxEntries option', () => {
+    const text = '<?php\nfunction f(string $k) {\n    static $c = [];\n    return $c[$k] ??= strlen($k);\n}\n';
+    const fixed = fixUntilStable(text, (t) => lintWith(t, ['unbounded-cache'], { options: { maxEntries: 50 } }), { allowUnsafe: false }).text;
+    expect(fixed).toContain('if (count($c) >= 50) {');
+  });
+
+  it('marks the bound unsafe for an array nobody looks up (evicting loses data)', () => {
+    const text = '<?php\nclass C {\n    private static array $all = [];\n    public function __construct() {\n        self::$all[] = $this;\n    }\n}\n';
+    expect(fixesOf(text, 'unbounded-cache')).toEqual([['unsafe: Evict the oldest entry when self::$all reaches self::MAX_ALL_ENTRIES entries']]);
+  });
+
+  it('offers no WeakMap when a key is not an object or the array is used whole', () => {
+    const scalar = talkCache.replace(/object \$key/g, 'string $key');
+    expect(fixesOf(scalar, 'unbounded-cache')[0]).toHaveLength(1);
+    const whole = talkCache.replace('    public function has', '    public function all(): array { return $this->cache; }\n\n    public function has');
+    expect(fixesOf(whole, 'unbounded-cache')[0]).toHaveLength(1);
+    const pub = talkCache.replace('private array $cache', 'public array $cache');
+    expect(fixesOf(pub, 'unbounded-cache')[0]).toHaveLength(1);
+  });
+
+  it('keys by the object of spl_object_id()', () => {
+    const text = `<?php
+final class Meta
+{
+    private array $meta = [];
+
+    public function of(object $o): array
+    {
+        return $this->meta[spl_object_id($o)] ??= [get_class($o)];
+    }
+}
+`;
+    const fixed = fixUntilStable(text, (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: true }).text;
+    expect(fixed).toContain('private \\WeakMap $meta;');
+    expect(fixed).toContain('return $this->meta[$o] ??= [get_class($o)];');
+    expect(fixed).toContain('    public function __construct()\n    {\n        $this->meta = new \\WeakMap();\n    }');
+    if (hasPhp) expect(phpLint(fixed)).toBeNull();
+  });
+
+  it('offers no bound where a statement cannot go before the write', () => {
+    const text = '<?php\nclass C {\n    private static array $cache = [];\n    public static function f(): \\Closure {\n        return fn (string $k) => self::$cache[$k] ??= strlen($k);\n    }\n}\n';
+    expect(fixesOf(text, 'unbounded-cache')).toEqual([[]]);
+  });
+});
+
+describe('file-read-into-array fix', () => {
+  it('is offered only for a function that only collects and returns', () => {
+    const base = (extra: string, ret = 'return $lines;') => `<?php
+function f($h): array {
+    $lines = [];
+    while (($l = fgets($h)) !== false) {
+        $lines[] = $l;
+    }
+${extra}    ${ret}
+}
+`;
+    expect(fixesOf(base(''), 'file-read-into-array')).toEqual([['unsafe: Turn the function into a generator that yields each item instead of collecting them']]);
+    expect(fixesOf(base('    echo count($lines);\n'), 'file-read-into-array')).toEqual([[]]);
+    expect(fixesOf(base('    if (!$lines) { return []; }\n'), 'file-read-into-array')).toEqual([[]]);
+    expect(fixesOf(base('', 'return array_reverse($lines);'), 'file-read-into-array')).toEqual([[]]);
+    expect(fixesOf(base('').replace('): array', '): Collection'), 'file-read-into-array')).toEqual([[]]);
+  });
+
+  it('turns ?array into iterable and keeps the file parsing', () => {
+    const text = '<?php\nfunction f($h): ?array\n{\n    $rows = [];\n    while ($r = fgetcsv($h)) {\n        $rows[$r[0]] = $r[1];\n    }\n    return $rows;\n}\n';
+    const fixed = fixUntilStable(text, (t) => lintWith(t, ['file-read-into-array']), { allowUnsafe: true }).text;
+    expect(fixed).toBe('<?php\nfunction f($h): iterable\n{\n    while ($r = fgetcsv($h)) {\n        yield $r[0] => $r[1];\n    }\n}\n');
+    if (hasPhp) expect(phpLint(fixed)).toBeNull();
+  });
+});
