@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
-import { patchClone, patchLexer, patchParser, resetLexer } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchInstanceofExpr, patchLexer, patchParser, resetLexer } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -21,6 +21,7 @@ const engine = new Engine({
 patchLexer(engine.lexer);
 patchParser(engine.parser);
 patchClone(engine.parser);
+patchInstanceofExpr(engine.parser);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {
@@ -48,7 +49,7 @@ export function parsePhp(text: string, path: string): ParseResult {
   } catch (e) {
     return { ok: false, problems: [thrownProblem(e, text)] };
   }
-  const problems = dedupe((program.errors ?? []).map((err) => errorProblem(err, text)));
+  const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text)));
   return { ok: true, program, problems };
 }
 
