@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import ormIdentityMapGrowth from './orm-identity-map-growth.js';
 import arrayMergeInLoop from './array-merge-in-loop.js';
 import ffiUnownedAllocation from './ffi-unowned-allocation.js';
 import copyOnWriteArrayParam from './copy-on-write-array-param.js';
@@ -16,6 +17,7 @@ import serviceStateWithoutReset from './service-state-without-reset.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  ormIdentityMapGrowth,
   arrayMergeInLoop,
   ffiUnownedAllocation,
   copyOnWriteArrayParam,

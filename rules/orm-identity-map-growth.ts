@@ -1,0 +1,186 @@
+import type { Call, Loop, PhpNode } from '../engine/nodes.js';
+import { nodesUnder as descendants } from '../engine/facts/subtree.js';
+import { isDeclaredAs } from '../engine/facts/declared-types.js';
+import { fixedIterationCount } from '../engine/facts/fixed-iterations.js';
+import { resolveClassName } from '../engine/facts/imports.js';
+import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts } from '../engine/facts/index.js';
+import { defineRule } from '../engine/rule.js';
+import type { Fixer } from '../engine/fixes.js';
+import type { SourceFile } from '../engine/source.js';
+import type { Fix } from '../engine/types.js';
+
+// Two ways an ORM keeps every row it touched:
+// - Doctrine: `persist()`/`flush()` in a loop with no `clear()`/`detach()` in it. The
+//   UnitOfWork keeps every managed entity (identity map, original data, state) until cleared.
+// - Eloquent, in long-running code: `Model::all()` / `->get()` over a whole table, iterated:
+//   every row is hydrated into a model before the first iteration.
+
+const EM_TYPES: ReadonlySet<string> = new Set(['entitymanagerinterface', 'entitymanager', 'objectmanager', 'documentmanager', 'entitymanagerdecorator']);
+const EM_NAMES = /^(em|entityManager|objectManager|documentManager)$/i;
+const EM_GETTERS: ReadonlySet<string> = new Set(['getentitymanager', 'getmanager', 'getmanagerforclass', 'getobjectmanager', 'getdocumentmanager']);
+/** A loop whose text fixes at most this many iterations (in total) keeps few entities. */
+const SMALL_FIXED_LOOP = 1000;
+/** Query-builder calls that do not narrow the rows of a whole-table query. */
+const WHOLE_TABLE: ReadonlySet<string> = new Set([
+  'query', 'newquery', 'with', 'withcount', 'withsum', 'withavg', 'withmin', 'withmax', 'withexists', 'orderby', 'orderbydesc',
+  'latest', 'oldest', 'select', 'addselect', 'withtrashed', 'without', 'withoutglobalscope', 'withoutglobalscopes', 'distinct', 'table',
+]);
+/** Collection methods that walk every element of what `get()` returned. */
+const ITERATING: ReadonlySet<string> = new Set(['each', 'map', 'filter', 'reject', 'transform', 'flatmap', 'groupby', 'keyby', 'sortby', 'foreach']);
+
+export default defineRule({
+  meta: {
+    id: 'orm-identity-map-growth',
+    severity: 'warning',
+    longRunningSeverity: 'error',
+    fixable: 'sometimes',
+    description: 'Doctrine persist()/flush() in a loop without clear()/detach(); Eloquent all()/get() of a whole table iterated in long-running code',
+    messages: {
+      persist: "`{{call}}` runs in a loop that never calls `clear()` or `detach()`: Doctrine's UnitOfWork keeps every persisted entity, with a copy of its original data, until the EntityManager is cleared, so memory grows with every iteration (measured: +23 MB for 20,000 small entities flushed every 500; +0.4 MB with `clear()` after each flush){{context}}.",
+      flush: "`{{call}}` runs in a loop that never calls `clear()` or `detach()`: every entity loaded or persisted stays managed, and each `flush()` computes change sets over all of them, so memory and the time per flush grow with every iteration{{context}}.",
+      eloquent: '`{{call}}` loads every row of the table (as models; as rows for `DB::table()`) before the first iteration: memory peaks at the size of the table{{context}}.',
+    },
+    tips: {
+      persist: 'Flush and clear in batches: `if (++$i % 100 === 0) { $em->flush(); $em->clear(); }`, and once more after the loop; or `detach()` each entity once it is flushed.',
+      flush: 'Clear the EntityManager after each batch (`$em->flush(); $em->clear();`), and iterate the query with `toIterable()`.',
+      eloquent: 'Stream the rows: `->lazy()` (chunks of 1,000 by primary key), `->cursor()` (one model at a time), or `->chunkById(500, fn ($rows) => …)`.',
+    },
+  },
+  defaultOptions: {},
+  create(ctx) {
+    // Tests build a handful of fixtures with a fresh EntityManager per test.
+    if (ctx.isTestFile) return {};
+    const context = (): string => {
+      const why = ctx.longRunningReason;
+      return why ? `; this file is ${why}, which does not end after one request, so nothing frees them` : '';
+    };
+    return {
+      'program:exit'() {
+        const facts = ctx.facts;
+        const isEm = (r: PhpNode | null): boolean => !!r && isEntityManager(r, facts);
+        const emCalls = (name: string): Call[] => (facts.methodCalls.get(name) ?? []).filter((c) => c.what.kind !== 'staticlookup' && isEm(callReceiver(c)));
+        const clears = [...emCalls('clear'), ...emCalls('detach')];
+        const clearingMethods = clearingMethodsOf(clears, facts);
+        const byLoop = new Map<Loop, Call[]>();
+        for (const call of [...emCalls('persist'), ...emCalls('flush')]) {
+          const loops = enclosingLoops(call);
+          if (loops.length === 0 || smallFixedLoops(loops)) continue;
+          if (loops.some((l) => clears.some((c) => isWithin(c, l)) || callsClearingMethod(l, clearingMethods))) continue;
+          // One finding per loop nest: an inner persist() and an outer flush() are one story.
+          const outer = loops[loops.length - 1]!;
+          const list = byLoop.get(outer);
+          if (list) list.push(call); else byLoop.set(outer, [call]);
+        }
+        for (const calls of byLoop.values()) {
+          calls.sort((a, b) => ctx.file.spanOf(a).start - ctx.file.spanOf(b).start);
+          const at = calls.find((c) => methodName(c) === 'persist') ?? calls[0]!;
+          const messageId = methodName(at) === 'persist' ? 'persist' : 'flush';
+          ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()`, context: context() } });
+        }
+        if (ctx.longRunning) reportEloquent(ctx.file, facts, (at, call, fix) => ctx.report({ at, messageId: 'eloquent', data: { call, context: context() }, fix }));
+      },
+    };
+  },
+});
+
+/** `$em`, `$this->entityManager`, a parameter/property typed EntityManagerInterface, `$registry->getManager()`. */
+function isEntityManager(r: PhpNode, facts: Facts): boolean {
+  const name = varName(r) ?? thisPropertyName(r);
+  if (name !== null && EM_NAMES.test(name)) return true;
+  if (r.kind === 'call' && EM_GETTERS.has(methodName(r) ?? '')) return true;
+  if (isDeclaredAs(r, facts, EM_TYPES)) return true;
+  const v = varName(r);
+  if (v === null) return false;
+  // `$manager = $this->doctrine->getManager();`
+  return facts.scopeOf(r).accesses.some((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign'
+    && a.via.right.kind === 'call' && EM_GETTERS.has(methodName(a.via.right) ?? ''));
+}
+
+/** Methods of this file's classes that clear or detach (`private function flushBatch()`), lower-cased. */
+function clearingMethodsOf(clears: readonly Call[], facts: Facts): Set<string> {
+  const out = new Set<string>();
+  for (const cls of facts.classes) {
+    for (const [name, m] of cls.methods) if (clears.some((c) => isWithin(c, m))) out.add(name);
+  }
+  return out;
+}
+
+function callsClearingMethod(loop: Loop, methods: ReadonlySet<string>): boolean {
+  if (methods.size === 0) return false;
+  return descendants(loop).some((n) => n.kind === 'call' && methods.has(methodName(n) ?? '') && isOwnCall(n));
+}
+
+function isOwnCall(call: Call): boolean {
+  const r = callReceiver(call);
+  return !!r && (isThis(r) || r.kind === 'selfreference' || r.kind === 'staticreference');
+}
+
+function smallFixedLoops(loops: readonly Loop[]): boolean {
+  let total = 1;
+  for (const l of loops) {
+    const n = fixedIterationCount(l);
+    if (n === null) return false;
+    total *= n;
+  }
+  return total <= SMALL_FIXED_LOOP;
+}
+
+// ---- Eloquent ----
+
+function reportEloquent(file: SourceFile, facts: Facts, report: (at: Call, call: string, fix?: (f: Fixer) => Fix | null) => void): void {
+  for (const name of ['all', 'get']) {
+    for (const call of facts.methodCalls.get(name) ?? []) {
+      const chain = wholeTableChain(call, name);
+      if (!chain || !isIterated(call, facts)) continue;
+      const text = `${file.textOf(chain.root.what)}()${chain.rest}`;
+      // The query builder's lazy() throws without an orderBy (Eloquent's orders by the key).
+      const direct = call.parent?.kind === 'foreach' && call.parent.source === call && call.arguments.length === 0 && (!chain.isDb || chain.ordered);
+      report(call, text, direct ? (fixer) => {
+        const w = call.what as Extract<PhpNode, { kind: 'propertylookup' | 'staticlookup' | 'nullsafepropertylookup' }>;
+        // lazy() pages by primary key (or the query's order): rows changed during the loop may be seen twice or not at all.
+        return fixer.fix('Stream the rows with lazy()', [fixer.replace({ start: file.spanOf(w.offset).start, end: file.spanOf(call).end }, 'lazy()')], 'unsafe');
+      } : undefined);
+    }
+  }
+}
+
+/** `User::all()`, `User::get()`, `User::query()->orderBy('id')->get()`, `DB::table('users')->get()`: no narrowing call. */
+function wholeTableChain(call: Call, last: string): { root: Call; rest: string; isDb: boolean; ordered: boolean } | null {
+  if (call.arguments.length > 1) return null;
+  const methods: string[] = [];
+  let c: Call = call;
+  while (c.what.kind === 'propertylookup' || c.what.kind === 'nullsafepropertylookup') {
+    const inner = c.what.what;
+    if (inner.kind !== 'call') return null;
+    c = inner;
+    methods.push(methodName(c) ?? '');
+  }
+  if (c.what.kind !== 'staticlookup' || c.what.what.kind !== 'name') return null;
+  const rootMethod = methodName(c) ?? '';
+  if (c === call) {
+    if (last === 'all' && call.arguments.length !== 0) return null;
+  } else if (last === 'all' || !methods.every((m) => WHOLE_TABLE.has(m))) {
+    return null;
+  }
+  const cls = resolveClassName(c.what.what.name, c);
+  const short = cls.slice(cls.lastIndexOf('\\') + 1);
+  const isDb = short === 'DB' && rootMethod === 'table';
+  if (!isDb && !/\\Models?\\/.test(cls)) return null;
+  const ordered = methods.some((m) => m === 'orderby' || m === 'orderbydesc' || m === 'latest' || m === 'oldest');
+  return { root: c, rest: c === call ? '' : methods.length > 1 ? `->…->${last}()` : `->${last}()`, isDb, ordered };
+}
+
+/** The result is walked: a foreach source, an iterating collection call, or a variable later foreach'ed. */
+function isIterated(call: Call, facts: Facts): boolean {
+  const p = call.parent;
+  if (!p) return false;
+  if (p.kind === 'foreach' && p.source === call) return true;
+  if (p.kind === 'propertylookup' && p.what === call && p.parent?.kind === 'call' && ITERATING.has(methodName(p.parent) ?? '')) return true;
+  if (p.kind === 'assign' && p.right === call && p.operator === '=') {
+    const v = varName(p.left);
+    if (v === null) return false;
+    return facts.scopeOf(call).accesses.some((a) => a.storage === 'var' && a.name === v && a.node.parent?.kind === 'foreach'
+      && (a.node.parent as { source: PhpNode }).source === a.node && a.node.loc !== null && p.loc !== null && a.node.loc.start.offset > p.loc.start.offset);
+  }
+  return false;
+}
