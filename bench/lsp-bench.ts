@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver/node.js';
@@ -50,6 +51,13 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** User + system CPU time of a process (all its threads), in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ = 100)
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -69,6 +77,7 @@ const openMs = performance.now() - t;
 
 // Warm-up edits (JIT), not counted.
 const latencies: number[] = [];
+let cpuStart = 0;
 const pending = new Map<number, boolean>(); // line → has an added space
 for (let i = 0; i < edits + 20; i++) {
   // Spread the edits over the file; each line gets a space, then loses it again.
@@ -85,7 +94,9 @@ for (let i = 0; i < edits + 20; i++) {
   await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
   await done;
   if (i >= 20) latencies.push(performance.now() - t);
+  if (i === 19) cpuStart = cpuMs(proc.pid!);
 }
+const cpuPerEdit = (cpuMs(proc.pid!) - cpuStart) / edits;
 
 const rss = rssMb(proc.pid!);
 await conn.sendRequest('shutdown');
@@ -97,6 +108,8 @@ process.stdout.write([
   `file: ${file} (${lines.length} lines, ${(Buffer.byteLength(text0) / 1024).toFixed(0)} KB, ${lastDiagnostics} diagnostics)`,
   `debounce: ${debounce ?? 'server default'} ms; open → first diagnostics: ${fmt(openMs)} ms`,
   `didChange → publishDiagnostics over ${latencies.length} edits: p50 ${fmt(pct(latencies, 50))} ms, p95 ${fmt(pct(latencies, 95))} ms, max ${fmt(latencies.at(-1)!)} ms`,
+  `server CPU time per edit (all threads; independent of other load on the machine): ${fmt(cpuPerEdit)} ms`,
   `server RSS after the edits: ${fmt(rss)} MB`,
+  `machine load average: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`,
   '',
 ].join('\n'));

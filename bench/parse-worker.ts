@@ -11,7 +11,9 @@ for (let i = from; i < files.length; i++) {
   try { text = readFileSync(files[i]!, 'utf8'); } catch { parentPort!.postMessage({ i, ms: 0 }); continue; }
   parentPort!.postMessage({ i, start: true });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   parsePhp(text, files[i]!);
-  parentPort!.postMessage({ i, ms: performance.now() - t0 });
+  const c = process.cpuUsage(c0);
+  parentPort!.postMessage({ i, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 });
 }
 parentPort!.postMessage({ done: true });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
+import { toRelative } from '../engine/discover.js';
 import type { AnyRule } from '../engine/rule.js';
 import { HELP, parseArgs, UsageError, type CliOptions } from './args.js';
 import { applyBaseline, baselinePath, staleNotice, writeBaseline } from './baseline-step.js';
@@ -105,8 +106,9 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
     note(summaryLine(applyFixes(outcomes, false), true));
     stdoutTaken = true;
   } else if (o.fix && o.stdin) {
+    // Editors replace the buffer with this: never print less than what came in.
     const only = outcomes[0];
-    io.stdout.write(only?.fixed?.text ?? only?.target.content?.toString('utf8') ?? '');
+    io.stdout.write(only?.fixed?.text ?? set.stdin ?? '');
     stdoutTaken = true;
   } else if (o.fix) {
     const s = applyFixes(outcomes, true);
@@ -127,7 +129,7 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   const report: Report = {
     files, base: set.base, version: VERSION, rules: ruleInfos(registry),
     ...(o.shard ? { shard: o.shard } : {}),
-    ...(baseline ? { baseline: { file: baseline.file, suppressed: baseline.suppressed, stale: baseline.stale } } : {}),
+    ...(baseline ? { baseline: { file: toRelative(set.base, baseline.file) || baseline.file, suppressed: baseline.suppressed, stale: baseline.stale } } : {}),
   };
   const toFile = o.output !== undefined;
   const color = o.color ?? (!toFile && !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -59,19 +59,26 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
 export { ConfigError };
 
 /**
- * Modification times of the compiled engine and rules: a rebuilt phpleak invalidates the cache
- * even when the version number did not change (a development build, a patched install).
+ * A hash of the compiled engine and rules: a rebuilt phpleak whose code changed invalidates the
+ * cache even when the version number did not (a development build, a patched install). Content,
+ * not modification times: a rebuild that produces the same code keeps the cache.
  */
 function buildStamp(): string {
   const dist = dirname(dirname(fileURLToPath(import.meta.url)));
-  const parts: string[] = [];
-  for (const sub of ['engine', 'engine/facts', 'rules']) {
+  const h = createHash('sha1');
+  const walk = (rel: string): void => {
     let names: string[];
-    try { names = readdirSync(join(dist, sub)); } catch { continue; }
-    for (const n of names.sort()) {
-      if (!n.endsWith('.js')) continue;
-      try { parts.push(`${sub}/${n}:${statSync(join(dist, sub, n)).mtimeMs}`); } catch { /* gone meanwhile */ }
+    try { names = readdirSync(join(dist, rel)).sort(); } catch { return; }
+    for (const n of names) {
+      const p = join(dist, rel, n);
+      if (n.endsWith('.js')) {
+        try { h.update(`${rel}/${n}\0`).update(readFileSync(p)); } catch { /* gone meanwhile */ }
+      } else if (!n.includes('.')) {
+        try { if (statSync(p).isDirectory()) walk(`${rel}/${n}`); } catch { /* gone meanwhile */ }
+      }
     }
-  }
-  return createHash('sha1').update(parts.join('\n')).digest('hex');
+  };
+  walk('engine');
+  walk('rules');
+  return h.digest('hex');
 }

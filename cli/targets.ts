@@ -16,6 +16,8 @@ export interface TargetSet {
   /** Every file of the project was considered (no path, shard, stdin or staged subset). */
   whole: boolean;
   notices: string[];
+  /** --stdin: the text read, also when it was not linted (--fix then prints it unchanged). */
+  stdin?: Buffer;
 }
 
 export async function collectTargets(o: CliOptions, settings: RunSettings, cwd: string, readStdin: () => Promise<Buffer>): Promise<TargetSet> {
@@ -26,9 +28,9 @@ export async function collectTargets(o: CliOptions, settings: RunSettings, cwd: 
     const abs = resolve(cwd, o.stdinFilename ?? 'stdin.php');
     if (o.stdinFilename !== undefined && !isCandidate(abs, cfg, { includeDependencies: true }) && hasExtension(abs, cfg.extensions)) {
       notices.push(`${o.stdinFilename} is excluded by ${cfg.file ?? 'the configuration'}; not linted`);
-      return { targets: [], base: cwd, whole: false, notices };
+      return { targets: [], base: cwd, whole: false, notices, stdin: content };
     }
-    return { targets: [{ abs, display: o.stdinFilename !== undefined ? toRelative(cwd, abs) || o.stdinFilename : '<stdin>', content }], base: cwd, whole: false, notices };
+    return { targets: [{ abs, display: o.stdinFilename !== undefined ? toRelative(cwd, abs) || o.stdinFilename : '<stdin>', content }], base: cwd, whole: false, notices, stdin: content };
   }
   if (o.staged) {
     const given = o.paths.map((p) => resolve(cwd, p));

@@ -159,13 +159,13 @@ function walkDir(start: string, ctx: WalkContext): void {
         if (ALWAYS_SKIPPED.has(ent.name)) continue;
         if (!ctx.allowDeps && DEPENDENCY_DIRS.has(ent.name)) continue;
         if (ctx.isExcluded(abs)) continue;
-        if (ctx.gitignore?.ignores(abs, true)) continue;
+        if (ctx.gitignore?.ignores(abs, true, start)) continue;
         sub.push(abs);
       } else if (isFile) {
         if (!ctx.hasExtension(ent.name)) continue;
         if (ctx.isExcluded(abs)) continue;
         if (ctx.includeFilter && !ctx.includeFilter(toRelative(ctx.root, abs))) continue;
-        if (ctx.gitignore?.ignores(abs, false)) continue;
+        if (ctx.gitignore?.ignores(abs, false, start)) continue;
         ctx.out.add(abs);
       }
     }
@@ -177,16 +177,17 @@ function walkDir(start: string, ctx: WalkContext): void {
 /**
  * The .gitignore files that apply to a path: those of its folder and every folder up to the
  * repository root (the folder holding .git), plus .git/info/exclude. Outside a repository,
- * .gitignore files still apply from the filesystem root down, as git would once `git init`ed.
+ * those from the walked folder down apply (a project not yet under git is still filtered).
  */
 export class GitIgnores {
   private readonly perDir = new Map<string, Ignore | null>();
   private readonly repoRootOf = new Map<string, string | null>();
 
-  ignores(abs: string, isDir: boolean): boolean {
+  /** `start`: the folder the walk began in; outside a repository, .gitignore files above it do not apply. */
+  ignores(abs: string, isDir: boolean, start?: string): boolean {
     const dir = dirname(abs);
     const repo = this.repoRoot(dir);
-    const top = repo ?? null;
+    const top = repo ?? start ?? null;
     // Check from the top-most applicable folder down; a later file can re-include (`!x`).
     const chain: string[] = [];
     for (let d = dir; ; d = dirname(d)) {

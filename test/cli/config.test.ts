@@ -89,6 +89,11 @@ describe('file discovery', () => {
     expect(paths(phpleak(['-j', '1', '-f', 'json', 'build/b.php'], { cwd: p }).stdout)).toEqual(['build/b.php']);
   });
 
+  it('honours .gitignore outside a git repository too', () => {
+    const p = makeProject({ '.gitignore': 'cache/\n', 'a.php': PHP.memoryLimit, 'cache/c.php': PHP.memoryLimit });
+    expect(paths(phpleak(['-j', '1', '-f', 'json'], { cwd: p }).stdout)).toEqual(['a.php']);
+  });
+
   it('--stdin lints standard input under --stdin-filename (config globs apply to that name)', () => {
     const p = makeProject({ 'phpleak.json': JSON.stringify({ longRunning: ['bin/**'], exclude: ['gen/**'] }) });
     const gc = '<?php\nfunction w(): void {\n    gc_disable();\n    run();\n}\n';

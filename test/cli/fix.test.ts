@@ -66,3 +66,12 @@ describe('--fix', () => {
     expect(r.stderr).toContain('not fixed (not UTF-8, would be corrupted): latin1.php');
   });
 });
+
+describe('--stdin --fix on a file that is not linted', () => {
+  it('prints the input unchanged (an editor replaces its buffer with the output)', () => {
+    const p = makeProject({ 'phpleak.json': JSON.stringify({ exclude: ['gen/**'] }) });
+    const r = phpleak(['--stdin', '--fix', '--stdin-filename', 'gen/x.php'], { cwd: p, input: PHP.unusedIgnore });
+    expect(r.stdout).toBe(PHP.unusedIgnore);
+    expect(r.code).toBe(0);
+  });
+});
