@@ -5,11 +5,14 @@ import { CodeActionKind, TextDocumentSyncKind, type InitializeParams, type Serve
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.phpleak`;
 
-export type DiagnosticMode = 'push' | 'pull' | 'both';
+export type DiagnosticMode = 'auto' | 'push' | 'pull' | 'both';
 
 export interface ClientCaps {
-  /** Diagnostics are pushed with textDocument/publishDiagnostics. */
-  push: boolean;
+  /**
+   * Pushing (textDocument/publishDiagnostics): "always", "never", or "until-pulled": pushed for a
+   * document until the client pulls diagnostics for it (then its pushed set is cleared).
+   */
+  push: 'always' | 'never' | 'until-pulled';
   /** The server answers textDocument/diagnostic (declared diagnosticProvider). */
   pull: boolean;
   pullRefresh: boolean;
@@ -24,9 +27,12 @@ export interface ClientCaps {
 
 export interface InitOptions {
   /**
-   * "push": publishDiagnostics only; "pull": textDocument/diagnostic only; "both". Default: pull
-   * for clients that advertise it (VS Code, Neovim 0.10+, Helix), push for the others: a client
-   * served both shows every finding twice (VS Code keeps the two in separate collections).
+   * "auto" (default): every client gets pushed diagnostics, and clients that advertise pull
+   * diagnostics (VS Code, Neovim 0.10+, Helix, Sublime LSP) may pull instead: once a client pulls
+   * for a document, the server stops pushing for it and clears what it had pushed, so no
+   * finding shows twice (VS Code keeps pushed and pulled diagnostics in separate collections).
+   * "push": publishDiagnostics only; "pull": textDocument/diagnostic only (for clients that can
+   * pull); "both": both, always.
    */
   diagnosticMode?: DiagnosticMode;
   /** Time bound of one analysis (ms): php-parser loops forever on some half-typed input. */
@@ -40,7 +46,7 @@ export function readInitOptions(raw: unknown): InitOptions {
   const o = raw as Record<string, unknown>;
   const mode = o.diagnosticMode;
   return {
-    ...(mode === 'push' || mode === 'pull' || mode === 'both' ? { diagnosticMode: mode } : {}),
+    ...(mode === 'auto' || mode === 'push' || mode === 'pull' || mode === 'both' ? { diagnosticMode: mode } : {}),
     ...(typeof o.timeoutMs === 'number' && o.timeoutMs > 0 ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.settings !== undefined ? { settings: o.settings } : {}),
   };
@@ -49,10 +55,10 @@ export function readInitOptions(raw: unknown): InitOptions {
 export function clientCaps(params: InitializeParams, opts: InitOptions): ClientCaps {
   const c = params.capabilities;
   const canPull = c.textDocument?.diagnostic !== undefined;
-  const mode: DiagnosticMode = opts.diagnosticMode ?? (canPull ? 'pull' : 'push');
+  const mode: DiagnosticMode = canPull ? opts.diagnosticMode ?? 'auto' : 'push';
   return {
-    push: mode !== 'pull' || !canPull,
-    pull: canPull && mode !== 'push',
+    push: mode === 'pull' ? 'never' : mode === 'auto' ? 'until-pulled' : 'always',
+    pull: mode !== 'push',
     pullRefresh: c.workspace?.diagnostics?.refreshSupport === true,
     documentChanges: c.workspace?.workspaceEdit?.documentChanges === true,
     configuration: c.workspace?.configuration === true,

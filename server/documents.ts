@@ -31,6 +31,10 @@ export class OpenDocument {
   settled: { version: number; gen: number } | null = null;
   /** Requests (pull diagnostics, code actions) waiting for the current version's result. */
   waiters: Waiter[] = [];
+  /** The client pulled diagnostics for this document (then, in "auto" mode, nothing is pushed). */
+  pulled = false;
+  /** The last push for this document had diagnostics (to clear when the client starts pulling). */
+  pushedSome = false;
   /** Last version a failed analysis was reported for, so a hang is logged once. */
   reportedFailure = -1;
 

@@ -70,13 +70,24 @@ export class Server {
   }
 
   private publish(d: OpenDocument, r: AnalysisResult): void {
-    if (!this.caps.push) return;
+    if (this.caps.push === 'never' || (this.caps.push === 'until-pulled' && d.pulled)) return;
+    d.pushedSome = r.diagnostics.length > 0;
     void this.connection.sendDiagnostics({ uri: d.uri, version: r.version, diagnostics: r.diagnostics });
+  }
+
+  /** The client pulls for this document: in "auto" mode, stop pushing and clear what was pushed. */
+  pulledBy(d: OpenDocument): void {
+    if (d.pulled) return;
+    d.pulled = true;
+    if (this.caps.push === 'until-pulled' && d.pushedSome) {
+      d.pushedSome = false;
+      void this.connection.sendDiagnostics({ uri: d.uri, version: d.doc.version, diagnostics: [] });
+    }
   }
 
   /** Clear a closed document's diagnostics. */
   clear(uri: string): void {
-    if (this.caps.push) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (this.caps.push !== 'never') void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   private configurationChanged(): void {

@@ -131,7 +131,7 @@ describe('phpleak-lsp diagnostics', () => {
     expect(after.some((p) => p.version === 2)).toBe(false);
   });
 
-  it('answers pull requests (textDocument/diagnostic) with full and unchanged reports, and does not also push', async () => {
+  it('answers pull requests (textDocument/diagnostic) with full and unchanged reports, and stops pushing to a client that pulls', async () => {
     const c = await start({ capabilities: pullCapabilities, settings: { debounceMs: 5 } });
     const uri = c.write('src/Importer.php', demo);
     await c.open(uri, demo, 1);
@@ -147,7 +147,27 @@ describe('phpleak-lsp diagnostics', () => {
     const r3 = await c.request<Report>('textDocument/diagnostic', { textDocument: { uri }, previousResultId: r1.resultId });
     expect(r3.kind).toBe('full');
     expect(brief(r3.items!)).toEqual(expected(changed));
-    expect(c.publishes).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    // nothing pushed for a document the client pulls (or, had a push come first, it was cleared)
+    const pushed = c.publishesFor(uri);
+    if (pushed.length > 0) expect(pushed.at(-1)!.diagnostics).toEqual([]);
+    expect(pushed.filter((p) => p.version === 2)).toEqual([]);
+  });
+
+  it('pushes to a client that can pull until it pulls, then clears the pushed set', async () => {
+    const c = await start({ capabilities: pullCapabilities, settings: { debounceMs: 5 } });
+    expect(c.initializeResult!.capabilities.diagnosticProvider).toBeDefined();
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    const pushed = await c.diagnosticsFor(uri, 1);
+    expect(brief(pushed)).toEqual(expected(demo));
+    const n = c.publishes.length;
+    const pulled = await c.request<{ items: Diagnostic[] }>('textDocument/diagnostic', { textDocument: { uri } });
+    expect(pulled.items).toEqual(pushed);
+    await c.waitFor(() => c.publishes.slice(n).find((p) => p.uri === uri && p.diagnostics.length === 0), 'the pushed set cleared');
+    await c.change(uri, 2, [{ text: `${demo}\n` }]);
+    await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    expect(c.publishesFor(uri).filter((p) => p.version === 2)).toEqual([]);
   });
 
   it('pushes and answers pulls when asked for both (initializationOptions.diagnosticMode)', async () => {
@@ -169,6 +189,7 @@ describe('phpleak-lsp diagnostics', () => {
     const cts = new CancellationTokenSource();
     const p = c.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } }, cts.token);
     setTimeout(() => cts.cancel(), 20);
-    await expect(p).rejects.toMatchObject({ code: -32800 });
+    const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer; logs: ${JSON.stringify(c.logs)}; stderr: ${c.stderr}`)), 15_000));
+    await expect(Promise.race([p, stuck])).rejects.toMatchObject({ code: -32800 });
   });
 });
