@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit, WorkspaceEdit } from 'vscode-languageserver/node.js';
+import { lintText } from '../../engine/lint.js';
 import { parsePhp } from '../../engine/parse.js';
 import { rules } from '../../rules/index.js';
 import { repoRoot } from './lsp-client.js';
@@ -32,8 +33,16 @@ export function fixtureCases(): FixtureCase[] {
       const parts = text.split(/^(?=[ \t]*\/\/ case:)/m);
       let prefix = parts.length > 1 ? parts[0]! : '';
       let bodies = parts.length > 1 ? parts.slice(1) : parts;
-      // Cases inside a shared class cannot stand alone: then the whole file is one case.
-      if (bodies.some((b) => !parses(prefix + b))) { prefix = ''; bodies = [text]; }
+      // A case stands alone when it parses alone and the rule finds in it what it finds there in
+      // the whole file (cases inside one class, or that need the rest of the file, do not):
+      // otherwise the whole file is one case.
+      const lr = /\/\/ long-running\b/.test(head);
+      const opts = options ? JSON.parse(options) as unknown : undefined;
+      const count = (t: string): number => lintText({ path, text: t, rules: [{ rule, options: opts }], longRunning: lr }).filter((x) => x.ruleId === rule.meta.id).length;
+      if (bodies.length > 1 && (bodies.some((b) => !parses(prefix + b)) || bodies.reduce((n, b) => n + count(prefix + b), 0) !== count(text))) {
+        prefix = '';
+        bodies = [text];
+      }
       bodies.forEach((body, i) => out.push({
         ruleId: rule.meta.id, name: `${f}#${i + 1}`, text: prefix + body, path,
         longRunning: /\/\/ long-running\b/.test(head), ...(options ? { options: JSON.parse(options) as unknown } : {}),
