@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import queryLogEnabled from './query-log-enabled.js';
 import ormIdentityMapGrowth from './orm-identity-map-growth.js';
 import arrayMergeInLoop from './array-merge-in-loop.js';
 import ffiUnownedAllocation from './ffi-unowned-allocation.js';
@@ -17,6 +18,7 @@ import serviceStateWithoutReset from './service-state-without-reset.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  queryLogEnabled,
   ormIdentityMapGrowth,
   arrayMergeInLoop,
   ffiUnownedAllocation,
