@@ -25,7 +25,7 @@ async function start(): Promise<void> {
   const serverOptions: ServerOptions = { command, args: ['--stdio'], options: { shell: process.platform === 'win32' } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'php' }, { scheme: 'untitled', language: 'php' }],
-    // VS Code pulls diagnostics (LSP 3.17): the server then does not also push them.
+    // VS Code pulls diagnostics (LSP 3.17); the server stops pushing for a file once it is pulled.
     initializationOptions: {},
   };
   client = new LanguageClient('phpleak', 'phpleak', serverOptions, clientOptions);
