@@ -61,7 +61,10 @@ registerConfiguration(server);
 process.on('uncaughtException', (e) => server.log('error', `phpleak-lsp: ${e.stack ?? e.message}`));
 process.on('unhandledRejection', (e) => server.log('error', `phpleak-lsp: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
 
-// The client went away without `exit`: stop (0 if it had asked for shutdown).
-process.stdin.on('end', () => process.exit(gate.phase === 'shut-down' ? 0 : 1));
+// The client went away without `exit`: stop (0 if it had asked for shutdown). A write to a closed
+// stdout (EPIPE) means the same, and must not loop through the error logging above.
+const gone = (): never => process.exit(gate.phase === 'shut-down' ? 0 : 1);
+process.stdin.on('end', gone);
+process.stdout.on('error', gone);
 
 connection.listen();
