@@ -14,6 +14,7 @@ import circularReference from './circular-reference.js';
 import resourceNotClosed from './resource-not-closed.js';
 import unboundedCache from './unbounded-cache.js';
 import serviceStateWithoutReset from './service-state-without-reset.js';
+import listenerInLoop from './listener-in-loop.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
@@ -33,6 +34,7 @@ const registry = [
   gcDisabled,
   unboundedLogBuffer,
   serviceStateWithoutReset,
+  listenerInLoop,
 ] as const satisfies readonly AnyRule[];
 
 export type RuleId = (typeof registry)[number]['meta']['id'];
