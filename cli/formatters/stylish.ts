@@ -33,7 +33,11 @@ export const stylish: Formatter = (report, opts) => {
     const parts = (['error', 'warning', 'info', 'hint'] as const).filter((s) => c.bySeverity[s] > 0).map((s) => pluralize(c.bySeverity[s], s));
     const icon = c.bySeverity.error > 0 ? p.red('✖') : c.bySeverity.warning > 0 ? p.yellow('⚠') : p.blue('ℹ');
     let line = `${icon} ${pluralize(c.total, 'problem')} (${parts.join(', ')}) in ${pluralize(new Set(report.files.filter((f) => f.findings.length > 0).map((f) => f.path)).size, 'file')} of ${linted} checked`;
-    if (c.fixable > 0) line += `; ${c.fixable} fixable with --fix`;
+    const all = report.files.flatMap((f) => f.findings);
+    const safe = all.filter((f) => f.fixes.some((x) => x.safety === 'safe')).length;
+    const unsafe = all.filter((f) => f.fixes.length > 0 && !f.fixes.some((x) => x.safety === 'safe')).length;
+    if (safe > 0) line += `; ${safe} fixable with --fix`;
+    if (unsafe > 0) line += `; ${unsafe} ${safe > 0 ? 'more ' : ''}with --fix --fix-unsafe`;
     out.push(p.bold(line));
   }
   if (report.baseline && report.baseline.suppressed > 0) out.push(p.dim(`  ${pluralize(report.baseline.suppressed, 'finding')} accepted by the baseline ${report.baseline.file}`));

@@ -94,6 +94,7 @@ describe('colours and progress', () => {
     const p = makeProject({ 'a.php': PHP.memoryLimit, 'b.php': PHP.unusedIgnore });
     const r = phpleak(['-j', '1', '--progress'], { cwd: p, env: { CI: undefined } });
     expect(r.stderr).toBe('');
+    expect(phpleak(['-j', '1', '--no-progress'], { cwd: p }).stderr).toBe('');
     const q = phpleak(['-j', '1', '-q', '-f', 'json'], { cwd: p });
     expect(ruleCounts(q.stdout)).toEqual({ 'memory-limit-disabled': 1 });
   });

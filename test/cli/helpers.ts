@@ -16,6 +16,8 @@ export function phpleak(args: readonly string[], opts: { cwd: string; input?: st
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, input: opts.input ?? '', env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
+  // A crash (not a usage error) is worth seeing in the test log whatever the test expects.
+  if (/internal error|SyntaxError|Error \[ERR_|at .*\.js:\d+/.test(r.stderr)) console.warn(`phpleak ${args.join(' ')} (cwd ${opts.cwd}):\n${r.stderr}`);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
