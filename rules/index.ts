@@ -1,4 +1,5 @@
 import type { AnyRule } from '../engine/rule.js';
+import domLoadLargeXml from './dom-load-large-xml.js';
 import queryLogEnabled from './query-log-enabled.js';
 import ormIdentityMapGrowth from './orm-identity-map-growth.js';
 import arrayMergeInLoop from './array-merge-in-loop.js';
@@ -19,6 +20,7 @@ import listenerInLoop from './listener-in-loop.js';
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
 const registry = [
+  domLoadLargeXml,
   queryLogEnabled,
   ormIdentityMapGrowth,
   arrayMergeInLoop,
