@@ -46,21 +46,29 @@ export default defineRule({
   },
   defaultOptions: {},
   create(ctx) {
+    // Decided at the end: the facts about the function (its parameters' other writes,
+    // references, closures) are complete only then.
+    const candidates: Assign[] = [];
+    const check = (node: Assign): void => {
+      const lhs = accumulatorText(node.left, ctx.file);
+      if (lhs === null) return;
+      const shape = shapeOf(node, lhs, ctx.file, ctx.facts);
+      if (shape === null) return;
+      const loops = enclosingLoops(node);
+      if (loops.length === 0 || smallFixedLoops(loops)) return;
+      if (isLoopVariable(loops[0]!, node.left) || resetInLoop(loops[0]!, node, lhs, ctx.file)) return;
+      const fn = shape === 'merge' ? functionName(node.right as Call) ?? 'array_merge' : '';
+      ctx.report({
+        at: node, messageId: shape, data: { lhs: ctx.file.textOf(node.left), fn },
+        fix: (fixer) => shape === 'union' ? unionFix(node, fixer, ctx.file) : shape === 'merge' ? collectFix(node, loops, fixer, ctx.file, ctx.facts) : null,
+      });
+    };
     return {
       assign(node) {
-        if (node.operator !== '=') return;
-        const lhs = accumulatorText(node.left, ctx.file);
-        if (lhs === null) return;
-        const shape = shapeOf(node, lhs, ctx.file, ctx.facts);
-        if (shape === null) return;
-        const loops = enclosingLoops(node);
-        if (loops.length === 0 || smallFixedLoops(loops)) return;
-        if (isLoopVariable(loops[0]!, node.left) || resetInLoop(loops[0]!, node, lhs, ctx.file)) return;
-        const fn = shape === 'merge' ? functionName(node.right as Call) ?? 'array_merge' : '';
-        ctx.report({
-          at: node, messageId: shape, data: { lhs: ctx.file.textOf(node.left), fn },
-          fix: (fixer) => shape === 'union' ? unionFix(node, fixer, ctx.file) : shape === 'merge' ? collectFix(node, loops, fixer, ctx.file, ctx.facts) : null,
-        });
+        if (node.operator === '=' && (node.right.kind === 'call' || node.right.kind === 'array' || node.right.kind === 'bin')) candidates.push(node);
+      },
+      'program:exit'() {
+        for (const node of candidates) check(node);
       },
     };
   },

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { lintWith } from '../helpers/lint.js';
+
+// What the fixture runner does not check for orm-identity-map-growth, query-log-enabled,
+// array-merge-in-loop: severities by context (detected long-running code), messages that say
+// why, and the safety of each fix.
+
+const DOCTRINE_LOOP = `<?php
+function import(Doctrine\\ORM\\EntityManagerInterface $em, array $rows): void {
+    foreach ($rows as $row) { $em->persist($row); }
+}
+`;
+
+describe('orm-identity-map-growth and query-log-enabled in long-running code', () => {
+  it('stays a warning in ordinary code', () => {
+    const [f] = lintWith(DOCTRINE_LOOP, ['orm-identity-map-growth']);
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).not.toMatch(/does not end/);
+  });
+  it('is an error in a Messenger handler, and the message says why', () => {
+    const text = DOCTRINE_LOOP.replace('<?php\n', '<?php\nuse Symfony\\Component\\Messenger\\Attribute\\AsMessageHandler;\n#[AsMessageHandler]\nclass H { public function __invoke() {} }\n');
+    const [f] = lintWith(text, ['orm-identity-map-growth']);
+    expect(f!.severity).toBe('error');
+    expect(f!.message).toMatch(/this file is a Symfony Messenger handler \(line 3\), which does not end after one request/);
+  });
+  it('raises query-log-enabled in a worker loop that comes later in the file', () => {
+    const text = '<?php\nDB::enableQueryLog();\nwhile (true) {\n    $job = $queue->pop();\n    $job->fire();\n}\n';
+    const [f] = lintWith(text, ['query-log-enabled']);
+    expect(f!.severity).toBe('error');
+    expect(f!.message).toMatch(/a worker loop around `pop\(\)` \(line 3\)/);
+  });
+  it('reports Eloquent only once the file is known to be long-running', () => {
+    const code = '<?php\nuse App\\Models\\User;\nforeach (User::all() as $u) { $u->touch(); }\n';
+    expect(lintWith(code, ['orm-identity-map-growth'])).toEqual([]);
+    expect(lintWith(`${code}pcntl_signal(SIGTERM, fn () => null);\n`, ['orm-identity-map-growth']).map((f) => f.severity)).toEqual(['error']);
+  });
+});
+
+describe('array-merge-in-loop fix safety', () => {
+  const safety = (body: string): string[] => lintWith(`<?php\nfunction f(array $xs, array $part): array {\n${body}\n}\n`, ['array-merge-in-loop']).map((f) => f.fixes.map((x) => x.safety).join(',') || 'none');
+  it('is safe when every part is certainly an array', () => {
+    expect(safety('$a = [];\nforeach ($xs as $x) {\n    $a = array_merge($a, [$x], $part, array_keys($x));\n}\nreturn $a;')).toEqual(['safe']);
+  });
+  it('is unsafe when a part might not be an array (its TypeError would move after the loop)', () => {
+    expect(safety('$a = [];\nforeach ($xs as $x) {\n    $a = array_merge($a, $x->items());\n}\nreturn $a;')).toEqual(['unsafe']);
+  });
+  it('offers none when the loop reads the accumulator, or in a try', () => {
+    expect(safety('$a = [];\nforeach ($xs as $x) {\n    $a = array_merge($a, [$x]);\n    echo count($a);\n}\nreturn $a;')).toEqual(['none']);
+    expect(safety('$a = [];\ntry {\n    foreach ($xs as $x) {\n        $a = array_merge($a, [$x]);\n    }\n} catch (\\Throwable $e) {\n    return $a;\n}\nreturn $a;')).toEqual(['none']);
+    expect(safety('$a = [];\nforeach ($xs as $x) {\n    $a = array_merge($a, [$x]);\n    $f = fn () => $a;\n}\nreturn $a;')).toEqual(['none']);
+  });
+  it('is safe for a union on a local and unsafe on a property', () => {
+    expect(safety('$m = [];\nforeach ($xs as $x) {\n    $m = $m + [$x => 1];\n}\nreturn $m;')).toEqual(['safe']);
+    const prop = lintWith('<?php\nclass C { private array $m = []; function f(array $xs) { foreach ($xs as $x) { $this->m = $this->m + $x->map(); } } }\n', ['array-merge-in-loop']);
+    expect(prop.map((f) => f.fixes.map((x) => x.safety).join(','))).toEqual(['unsafe']);
+  });
+});
