@@ -7,6 +7,7 @@ import {
   closestAncestor, docblockOf, enclosingStatement, functionName, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
+import { nodesUnder } from '../engine/facts/subtree.js';
 import type { Fixer } from '../engine/fixes.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
@@ -221,21 +222,50 @@ function memoizes(s: Store, writes: readonly Access[]): boolean {
 }
 
 /**
- * A registration API: the write stores an argument of its method as it is
- * (`static::$macros[$name] = $macro`, `self::$listeners[] = $listener`). The array grows with
- * the calls of the code that registers (usually once, at boot), not with the data handled.
+ * A registration API: the write stores what its method was given (`static::$macros[$name] =
+ * $macro`, `self::$formats[$f] = is_array($m) ? $m : [$m]`, `self::$resolvers[] = fn () => …`)
+ * and does not look the array up first. The array grows with the calls of the code that
+ * registers (usually once, at boot), not with the data the process handles.
  */
-function isRegistration(facts: Facts, w: Access): boolean {
+function isRegistration(facts: Facts, s: Store, w: Access): boolean {
   const write = growingWrite(w);
   if (!write) return false;
   const values = write.kind === 'call' ? write.arguments.slice(1) : write.kind === 'assign' || write.kind === 'assignref' ? [write.right] : [];
-  const params = facts.scopeOf(w.node).params;
-  const isArgument = (v: PhpNode): boolean => {
+  if (values.length === 0) return false;
+  const scope = facts.scopeOf(w.node);
+  // Stored as given (`$this->extensions[$name] = $extension`): a registry, even if it checks
+  // for duplicates first.
+  const asGiven = (v: PhpNode): boolean => {
     while (v.kind === 'offsetlookup') v = v.what;
     const n = varName(v);
-    return n !== null && params.has(n);
+    return n !== null && scope.params.has(n);
   };
-  return values.length > 0 && values.every(isArgument);
+  if (values.every(asGiven)) return true;
+  // Built from what was given, without looking the array up first: a static registry. (An
+  // instance memo computes from its arguments too, and a static memo of a negative answer,
+  // `self::$missing[$class] = null` after an isset, is a cache.)
+  if (s.kind === 'prop') return false;
+  const fn = functionOf(w.node);
+  if (s.accesses.some((c) => isLookup(c) && functionOf(c.node) === fn)) return false;
+  return values.every((v) => isArgumentBuilt(v, scope));
+}
+
+/**
+ * Is `value` made only of the function's arguments (and literals, plain function calls over
+ * them, closures): no object created, no method called, no other variable read?
+ */
+function isArgumentBuilt(value: PhpNode, scope: Scope): boolean {
+  if (value.kind === 'closure' || value.kind === 'arrowfunc') return true;
+  const isArg = (name: string): boolean => scope.params.has(name) || scope.accesses.some((a) => a.name === name && a.storage === 'var'
+    && a.via?.kind === 'foreach' && a.via.value === a.node && !!varName(a.via.source) && scope.params.has(varName(a.via.source)!));
+  for (const n of nodesUnder(value)) {
+    if (n.kind === 'new' || n.kind === 'propertylookup' || n.kind === 'staticlookup' || n.kind === 'nullsafepropertylookup') return false;
+    if (n.kind === 'call' && n.what.kind !== 'name') return false;
+    const v = varName(n);
+    if (v !== null && !isArg(v)) return false;
+    if (n.kind === 'variable' && v === null) return false;
+  }
+  return true;
 }
 
 function check(ctx: Ctx, s: Store): void {
@@ -249,7 +279,7 @@ function check(ctx: Ctx, s: Store): void {
   if (!namedCache(s)) {
     // A registry filled by a method that stores its argument is as big as the code that
     // registers, not as the data handled; an instance array is a cache when it memoizes.
-    if (writes.every((w) => isRegistration(ctx.facts, w))) return;
+    if (writes.every((w) => isRegistration(ctx.facts, s, w))) return;
     if (s.kind === 'prop' && !memoizes(s, writes)) return;
   }
   if (s.accesses.some(isEntryEviction)) return;
