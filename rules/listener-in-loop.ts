@@ -52,6 +52,12 @@ const PER_EVENT_REGISTRARS = new Set(['on', 'addlistener', 'listen', 'subscribe'
 /** Long-lived receivers passed as parameters: an event loop or a dispatcher. */
 const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInterface|EventDispatcher|Dispatcher|EventEmitterInterface|EventEmitter|Server)$/;
 
+/** Parameters that make a method a configurator rather than a per-job entry point. */
+const INFRASTRUCTURE_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|LoopInterface|EventEmitterInterface)$/;
+
+/** Lifecycle hooks that run once per process or worker: `OnServerStart`, `onWorkerStart`, `handleBoot`. */
+const ONCE = /start|boot|init|install|register|configure|setup/i;
+
 interface Registration { call: Call; kind: Kind; name: string }
 type Context =
   | { kind: 'loop'; loop: Loop }
@@ -145,7 +151,14 @@ export default defineRule({
         if (p.kind === 'method') {
           const name = typeof p.name === 'string' ? p.name : p.name.name;
           if (p.isStatic) return null;
-          if (isEntryName(name.toLowerCase()) || attributesOf(p).some((a) => /\\(AsEventListener|AsMessageHandler)$/.test(a.name))) return { kind: 'method', method: p, name };
+          // Handed the application, container, dispatcher or loop: a configurator run at set-up.
+          if (p.arguments.some((a) => typeNames(a.type).some((t) => INFRASTRUCTURE_TYPE.test(resolveClassName(t, a))))) return null;
+          if (attributesOf(p).some((a) => /\\(AsEventListener|AsMessageHandler)$/.test(a.name))) return { kind: 'method', method: p, name };
+          // A per-job method is handed its job (a message, event or request); `handle()` without
+          // one is a console command's body, and start/boot hooks run once per process.
+          const owner = ctx.facts.classOf(p)?.name ?? '';
+          if (!isEntryName(name.toLowerCase()) || p.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return null;
+          return { kind: 'method', method: p, name };
           return null;
         }
         if (p.kind === 'function') return null;
@@ -188,7 +201,9 @@ export default defineRule({
       if (v === null) return false;
       if (scope.captures.has(v)) return true;
       const param = scope.params.get(v);
-      if (param) return typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
+      // A method handed the emitter configures it for its caller (`subscribe(Dispatcher $events)`,
+      // an invokable provider): set-up. A per-event callback handed the server or loop is not.
+      if (param) return context.kind === 'callback' && typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
       const writes = scope.accesses.filter((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign');
       return writes.length > 0 && writes.every((a) => a.via?.kind === 'assign' && isLongLivedSource(a.via.right));
     }
