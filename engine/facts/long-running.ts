@@ -1,7 +1,7 @@
 import { posix, relative, sep } from 'node:path';
 import { globMatcher } from '../config.js';
-import { isLoop, type Call, type Loop, type New, type PhpNode } from '../nodes.js';
-import { enclosingLoops, isWithin } from './ancestry.js';
+import { isFunctionLike, isLoop, type Call, type Loop, type New, type PhpNode } from '../nodes.js';
+import { closestAncestor, enclosingLoops, isWithin } from './ancestry.js';
 import { resolveClassName, shortClassName as shortName } from './imports.js';
 import { argumentAt, callReceiver, literalValue, methodName, stringValue, thisPropertyName, typeNames, varName } from './names.js';
 
@@ -48,7 +48,11 @@ const RECEIVE_METHODS = new Set([
 const QUEUE_METHODS = new Set(['pop', 'dequeue', 'consume']);
 const QUEUE_RECEIVER = /queue|job|broker|consumer|redis|beanstalk|amqp|kafka|sqs/i;
 const RECEIVE_FUNCTIONS = new Set(['socket_accept', 'stream_socket_accept', 'msg_receive', 'stream_select', 'socket_select']);
-const PROCESS_FUNCTIONS = new Set(['pcntl_signal', 'pcntl_fork', 'pcntl_async_signals', 'pcntl_signal_dispatch']);
+/** Waiting for readiness is a worker loop only in an endless loop (a prompt waits on STDIN with it too). */
+const SELECT_FUNCTIONS = new Set(['stream_select', 'socket_select']);
+const SIGNAL_FUNCTIONS = new Set(['pcntl_signal', 'pcntl_async_signals', 'pcntl_signal_dispatch']);
+/** Event-loop calls that run the loop or schedule work forever (`Loop::defer()` alone is a library running inside someone's loop). */
+const EVENT_LOOP_METHODS = new Set(['run', 'addperiodictimer', 'repeat', 'get', 'create']);
 /** Names of stop flags in `while (!$this->shouldQuit)`, `while ($running)`. */
 const STOP_FLAG = /^(should)?(quit|stop|exit|terminate)$|^(is|keep)?(running|alive)$|^(shutdown|stop|quit|terminate)(requested|signal(l)?ed)?$|^stopped$/i;
 
@@ -73,6 +77,8 @@ export class LongRunningDetector {
   readonly reasons: LongRunningReason[] = [];
   private endlessLoop: Loop | null = null;
   private noTimeLimit: Call | null = null;
+  /** `pcntl_fork()` outside a loop (a test forking once): evidence only with an endless loop. */
+  private fork: Call | null = null;
   private finished = false;
 
   /** Some evidence has been seen (final once the walk is over). */
@@ -122,6 +128,7 @@ export class LongRunningDetector {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.fork && this.endlessLoop) this.add('process-control', this.fork, 'a process that forks workers (`pcntl_fork()`)');
     if (this.noTimeLimit && this.endlessLoop && !this.reasons.some((r) => r.kind === 'worker-loop')) {
       this.add('no-time-limit-loop', this.endlessLoop, 'a script without a time limit that loops forever (`set_time_limit(0)`)');
     }
@@ -160,35 +167,46 @@ export class LongRunningDetector {
     const w = call.what;
     if (w.kind === 'name') {
       const fn = resolveFunctionName(w.name, call);
-      if (PROCESS_FUNCTIONS.has(fn)) this.add('process-control', call, `a process that handles signals or forks (\`${fn}()\`)`);
+      if (SIGNAL_FUNCTIONS.has(fn)) {
+        // Restoring the default handler or turning async signals off is not a daemon's doing.
+        const arg = argumentAt(call, fn === 'pcntl_signal' ? 1 : 0);
+        const off = fn === 'pcntl_signal' ? !!arg && arg.kind === 'name' && /^\\?SIG_DFL$/.test(arg.name) : fn === 'pcntl_async_signals' && literalValue(arg) === false;
+        if (!off) this.add('process-control', call, `a process that handles signals (\`${fn}()\`)`);
+      } else if (fn === 'pcntl_fork') {
+        if (enclosingLoops(call).length > 0) this.add('process-control', call, 'a process that forks workers (`pcntl_fork()` in a loop)');
+        else this.fork ??= call;
+      }
       else if (fn === 'frankenphp_handle_request') this.add('app-server', call, 'a FrankenPHP worker');
       else if (fn === 'swoole\\coroutine\\run' || fn === 'co\\run') this.add('app-server', call, 'a Swoole coroutine program');
       else if (fn === 'set_time_limit' && isZero(argumentAt(call, 0))) this.noTimeLimit = call;
       else if (fn === 'ini_set' && stringValue(argumentAt(call, 0)) === 'max_execution_time' && isZero(argumentAt(call, 1))) this.noTimeLimit = call;
-      else if (RECEIVE_FUNCTIONS.has(fn)) this.checkWorkerLoop(call, `${fn}()`);
+      else if (RECEIVE_FUNCTIONS.has(fn)) this.checkWorkerLoop(call, `${fn}()`, !SELECT_FUNCTIONS.has(fn));
       return;
     }
     if (w.kind === 'staticlookup' && w.what.kind === 'name') {
       const cls = resolveClassName(w.what.name, call);
       const m = methodName(call) ?? '';
-      if (EVENT_LOOP_CLASSES.has(cls)) { this.add('event-loop', call, `an event-loop program (\`${shortName(cls)}::${m}()\`)`); return; }
+      if (EVENT_LOOP_CLASSES.has(cls)) {
+        if (EVENT_LOOP_METHODS.has(m) && (m !== 'run' || runsTheProgram(call))) this.add('event-loop', call, `an event-loop program (\`${shortName(cls)}::${writtenMethod(call)}()\`)`);
+        return;
+      }
       if (cls.toLowerCase().startsWith('spiral\\roadrunner\\') && m === 'create') { this.add('app-server', call, 'a RoadRunner worker'); return; }
       if (cls === 'Workerman\\Worker' && m === 'runall') { this.add('app-server', call, 'a Workerman worker'); return; }
     }
     const m = methodName(call);
     if (!m) return;
-    if (m === 'waitrequest' || m === 'waitpayload') this.add('app-server', call, `a RoadRunner-style worker (\`${m === 'waitrequest' ? 'waitRequest' : 'waitPayload'}()\`)`);
+    if (m === 'waitrequest' || m === 'waitpayload') this.add('app-server', call, `a RoadRunner-style worker (\`${writtenMethod(call)}()\`)`);
     if (m === 'run') {
       const r = callReceiver(call);
-      if (r && (varName(r) === 'loop' || thisPropertyName(r) === 'loop')) this.add('event-loop', call, 'an event-loop program (`$loop->run()`)');
+      if (r && (varName(r) === 'loop' || thisPropertyName(r) === 'loop') && runsTheProgram(call)) this.add('event-loop', call, 'an event-loop program (`$loop->run()`)');
     }
-    if (RECEIVE_METHODS.has(m) || (QUEUE_METHODS.has(m) && QUEUE_RECEIVER.test(receiverName(call)))) this.checkWorkerLoop(call, `${m}()`);
+    if (RECEIVE_METHODS.has(m) || (QUEUE_METHODS.has(m) && QUEUE_RECEIVER.test(receiverName(call)))) this.checkWorkerLoop(call, `${writtenMethod(call)}()`, true);
   }
 
   /** A receive call repeated by an endless or stop-flag loop, or in the loop's own test. */
-  private checkWorkerLoop(call: Call, what: string): void {
+  private checkWorkerLoop(call: Call, what: string, countsInTest: boolean): void {
     for (const loop of enclosingLoops(call)) {
-      const inTest = loop.kind === 'while' || loop.kind === 'do' ? isWithin(call, loop.test) : loop.kind === 'for' && loop.test.some((t) => isWithin(call, t));
+      const inTest = countsInTest && (loop.kind === 'while' || loop.kind === 'do' ? isWithin(call, loop.test) : loop.kind === 'for' && loop.test.some((t) => isWithin(call, t)));
       if (isEndless(loop) || isStopFlagLoop(loop) || inTest) {
         this.add('worker-loop', loop, `a worker loop around \`${what}\``);
         return;
@@ -247,6 +265,24 @@ function resolveFunctionName(written: string, at: PhpNode): string {
     }
   }
   return lower;
+}
+
+/**
+ * Running the event loop at the top of a script or from a server's start method runs the
+ * program; a library that runs it inside some method to wait for its own I/O (an HTTP client)
+ * returns when that I/O is done.
+ */
+function runsTheProgram(call: Call): boolean {
+  const fn = closestAncestor(call, isFunctionLike, true);
+  if (!fn) return true;
+  const name = fn.kind === 'function' || fn.kind === 'method' ? (typeof fn.name === 'string' ? fn.name : fn.name?.name ?? '') : '';
+  return /^(main|run|start|serve|listen|execute|handle|__invoke)$/i.test(name);
+}
+
+/** A method's name as written (`getNextJob`), for messages. */
+function writtenMethod(call: Call): string {
+  const w = call.what;
+  return (w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier' ? w.offset.name : methodName(call) ?? '';
 }
 
 function receiverName(call: Call): string {

@@ -18,7 +18,9 @@ const positives: [string, string, string][] = [
   ['worker-loop', 'a loop whose test accepts connections', 'while ($conn = stream_socket_accept($server)) { fwrite($conn, "hi"); }'],
   ['worker-loop', 'a loop whose test pops a job', 'while (null !== ($job = $jobQueue->pop())) { $job->run(); }'],
   ['process-control', 'pcntl_signal', 'pcntl_signal(SIGTERM, fn () => null);'],
-  ['process-control', 'pcntl_fork in a namespace', 'namespace App; $pid = pcntl_fork();'],
+  ['process-control', 'pcntl_fork in a loop, in a namespace', 'namespace App; for ($i = 0; $i < $n; $i++) { $pid = pcntl_fork(); }'],
+  ['process-control', 'pcntl_fork with an endless loop in the file', '$pid = pcntl_fork();\nwhile (true) { sleep(1); }'],
+  ['worker-loop', 'stream_select in an endless loop', 'while (true) { if (stream_select($r, $w, $e, 1)) { handle($r); } }'],
   ['message-handler', '#[AsMessageHandler] imported', 'namespace App\\Handler;\nuse Symfony\\Component\\Messenger\\Attribute\\AsMessageHandler;\n#[AsMessageHandler]\nfinal class H { public function __invoke(object $m): void {} }'],
   ['message-handler', '#[AsMessageHandler] on a method', 'namespace App;\nuse Symfony\\Component\\Messenger\\Attribute as Messenger;\nclass H { #[Messenger\\AsMessageHandler] public function on(object $m): void {} }'],
   ['message-handler', 'MessageHandlerInterface', 'use Symfony\\Component\\Messenger\\Handler\\MessageHandlerInterface;\nclass H implements MessageHandlerInterface {}'],
@@ -31,6 +33,7 @@ const positives: [string, string, string][] = [
   ['event-loop', 'ReactPHP Loop::run()', 'use React\\EventLoop\\Loop;\nLoop::addPeriodicTimer(1, fn () => null);'],
   ['event-loop', '$loop->run()', '$loop = React\\EventLoop\\Factory::create();\n$loop->run();'],
   ['event-loop', 'Revolt EventLoop', 'use Revolt\\EventLoop;\nEventLoop::run();'],
+  ['event-loop', 'a server start() method', 'class S { public function start(): void { $this->loop->run(); } }'],
   ['app-server', 'new Swoole\\Http\\Server', '$s = new Swoole\\Http\\Server("0.0.0.0", 9501);\n$s->start();'],
   ['app-server', 'new OpenSwoole\\HTTP\\Server', 'use OpenSwoole\\HTTP\\Server;\n$s = new Server("0.0.0.0", 9501);'],
   ['app-server', 'RoadRunner Worker::create()', 'use Spiral\\RoadRunner\\Worker;\n$w = Worker::create();'],
@@ -55,6 +58,11 @@ const negatives: [string, string][] = [
   ['$this->run() and $loop->running()', '$this->run(); if ($loop->isRunning()) {}'],
   ['receive() in a bounded for', 'for ($i = 0; $i < 3; $i++) { $m = $c->receive(); }'],
   ['a Swoole client', '$c = new Swoole\\Client(SWOOLE_SOCK_TCP);'],
+  ['a test that forks once', '$pid = pcntl_fork();\nif ($pid === 0) { exit(0); }'],
+  ['restoring the default signal handler', 'pcntl_signal(SIGINT, SIG_DFL); pcntl_async_signals(false);'],
+  ['a library that defers work to an event loop', 'use Revolt\\EventLoop;\nEventLoop::queue(fn () => null); EventLoop::defer(fn () => null);'],
+  ['an HTTP client that runs the loop to wait for its responses', 'use Amp\\Loop;\nclass R { private function perform() { Loop::run(); } }'],
+  ['a prompt waiting on STDIN', 'while ($isStdin && 0 === @stream_select($r, $w, $w, 0, 100)) { $r = [STDIN]; }'],
   ['a controller', 'namespace App\\Http;\nuse Symfony\\Component\\HttpFoundation\\Response;\nclass C { public function index(): Response { return new Response("x"); } }'],
 ];
 
@@ -69,6 +77,7 @@ describe('long-running detection', () => {
     const v = verdict('$a = 1;\nwhile (true) {\n  $m = $consumer->receive();\n}');
     expect(v.lines).toEqual([3]);
     expect(v.labels[0]).toBe('a worker loop around `receive()`');
+    expect(verdict('while (true) { $job = $this->getNextJob(); }').labels).toEqual(['a worker loop around `getNextJob()`']);
   });
   it('keeps one reason per kind, the first one', () => {
     const v = verdict('pcntl_signal(SIGINT, fn () => 1);\npcntl_signal(SIGTERM, fn () => 1);');
