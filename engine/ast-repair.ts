@@ -72,8 +72,10 @@ export function repairOnBuild(ast: Record<string, unknown>): void {
   for (const kind of Object.keys(VISITOR_KEYS)) {
     const ctor = ast[kind];
     if (typeof ctor !== 'function') continue;
-    const wrapped = function (this: RawNode, ...args: unknown[]): void {
-      (ctor as (...a: unknown[]) => void).apply(this, args);
+    // `arguments`, not a rest array: this runs for every node php-parser builds.
+    const wrapped = function (this: RawNode): void {
+      // eslint-disable-next-line prefer-rest-params
+      (ctor as (...a: unknown[]) => void).apply(this, arguments as unknown as unknown[]);
       repairNode(this);
     };
     wrapped.prototype = (ctor as { prototype: unknown }).prototype;

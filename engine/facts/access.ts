@@ -86,9 +86,15 @@ export function classifyAccess(node: PhpNode): Access | null {
     depth++;
     if (outer.kind === 'offsetlookup' && outer.offset === false) appends = true;
   }
-  const base = { ...id, depth, node, outer };
+  // Built once per access without spreads: this runs for every variable in every file.
   const parent = outer.parent;
-  const mk = (role: AccessRole, extra: Partial<Access> = {}): Access => ({ ...base, role, ...extra });
+  const mk = (role: AccessRole, extra?: { via?: PhpNode; callee?: string }): Access => {
+    const a: Access = { storage: id.storage, name: id.name, role, depth, node, outer };
+    if (id.cls !== undefined) a.cls = id.cls;
+    if (extra?.via) a.via = extra.via;
+    if (extra?.callee) a.callee = extra.callee;
+    return a;
+  };
   if (!parent) return mk('read');
 
   switch (parent.kind) {
