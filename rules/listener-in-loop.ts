@@ -157,7 +157,8 @@ export default defineRule({
           // A per-job method is handed its job (a message, event or request); `handle()` without
           // one is a console command's body, and start/boot hooks run once per process.
           const owner = ctx.facts.classOf(p)?.name ?? '';
-          if (!isEntryName(name.toLowerCase()) || p.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return null;
+          if (p.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return null;
+          if (!isEntryName(name.toLowerCase()) && !isControllerAction(p)) return null;
           return { kind: 'method', method: p, name };
           return null;
         }
@@ -263,6 +264,17 @@ export default defineRule({
     }
   },
 });
+
+/** A public controller action handed the request (`index(Request $request)` in a `…Controller`). */
+function isControllerAction(m: Method): boolean {
+  if (m.visibility === 'private' || m.visibility === 'protected') return false;
+  let cls: PhpNode | undefined = m.parent;
+  while (cls && cls.kind !== 'class') cls = cls.parent;
+  if (!cls || cls.kind !== 'class') return false;
+  const named = (n: PhpNode | null | undefined): string => (n && n.kind === 'name' ? n.name : '');
+  if (!/Controller$/.test(named(cls.extends)) && !/Controller$/.test(cls.name?.name ?? '')) return false;
+  return m.arguments.some((a) => typeNames(a.type).some((t) => /(^|\\)\w*Request(Interface)?$/.test(t)));
+}
 
 function displayRemoval(lower: string): string {
   const names: Record<string, string> = {
