@@ -56,7 +56,7 @@ export default defineRule({
       if (shape === null) return;
       const loops = enclosingLoops(node);
       if (loops.length === 0 || smallFixedLoops(loops)) return;
-      if (isLoopVariable(loops[0]!, node.left) || resetInLoop(loops[0]!, node, lhs, ctx.file)) return;
+      if (isLoopVariable(loops[0]!, baseOf(node.left)) || resetInLoop(loops[0]!, node, lhs, ctx.file)) return;
       const fn = shape === 'merge' ? functionName(node.right as Call) ?? 'array_merge' : '';
       ctx.report({
         at: node, messageId: shape, data: { lhs: ctx.file.textOf(node.left), fn },
@@ -150,9 +150,25 @@ function isLoopVariable(loop: Loop, left: PhpNode): boolean {
   return target(loop.value) === v || target(loop.key) === v;
 }
 
-/** The loop also assigns the accumulator afresh (`$a = [];`): it does not accumulate across iterations. */
+/** `$args` of `$args[0]`: the variable or property a keyed accumulator lives in. */
+function baseOf(left: PhpNode): PhpNode {
+  let n = left;
+  while (n.kind === 'offsetlookup') n = n.what;
+  return n;
+}
+
+/**
+ * The loop also assigns the accumulator, or the array it lives in, afresh (`$a = [];`,
+ * `$args = $def->getArguments();` before `$args[0] = array_merge(…)`): it does not accumulate
+ * across iterations.
+ */
 function resetInLoop(loop: Loop, self: Assign, lhs: string, file: SourceFile): boolean {
-  return descendants(loop).some((n) => n !== self && n.kind === 'assign' && n.operator === '=' && norm(file.textOf(n.left)) === lhs
+  const targets = new Set<string>();
+  for (let n: PhpNode = self.left; ; n = n.what) {
+    targets.add(norm(file.textOf(n)));
+    if (n.kind !== 'offsetlookup') break;
+  }
+  return descendants(loop).some((n) => n !== self && n.kind === 'assign' && n.operator === '=' && targets.has(norm(file.textOf(n.left)))
     && !norm(file.textOf(n.right)).includes(lhs));
 }
 
