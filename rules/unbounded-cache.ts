@@ -1,6 +1,7 @@
 import type { Access } from '../engine/facts/access.js';
 import {
-  containsJump, growingWrite, isConstantKey, isEmptyArray, isEntryEviction, isReset, isSelfUpdate, keyChain, ownMethodCalls, sizeCheckOf,
+  containsJump, growingWrite, isConstantKey, isEmptyArray, isEntryEviction, isOneTimeFill, isReset, isSelfUpdate, keyChain,
+  ownMethodCalls, sizeCheckOf,
 } from '../engine/facts/array-growth.js';
 import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent } from '../engine/facts/class-layout.js';
 import {
@@ -141,44 +142,6 @@ function methodNameOf(n: PhpNode): string | null {
 function start(file: SourceFile, n: PhpNode): number { return file.spanOf(n).start; }
 
 /**
- * A write that refills the array right after replacing it (`$this->map = []; foreach (…)
- * $this->map[$k] = …;`): it rebuilds rather than accumulates.
- */
-function isRebuild(file: SourceFile, w: Access, all: readonly Access[]): boolean {
-  const fn = functionOf(w.node);
-  return all.some((b) => {
-    if (b.role !== 'assign' || b.via?.kind !== 'assign' || functionOf(b.node) !== fn) return false;
-    const right = b.via.right;
-    if (all.some((c) => isWithin(c.node, right))) return false; // `$a = $a + …` keeps it
-    const stmt = enclosingStatement(b.via);
-    return !!stmt.parent && isWithin(w.node, stmt.parent) && !isWithin(w.node, stmt) && start(file, stmt) < start(file, w.node);
-  });
-}
-
-/**
- * A write that runs only while the array is empty: under `if ($this->map === null)` /
- * `if (!self::$map)`, or after `if ($map) { return $map; }`: filled once, not per call.
- */
-function isInitGuarded(file: SourceFile, w: Access, all: readonly Access[]): boolean {
-  // The test asks about the whole array (`=== null`, `!$map`), not about one key.
-  const testsWhole = (test: PhpNode): boolean => {
-    const inTest = all.filter((c) => isWithin(c.node, test));
-    return inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
-  };
-  let child: PhpNode = w.node;
-  for (let p = w.node.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
-    if (p.kind === 'if' && p.body === child && testsWhole(p.test)) return true;
-    if (p.kind !== 'block') continue;
-    for (const stmt of p.children) {
-      if (stmt === child) break;
-      if (stmt.kind === 'if' && !stmt.alternate && stmt.body && testsWhole(stmt.test) && containsJump(stmt.body)
-        && start(file, stmt) < start(file, w.node)) return true;
-    }
-  }
-  return false;
-}
-
-/**
  * A write that updates what the array holds rather than adding a value: the new value is
  * computed from the array itself (`$c[$k] = array_merge($c[$k] ?? [], …)`), or it is an empty
  * bucket (`$c[$k] = []`) that other writes fill.
@@ -257,7 +220,7 @@ function isRegistration(facts: Facts, s: Store, w: Access): boolean {
 function isArgumentBuilt(value: PhpNode, scope: Scope): boolean {
   if (value.kind === 'closure' || value.kind === 'arrowfunc') return true;
   const isArg = (name: string): boolean => scope.params.has(name) || scope.accesses.some((a) => a.name === name && a.storage === 'var'
-    && a.via?.kind === 'foreach' && a.via.value === a.node && !!varName(a.via.source) && scope.params.has(varName(a.via.source)!));
+    && a.via?.kind === 'foreach' && (a.via.value === a.node || a.via.key === a.node) && !!varName(a.via.source) && scope.params.has(varName(a.via.source)!));
   for (const n of nodesUnder(value)) {
     if (n.kind === 'new' || n.kind === 'propertylookup' || n.kind === 'staticlookup' || n.kind === 'nullsafepropertylookup') return false;
     if (n.kind === 'call' && n.what.kind !== 'name') return false;
@@ -272,7 +235,7 @@ function check(ctx: Ctx, s: Store): void {
   const file = ctx.file;
   const writes = s.accesses.filter((a) => growingWrite(a) !== null && !isUpdate(a, s.accesses)
     && !(s.kind === 'prop' && methodNameOf(a.node) === '__construct')
-    && !isRebuild(file, a, s.accesses) && !isInitGuarded(file, a, s.accesses));
+    && !isOneTimeFill(file, a, s.accesses));
   if (writes.length === 0) return;
   // An instance array that is never looked up by key is a collection: it dies with its object.
   if (s.kind === 'prop' && !s.accesses.some(isLookup)) return;

@@ -1,6 +1,8 @@
 import type { Access } from './access.js';
 import type { Call, PhpNode } from '../nodes.js';
-import { isWithin } from './ancestry.js';
+import { isFunctionLike } from '../nodes.js';
+import type { SourceFile } from '../source.js';
+import { closestAncestor, enclosingStatement, isWithin } from './ancestry.js';
 import { functionName, isThis, varName } from './names.js';
 import { nodesUnder } from './subtree.js';
 
@@ -179,4 +181,58 @@ export function ownMethodCalls(root: PhpNode): string[] {
     if (own) out.push(w.offset.name.toLowerCase());
   }
   return out;
+}
+
+/**
+ * Does the growing write `w` fill the array once rather than accumulate across calls? `all`
+ * holds the accesses to the same storage. True when the write
+ * - refills it right after replacing it (`$this->map = []; foreach (…) $this->map[$k] = …;`),
+ * - runs only while it is empty: under `if ($this->map === null)` / `if (!self::$map)`, or
+ *   after `if ($map) { return $map; }`,
+ * - is followed in its function by emptying it (`$ids[$id] = $id; load($ids); $ids = [];`):
+ *   a batch flushed on the path that fills it.
+ */
+export function isOneTimeFill(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  return isRebuild(file, w, all) || isFilledWhileEmpty(file, w, all) || isFlushedAfter(file, w, all);
+}
+
+function functionOf(n: PhpNode): PhpNode | null {
+  return closestAncestor(n, isFunctionLike, true);
+}
+
+function start(file: SourceFile, n: PhpNode): number { return file.spanOf(n).start; }
+
+function isRebuild(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  const fn = functionOf(w.node);
+  return all.some((b) => {
+    if (b.role !== 'assign' || b.via?.kind !== 'assign' || functionOf(b.node) !== fn) return false;
+    const right = b.via.right;
+    if (all.some((c) => isWithin(c.node, right))) return false; // `$a = $a + …` keeps it
+    const stmt = enclosingStatement(b.via);
+    return !!stmt.parent && isWithin(w.node, stmt.parent) && !isWithin(w.node, stmt) && start(file, stmt) < start(file, w.node);
+  });
+}
+
+function isFlushedAfter(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  const fn = functionOf(w.node);
+  return all.some((b) => isReset(b) && functionOf(b.node) === fn && start(file, b.node) > start(file, w.node));
+}
+
+function isFilledWhileEmpty(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  // The test asks about the whole array (`=== null`, `!$map`), not about one key.
+  const testsWhole = (test: PhpNode): boolean => {
+    const inTest = all.filter((c) => isWithin(c.node, test));
+    return inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+  };
+  let child: PhpNode = w.node;
+  for (let p = w.node.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
+    if (p.kind === 'if' && p.body === child && testsWhole(p.test)) return true;
+    if (p.kind !== 'block') continue;
+    for (const stmt of p.children) {
+      if (stmt === child) break;
+      if (stmt.kind === 'if' && !stmt.alternate && stmt.body && testsWhole(stmt.test) && containsJump(stmt.body)
+        && start(file, stmt) < start(file, w.node)) return true;
+    }
+  }
+  return false;
 }

@@ -4,7 +4,7 @@ import { walk } from '../../engine/walk.js';
 import { Facts } from '../../engine/facts/index.js';
 import type { Access } from '../../engine/facts/access.js';
 import {
-  growingWrite, isConstantKey, isEntryEviction, isReset, isSelfUpdate, keyChain, sizeCheckOf,
+  growingWrite, isConstantKey, isEntryEviction, isOneTimeFill, isReset, isSelfUpdate, keyChain, sizeCheckOf,
 } from '../../engine/facts/array-growth.js';
 import { stopsAtCount } from '../../engine/facts/loop-bounds.js';
 import { isFileObject, streamReadOf } from '../../engine/facts/streams.js';
@@ -87,6 +87,22 @@ describe('array growth facts', () => {
     expect(regions('if (count($c) > 0) { echo 1; }')).toEqual([]);
     expect(regions('if (count($c)) { echo 1; }')).toEqual([]);
     expect(regions('$n = count($c) + 1;')).toEqual([]);
+  });
+
+  it('tells one-time fills from accumulation', () => {
+    const once = (body: string): boolean => {
+      const { file, accesses } = analyse(body);
+      const all = accesses.filter((a) => a.name === 'c');
+      return all.filter((a) => growingWrite(a)).every((w) => isOneTimeFill(file, w, all));
+    };
+    expect(once('$c = []; foreach ($x as $k) { $c[$k] = 1; }')).toBe(true);
+    expect(once('if ($c === null) { foreach ($x as $k) { $c[$k] = 1; } }')).toBe(true);
+    expect(once('if ($c) { return $c; } foreach ($x as $k) { $c[] = $k; }')).toBe(true);
+    expect(once('$c[$x] = $x; load($c); $c = [];')).toBe(true);
+    expect(once('$c[$x] = 1;')).toBe(false);
+    expect(once('if (!isset($c[$x])) { $c[$x] = 1; }')).toBe(false);
+    expect(once('if (count($c) > 0 && isset($c[$x])) { return $c[$x]; } $c[$x] = 1;')).toBe(false);
+    expect(once('$c = $c + []; $c[$x] = 1;')).toBe(false);
   });
 
   it('tells aggregates computed from the array itself', () => {
