@@ -171,6 +171,7 @@ function firstJobWrite(prop: string, accesses: Access[], calls: Call[], cls: Cla
     const m = inJob(a.node);
     if (!m) continue;
     const name = methodDisplayName(m);
+    if (a.role === 'keyed-coalesce' && memoizesServiceLookup(a)) continue;
     if (GROW_ROLES.has(a.role) || (a.role === 'byref-call' && (a.callee === 'array_push' || a.callee === 'array_unshift'))) {
       found.push({ prop, effect: 'grows', at: a.via ?? a.outer, method: name });
     } else if (a.role === 'assign' && a.via?.kind === 'assign') {
@@ -216,6 +217,18 @@ function shrinks(a: Access): boolean {
   if (a.role === 'byref-call') return /^(array_shift|array_pop|array_splice)$/.test(a.callee ?? '');
   const p = a.outer.parent;
   return p?.kind === 'call' && p.arguments[0] === a.outer && /^(array_shift|array_pop|array_splice)$/.test(functionName(p) ?? '');
+}
+
+/**
+ * `$this->stores[$name] ??= $this->keyValueFactory->get($name)`: memoised services from a factory,
+ * registry or container — one per name the code uses, not per job.
+ */
+function memoizesServiceLookup(a: Access): boolean {
+  const rhs = a.via?.kind === 'assign' ? a.via.right : null;
+  if (!rhs || rhs.kind !== 'call') return false;
+  const r = callReceiver(rhs);
+  const holder = r ? thisPropertyName(r) ?? varName(r) : null;
+  return holder !== null && /factory|registry|container|locator|manager|provider|pool/i.test(holder);
 }
 
 /** `$this->p = array_merge($this->p, …)`, `$this->p = [...$this->p, $x]`, `$this->p = $this->p + …`. */
