@@ -1,10 +1,10 @@
 import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
-import { docblockOf, enclosingLoops, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
+import { docblockOf, enclosingLoops, functionName, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
 import { streamReadOf } from '../engine/facts/streams.js';
-import type { Fixer } from '../engine/fixes.js';
-import type { FunctionLike, Loop, PhpNode, Program } from '../engine/nodes.js';
+import { applyEdits, type Fixer } from '../engine/fixes.js';
+import type { Block, FunctionLike, Loop, PhpNode, Program } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { Fix, TextEdit } from '../engine/types.js';
 
@@ -85,7 +85,7 @@ function checkScope(ctx: Ctx, scope: Scope): void {
         { at: read, message: 'the loop reads the stream here, one piece per iteration' },
         ...(kept.at ? [{ at: kept.at, message: `${ref} is ${kept.what} here, holding everything read` }] : []),
       ],
-      fix: (fixer) => generatorFix(fixer, scope, a, same),
+      fix: (fixer) => generatorFix(fixer, scope, a, same, loop),
     });
   }
 }
@@ -113,7 +113,7 @@ function keptWhere(scope: Scope, a: Access, same: readonly Access[], loop: Loop,
  * `$a[] = v;` becomes `yield v;` (`$a[$k] = v;` becomes `yield $k => v;`), the `$a = [];` and
  * the `return $a;` go, and an `array` return type becomes `iterable`.
  */
-function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[]): Fix | null {
+function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[], loop: Loop): Fix | null {
   const fn = scope.node;
   if (a.storage !== 'var' || fn.kind === 'program' || fn.kind === 'arrowfunc' || fn.byref || scope.isGenerator) return null;
   const body = fn.body;
@@ -161,7 +161,37 @@ function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[]
     const replaced = iterableDocType(type.replace(/^\?/, ''));
     if (replaced) edits.push({ start: docAt + from, end: docAt + from + type.length, text: replaced });
   }
-  return f.fix('Turn the function into a generator that yields each item instead of collecting them', edits, 'unsafe');
+  return f.fix('Turn the function into a generator that yields each item instead of collecting them', closeInFinally(f, body, loop, edits), 'unsafe');
+}
+
+/**
+ * A generator's `fclose($h);` after its loop does not run when the caller stops early: when
+ * that statement follows the reading loop, the loop goes into `try` and the close into
+ * `finally` (edits inside the loop are applied to its new text).
+ */
+function closeInFinally(f: Fixer, body: Block, loop: Loop, edits: TextEdit[]): TextEdit[] {
+  const file = f.file;
+  const i = body.children.indexOf(loop);
+  const next = body.children[i + 1];
+  if (i < 0 || !next || next.kind !== 'expressionstatement' || next.expression.kind !== 'call' || functionName(next.expression) !== 'fclose') return edits;
+  const span = file.spanOf(loop);
+  const lineStart = file.lines.lineStart(file.lines.lineOf(span.start));
+  // Re-indenting would change a heredoc's text.
+  if (file.text.slice(lineStart, span.start).trim() !== '' || /<<</.test(file.textOf(loop))) return edits;
+  const inner = edits.filter((e) => e.start >= span.start && e.end <= span.end);
+  const text = applyEdits(file.text.slice(lineStart, span.end), inner.map((e) => ({ ...e, start: e.start - lineStart, end: e.end - lineStart })));
+  if (text === null) return edits;
+  const indent = f.indentAt(loop);
+  const unit = f.indentUnit;
+  const eol = f.eol;
+  const moved = text.split(/\r\n|\n|\r/).map((l) => (l.trim() === '' ? l : unit + l)).join(eol);
+  const close = file.textOf(next.expression);
+  const end = file.text.indexOf(';', file.spanOf(next.expression).end) + 1;
+  if (end <= 0) return edits;
+  return [
+    ...edits.filter((e) => !inner.includes(e)),
+    { start: lineStart, end, text: `${indent}try {${eol}${moved}${eol}${indent}} finally {${eol}${indent}${unit}${close};${eol}${indent}}` },
+  ];
 }
 
 /** The phpdoc type starting at `from`: up to the first blank outside `<…>`, `{…}`, `(…)`. */
