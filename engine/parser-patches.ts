@@ -146,3 +146,40 @@ export function patchInstanceofExpr(parser: CloneParser): void {
 export function isSpuriousParserError(message: string): boolean {
   return message.includes('Unexpected non-variadic argument after a variadic argument');
 }
+
+interface MemberParser extends ParserLike {
+  tok: { T_STRING: unknown; T_CLASS: unknown };
+  node(kind: string): (...args: unknown[]) => unknown;
+  text(): string;
+  is(kind: string): boolean;
+}
+
+/**
+ * After `::` in a chain (`static::$factory::new()`, `$x->cls::list()`, `A::b()::print()`),
+ * php-parser accepts only a plain name, while PHP 7+ accepts reserved words there as it does
+ * after `Foo::` (which php-parser handles): Laravel's HasFactory failed to parse on this.
+ */
+export function patchStaticMemberKeyword(parser: MemberParser): void {
+  const readWhat = parser['read_what'];
+  if (typeof readWhat !== 'function') return;
+  parser['read_what'] = function (this: MemberParser, isStatic = false): unknown {
+    if (!isStatic) return (readWhat as (s: boolean) => unknown).call(this, isStatic);
+    this.next();
+    if (this.token !== this.tok.T_STRING && this.token !== this.tok.T_CLASS && this.is('IDENTIFIER')) {
+      const what = this.node('identifier');
+      const name = this.text();
+      this.next();
+      return what(name);
+    }
+    // The original begins with next(), which was done: make that one call a no-op.
+    const own = Object.prototype.hasOwnProperty.call(this, 'next');
+    const next = this.next;
+    const restore = (): void => { if (own) this.next = next; else delete (this as Partial<MemberParser>).next; };
+    this.next = function (this: MemberParser): unknown { restore(); return this; };
+    try {
+      return (readWhat as (s: boolean) => unknown).call(this, isStatic);
+    } finally {
+      restore();
+    }
+  };
+}

@@ -42,6 +42,14 @@ describe('parsing never throws and reports where a user would look', () => {
     expect(lint('<?php $a = fn ($j) => $job instanceof ((string) $j) || $x instanceof ($c->getName());')).toEqual([]);
     expect(lint('<?php $q->{$m}(...array_values($v), boolean: $b);')).toEqual([]);
   });
+  it('parses reserved words as member names after `::` in a chain (Laravel HasFactory: `static::$factory::new()`)', () => {
+    for (const code of ['static::$factory::new();', '$f->factoryClass::new();', 'A::b()::list();', 'A::$b::print();', '$a->b::default;']) {
+      expect(lint(`<?php ${code}`), code).toEqual([]);
+    }
+    const call = (parsePhp('<?php static::$f::new(1);', 'x.php') as { program: Program }).program.children[0] as unknown as { expression: { what: { offset: { kind: string; name: string } } } };
+    expect(call.expression.what.offset).toMatchObject({ kind: 'identifier', name: 'new' });
+    expect(lint('<?php $a->b::;').map((f) => f.ruleId)).toEqual(['parse-error']);
+  });
 });
 
 describe('inputs on which php-parser 3.7.0 loops forever (patched: engine/parser-patches.ts)', () => {
