@@ -1,4 +1,4 @@
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { applyChanges } from './change-guard.js';
 import type { Server } from './server.js';
 
 // Incremental sync: the client sends ranges; vscode-languageserver-textdocument applies them.
@@ -9,7 +9,13 @@ export function registerDidChange(server: Server): void {
       server.log('warn', `phpleak: didChange for ${textDocument.uri}, which is not open: ignored`);
       return;
     }
-    d.doc = TextDocument.update(d.doc, contentChanges, textDocument.version);
+    const r = applyChanges(d.doc, contentChanges, textDocument.version);
+    if ('error' in r) {
+      if (r.restored) d.doc = r.restored;
+      server.log('warn', `phpleak: didChange for ${textDocument.uri} (version ${textDocument.version}) rejected, the document stays at version ${d.doc.version}: ${r.error}`);
+      return;
+    }
+    d.doc = r.doc;
     server.scheduler.changed(d);
   });
 }

@@ -7,6 +7,7 @@ import { configurationInitialized, registerConfiguration } from './configuration
 import { registerDidChange } from './did-change.js';
 import { registerDidClose } from './did-close.js';
 import { registerDidOpen } from './did-open.js';
+import { registerDebugStats } from './debug-stats.js';
 import { registerHover } from './hover.js';
 import { lifecycleGate } from './lifecycle.js';
 import { registerPullDiagnostics } from './pull-diagnostics.js';
@@ -55,6 +56,7 @@ registerPullDiagnostics(server);
 registerCodeActions(server);
 registerHover(server);
 registerConfiguration(server);
+registerDebugStats(server);
 
 // A bug in one handler must not take the server down: vscode-jsonrpc answers a throwing request
 // handler with an error; anything escaping elsewhere is logged and the server goes on.

@@ -24,6 +24,8 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   private nextResultId = 1;
+  /** Analyses started (phpleak/stats). */
+  analyses = 0;
   constructor(private readonly deps: SchedulerDeps) {}
 
   /** The text changed: analyse after the debounce. */
@@ -68,6 +70,7 @@ export class Scheduler {
     const version = d.doc.version;
     const gen = this.deps.gen();
     d.running = { version, gen };
+    this.analyses++;
     this.deps.analyse(d, d.doc.getText()).then(
       (findings) => this.done(d, version, gen, findings),
       (e: unknown) => {

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { Server } from './server.js';
+
+// `phpleak/stats`: what the server holds and how much it analysed, for tests and bug reports
+// (a client can check that rapid edits collapse into few analyses, or that a rejected edit left
+// the text alone, without reading the server's memory).
+
+export interface ServerStats {
+  /** Analyses started since the server started (each is one lint of one document version). */
+  analyses: number;
+  documents: { uri: string; version: number; length: number; sha1: string }[];
+}
+
+export function registerDebugStats(server: Server): void {
+  server.connection.onRequest('phpleak/stats', (): ServerStats => ({
+    analyses: server.scheduler.analyses,
+    documents: server.documents.all().map((d) => {
+      const text = d.doc.getText();
+      return { uri: d.uri, version: d.doc.version, length: text.length, sha1: createHash('sha1').update(text).digest('hex') };
+    }),
+  }));
+}
