@@ -61,10 +61,15 @@ function resets(b: Access, all: readonly Access[]): boolean {
 function checkScope(ctx: Ctx, scope: Scope): void {
   const file = ctx.file;
   const reported = new Set<string>();
+  const reads = new Map<Loop, PhpNode | null>();
+  const readOf = (l: Loop): PhpNode | null => {
+    if (!reads.has(l)) reads.set(l, streamReadOf(l, scope));
+    return reads.get(l)!;
+  };
   for (const a of scope.accesses) {
     const write = growingWrite(a);
     if (!write) continue;
-    const loop = enclosingLoops(a.node).find((l) => streamReadOf(l, scope) !== null);
+    const loop = enclosingLoops(a.node).find((l) => readOf(l) !== null);
     if (!loop) continue;
     const key = `${a.storage}:${a.name}:${file.spanOf(loop).start}`;
     if (reported.has(key)) continue;
@@ -76,7 +81,7 @@ function checkScope(ctx: Ctx, scope: Scope): void {
     const kept = keptWhere(scope, a, same, loop, file.spanOf(loop).end);
     if (!kept) continue;
     reported.add(key);
-    const read = streamReadOf(loop, scope)!;
+    const read = readOf(loop)!;
     const ref = file.textOf(a.node);
     ctx.report({
       at: write, messageId: 'accumulates',
