@@ -92,7 +92,10 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
       if (!isExcluded(r.abs)) out.add(r.abs);
       continue;
     }
-    if (!st.isDirectory()) continue;
+    if (!st.isDirectory()) {
+      warnings.push(`${r.abs}: not a regular file; not linted`);
+      continue;
+    }
     // Walking into vendor/ is fine when the given path itself is inside it.
     const insideDeps = opts.includeDependencies || toRelative(root, r.abs).split('/').some((s) => DEPENDENCY_DIRS.has(s))
       || relative(opts.cwd, r.abs).split(sep).some((s) => DEPENDENCY_DIRS.has(s));
@@ -151,8 +154,10 @@ function walkDir(start: string, ctx: WalkContext): void {
           const st = statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
-        } catch {
-          continue; // a dangling link
+        } catch (e) {
+          // A dangling link (or one into a loop): said once for names that would be linted.
+          if (ctx.hasExtension(ent.name) && !ctx.isExcluded(abs) && !ctx.gitignore?.ignores(abs, false, start)) ctx.warnings.push(`${abs}: a broken symbolic link (${(e as NodeJS.ErrnoException).code ?? String(e)}); not linted`);
+          continue;
         }
       }
       if (isDir) {
@@ -167,6 +172,9 @@ function walkDir(start: string, ctx: WalkContext): void {
         if (ctx.includeFilter && !ctx.includeFilter(toRelative(ctx.root, abs))) continue;
         if (ctx.gitignore?.ignores(abs, false, start)) continue;
         ctx.out.add(abs);
+      } else if (ctx.hasExtension(ent.name) && !ctx.isExcluded(abs) && !ctx.gitignore?.ignores(abs, false, start)) {
+        // A FIFO, socket or device named *.php: reading it could block forever.
+        ctx.warnings.push(`${abs}: not a regular file; not linted`);
       }
     }
     // Push in reverse so folders are visited in name order (the output is sorted anyway).

@@ -59,6 +59,8 @@ function thrownProblem(e: unknown, text: string): SyntaxProblem {
     return { message: 'the file nests too deeply for the PHP parser (maximum call stack size exceeded)', start: 0, end: Math.min(text.length, firstLineEnd(text)) };
   }
   const err = e as { message?: string; lineNumber?: number; columnNumber?: number };
+  const bad = badCharacter(String(err?.message ?? ''), text);
+  if (bad) return bad;
   const msg = cleanMessage(String(err?.message ?? e));
   // php-parser's own SyntaxError carries a line; a TypeError from inside it does not, and the
   // best we can say is where the parser gave up: the end of the text.
@@ -67,6 +69,23 @@ function thrownProblem(e: unknown, text: string): SyntaxProblem {
     return pointBack(text, Math.min(at, text.length), msg);
   }
   return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : `syntax error: the PHP parser gave up here (${msg})`);
+}
+
+/**
+ * php-parser's lexer throws `Bad terminal sequence "<ch>" at line N (offset M)` on a character
+ * PHP does not allow in code (a NUL byte, a stray control character): point at that character,
+ * and name it as PHP does (`unexpected character 0x00`) instead of printing it raw.
+ */
+function badCharacter(message: string, text: string): SyntaxProblem | null {
+  const m = /^Bad terminal sequence "([\s\S]*)" at line \d+ \(offset (\d+)\)$/.exec(message);
+  if (!m) return null;
+  const ch = m[1]!;
+  let at = Math.min(Number(m[2]) - ch.length, text.length);
+  if (ch !== '' && text.slice(at, at + ch.length) !== ch) at = text.indexOf(ch);
+  if (at < 0) at = Math.min(Number(m[2]), text.length);
+  const code = ch.codePointAt(0);
+  const shown = code === undefined ? 'end of file' : code < 0x20 || code === 0x7f ? `character 0x${code.toString(16).padStart(2, '0').toUpperCase()}` : `character '${ch}'`;
+  return { message: `syntax error, unexpected ${shown}`, start: at, end: Math.min(text.length, at + Math.max(1, ch.length)) };
 }
 
 function errorProblem(err: ErrorNode, text: string): SyntaxProblem {
