@@ -183,3 +183,63 @@ export function patchStaticMemberKeyword(parser: MemberParser): void {
     }
   };
 }
+
+interface VersionedParser extends ParserLike {
+  version: number;
+  tok: { T_STRING: unknown };
+  lexer: { offset: number; _input: string; yylloc: { first_offset: number } };
+  /** Set between the modifiers and the property list of a property whose type starts with `(`. */
+  __dnfParen?: boolean;
+}
+
+/** Modifiers, then a visibility followed by `(` that does not open `(set)`: a DNF type follows. */
+const DNF_AFTER_VISIBILITY = /^(?:(?:public|protected|private|static|readonly|final|abstract|var)\s+)*(?:public|protected|private)\s*\((?!\s*set\s*\))/i;
+
+/**
+ * With version 8.4+, php-parser reads `(` after a visibility keyword as asymmetric visibility
+ * (`private(set)`) and nothing else, so a DNF type there (`public (A&B)|null $x`, PHP 8.2:
+ * Symfony's NodeBuilder, AmazonSqsTransport and two fixtures) is a syntax error. When the
+ * parenthesis does not hold `set`, the modifiers are read as before 8.4. And a class body only
+ * reads a property whose type starts with a name, `?` or `array` (also after `static` or
+ * `readonly`): a `(` after the modifiers is shown to it as a name and given back to the
+ * property reader, whose type reader handles DNF types.
+ */
+export function patchDnfAfterVisibility(parser: VersionedParser): void {
+  const call = (f: unknown, self: VersionedParser, args: unknown[]): unknown => (f as (...a: unknown[]) => unknown).apply(self, args);
+  const readFlags = parser['read_member_flags'];
+  const readPromoted = parser['read_promoted'];
+  const readVariables = parser['read_variable_list'];
+  if (typeof readFlags !== 'function' || typeof readPromoted !== 'function' || typeof readVariables !== 'function') return;
+  const dnfAhead = (self: VersionedParser): boolean => {
+    const at = self.lexer.yylloc.first_offset;
+    return self.version >= 804 && DNF_AFTER_VISIBILITY.test(self.lexer._input.slice(at, at + 200));
+  };
+  const asBefore84 = (self: VersionedParser, f: unknown, args: unknown[]): unknown => {
+    const version = self.version;
+    self.version = 803;
+    try {
+      return call(f, self, args);
+    } finally {
+      self.version = version;
+    }
+  };
+  parser['read_promoted'] = function (this: VersionedParser, ...args: unknown[]): unknown {
+    return dnfAhead(this) ? asBefore84(this, readPromoted, args) : call(readPromoted, this, args);
+  };
+  parser['read_member_flags'] = function (this: VersionedParser, ...args: unknown[]): unknown {
+    this.__dnfParen = false;
+    const flags = dnfAhead(this) ? asBefore84(this, readFlags, args) : call(readFlags, this, args);
+    if (args[0] !== true && (this.token as unknown) === '(') {
+      this.token = this.tok.T_STRING;
+      this.__dnfParen = true;
+    }
+    return flags;
+  };
+  parser['read_variable_list'] = function (this: VersionedParser, ...args: unknown[]): unknown {
+    if (this.__dnfParen) {
+      this.token = '(';
+      this.__dnfParen = false;
+    }
+    return call(readVariables, this, args);
+  };
+}

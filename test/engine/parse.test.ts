@@ -50,6 +50,17 @@ describe('parsing never throws and reports where a user would look', () => {
     expect(call.expression.what.offset).toMatchObject({ kind: 'identifier', name: 'new' });
     expect(lint('<?php $a->b::;').map((f) => f.ruleId)).toEqual(['parse-error']);
   });
+  it('parses DNF types after modifiers (`public (A&B)|null $p`, promoted or not) and still reads `private(set)`', () => {
+    for (const code of [
+      'class C { protected (A&B)|null $p = null; }',
+      'class C { public static (A&B)|null $p = null, $q; public readonly (\\A&\\B)|null $r; }',
+      'class C { function __construct(private (A&B)|null $x, public private(set) int $y = 1) {} }',
+      'class C { public private(set) ?int $p = null; private(set) int $q; }',
+      'trait T { public (A&B)|null $p; function f((A&B)|null $x): (A&B)|null { return $x; } }',
+    ]) expect(lint(`<?php ${code}`), code).toEqual([]);
+    const prop = (parsePhp('<?php class C { public static (A&B)|null $p = null; }', 'x.php') as { program: Program }).program.children[0] as unknown as { body: { kind: string; isStatic: boolean; properties: { type: { kind: string } }[] }[] };
+    expect(prop.body[0]).toMatchObject({ kind: 'propertystatement', isStatic: true, properties: [{ type: { kind: 'uniontype' } }] });
+  });
 });
 
 describe('inputs on which php-parser 3.7.0 loops forever (patched: engine/parser-patches.ts)', () => {
