@@ -9,6 +9,8 @@ export interface ImportTable {
   namespace: string;
   /** Lower-cased alias (last segment or `as` name) → fully qualified class name, no leading `\`. */
   classes: Map<string, string>;
+  /** Lower-cased alias → fully qualified function name (`use function`), no leading `\`. */
+  functions: Map<string, string>;
 }
 
 const cache = new WeakMap<PhpNode, ImportTable>();
@@ -29,16 +31,18 @@ export function importsAt(node: PhpNode): ImportTable {
   const c = containerOf(node);
   const hit = cache.get(c);
   if (hit) return hit;
-  const imports: ImportTable = { namespace: c.kind === 'namespace' ? c.name.replace(/^\\/, '') : '', classes: new Map() };
+  const imports: ImportTable = { namespace: c.kind === 'namespace' ? c.name.replace(/^\\/, '') : '', classes: new Map(), functions: new Map() };
   const children = c.kind === 'namespace' || c.kind === 'program' ? c.children : [];
   for (const st of children) {
-    if (st.kind !== 'usegroup' || (st.type !== null && st.type !== 'class')) continue;
+    if (st.kind !== 'usegroup') continue;
     const prefix = st.name ? st.name.replace(/^\\/, '') + '\\' : '';
     for (const item of st.items) {
-      if (item.kind !== 'useitem' || (item.type !== null && item.type !== 'class')) continue;
+      if (item.kind !== 'useitem') continue;
+      const type = item.type ?? st.type;
+      if (type !== null && type !== 'class' && type !== 'function') continue;
       const fqn = (prefix + item.name).replace(/^\\/, '');
       const alias = item.alias && item.alias.kind === 'identifier' ? item.alias.name : fqn.replace(/^.*\\/, '');
-      imports.classes.set(alias.toLowerCase(), fqn);
+      (type === 'function' ? imports.functions : imports.classes).set(alias.toLowerCase(), fqn);
     }
   }
   cache.set(c, imports);
@@ -97,52 +101,3 @@ export function attributesOf(node: PhpNode): { name: string; node: Attribute }[]
 
 // ---- a stateful variant, fed node by node during the walk (kept for callers written against it) ----
 
-export type ImportKind = 'class' | 'function' | 'const';
-
-/** Last segment of a (qualified) name: `Foo\Bar` → `Bar`. */
-export function shortName(fqn: string): string {
-  return fqn.slice(fqn.lastIndexOf('\\') + 1);
-}
-
-/** Namespace and `use` imports seen so far in a walk (call `enter` on every node in order). */
-export class Imports {
-  /** Current namespace, without leading or trailing `\` ('' for the global namespace). */
-  namespace = '';
-  /** Lower-cased alias → fully qualified name (no leading `\`), per kind. */
-  readonly maps: Record<ImportKind, Map<string, string>> = { class: new Map(), function: new Map(), const: new Map() };
-
-  enter(node: PhpNode): void {
-    if (node.kind === 'namespace') {
-      this.namespace = node.name ?? '';
-      for (const m of Object.values(this.maps)) m.clear();
-      return;
-    }
-    if (node.kind !== 'usegroup') return;
-    const prefix = node.name ? node.name.replace(/^\\/, '') + '\\' : '';
-    for (const it of node.items) {
-      if (it.kind !== 'useitem') continue;
-      const t = it.type ?? node.type;
-      const kind: ImportKind = t === 'function' ? 'function' : t === 'const' ? 'const' : 'class';
-      const fqn = (prefix + it.name).replace(/^\\/, '');
-      const alias = it.alias && it.alias.kind === 'identifier' ? it.alias.name : shortName(fqn);
-      this.maps[kind].set(alias.toLowerCase(), fqn);
-    }
-  }
-
-  /** Fully qualified class name for a name as written (`Foo`, `Foo\Bar`, `\Foo`, `namespace\Foo`). */
-  resolveClass(name: Name | string): string {
-    const text = typeof name === 'string' ? name : name.name;
-    if (text.startsWith('\\')) return text.slice(1);
-    if (/^namespace\\/i.test(text)) return this.qualify(text.replace(/^namespace\\/i, ''));
-    const lower = text.toLowerCase();
-    if (lower === 'self' || lower === 'static' || lower === 'parent') return text;
-    const cut = text.indexOf('\\');
-    const imported = this.maps.class.get((cut < 0 ? text : text.slice(0, cut)).toLowerCase());
-    if (imported) return cut < 0 ? imported : imported + text.slice(cut);
-    return this.qualify(text);
-  }
-
-  private qualify(text: string): string {
-    return this.namespace ? `${this.namespace}\\${text}` : text;
-  }
-}

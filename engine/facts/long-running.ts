@@ -2,7 +2,7 @@ import { posix, relative, sep } from 'node:path';
 import { globMatcher } from '../config.js';
 import { isFunctionLike, isLoop, type Call, type Loop, type New, type PhpNode } from '../nodes.js';
 import { closestAncestor, enclosingLoops, isWithin } from './ancestry.js';
-import { resolveClassName, shortClassName as shortName } from './imports.js';
+import { importsAt, resolveClassName, shortClassName as shortName } from './imports.js';
 import { argumentAt, callReceiver, literalValue, methodName, stringValue, thisPropertyName, typeNames, varName } from './names.js';
 
 // Is this file code that runs in a long-running process (a queue worker, a daemon, an
@@ -251,20 +251,9 @@ function resolveFunctionName(written: string, at: PhpNode): string {
   if (written.startsWith('\\')) return written.slice(1).toLowerCase();
   const slash = written.indexOf('\\');
   if (slash >= 0) return resolveClassName(written, at).toLowerCase();
-  let c: PhpNode = at;
-  while (c.parent && c.kind !== 'namespace') c = c.parent;
-  const children = c.kind === 'namespace' || c.kind === 'program' ? c.children : [];
+  // The import table is built once per namespace and cached: this runs for every call.
   const lower = written.toLowerCase();
-  for (const st of children) {
-    if (st.kind !== 'usegroup') continue;
-    for (const it of st.items) {
-      if (it.kind !== 'useitem' || (it.type ?? st.type) !== 'function') continue;
-      const fqn = ((st.name ? st.name + '\\' : '') + it.name).replace(/^\\/, '');
-      const alias = it.alias && it.alias.kind === 'identifier' ? it.alias.name : fqn.slice(fqn.lastIndexOf('\\') + 1);
-      if (alias.toLowerCase() === lower) return fqn.toLowerCase();
-    }
-  }
-  return lower;
+  return importsAt(at).functions.get(lower)?.toLowerCase() ?? lower;
 }
 
 /**
