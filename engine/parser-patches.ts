@@ -85,9 +85,10 @@ export function patchParser(parser: ParserLike): void {
 }
 
 interface CloneParser extends ParserLike {
-  tok: { T_CLONE: unknown };
+  tok: { T_CLONE: unknown; T_VARIABLE: unknown; T_NEW: unknown };
   node(kind: string): (...args: unknown[]) => unknown;
   read_expr(): unknown;
+  read_expr_item(): unknown;
   read_variable(a: boolean, b: boolean): unknown;
   handleDereferencable(n: unknown): unknown;
   expect(t: unknown): boolean;
@@ -117,6 +118,10 @@ export function patchClone(parser: CloneParser): void {
       if (this.expect(')')) this.next();
       return node(what, properties);
     }
+    // `clone $a = $b`, `clone $b ??= f()` and `clone new Foo` are `clone (…)` in PHP's grammar
+    // (Symfony's FormErrorNormalizerTest, EmojiTransliterator): read an expression item, which
+    // is the variable with its assignment; binary operators still bind outside the clone.
+    if (this.token === this.tok.T_VARIABLE || this.token === this.tok.T_NEW) return node(this.read_expr_item(), null);
     const what = this.handleDereferencable(this.read_variable(false, false));
     return node(what, null);
   };

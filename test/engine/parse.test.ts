@@ -50,6 +50,11 @@ describe('parsing never throws and reports where a user would look', () => {
     expect(call.expression.what.offset).toMatchObject({ kind: 'identifier', name: 'new' });
     expect(lint('<?php $a->b::;').map((f) => f.ruleId)).toEqual(['parse-error']);
   });
+  it('parses `clone $a = …`, `clone $b ??= …` and `clone new Foo` as PHP does (clone of the assignment)', () => {
+    for (const code of ['$b = clone $a = clone $c;', '$a ??= clone $b ??= f();', '$b = clone new Foo();']) expect(lint(`<?php ${code}`), code).toEqual([]);
+    const stmt = (parsePhp('<?php $x = clone $a . "s";', 'x.php') as { program: Program }).program.children[0] as unknown as { expression: { right: { kind: string; left: { kind: string } } } };
+    expect(stmt.expression.right).toMatchObject({ kind: 'bin', left: { kind: 'clone' } });
+  });
   it('parses DNF types after modifiers (`public (A&B)|null $p`, promoted or not) and still reads `private(set)`', () => {
     for (const code of [
       'class C { protected (A&B)|null $p = null; }',
