@@ -52,10 +52,18 @@ export default defineRule({
     return {
       'program:exit'() {
         const facts = ctx.facts;
+        // Once per scope: a script with thousands of closures would otherwise rescan its
+        // parent's calls for each one (quadratic).
+        const opens = new Map<Scope, boolean>();
+        const opensIn = (s: Scope): boolean => {
+          let v = opens.get(s);
+          if (v === undefined) { v = opensHandles(s); opens.set(s, v); }
+          return v;
+        };
         for (const scope of facts.scopes) {
           // Handles are opened in the scope that keeps them: skip the rest cheaply.
-          if (opensHandles(scope)) for (const a of scope.accesses) checkStore(a, scope);
-          if ((scope.kind === 'closure' || scope.kind === 'arrowfunc') && scope.parent && opensHandles(scope.parent)) checkRegisteredClosure(scope);
+          if (opensIn(scope)) for (const a of scope.accesses) checkStore(a, scope);
+          if ((scope.kind === 'closure' || scope.kind === 'arrowfunc') && scope.parent && opensIn(scope.parent)) checkRegisteredClosure(scope);
         }
       },
     };
