@@ -1,3 +1,4 @@
+import { editDistance } from '../engine/suggest.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 import type { RuleLevel } from '../engine/config.js';
 
@@ -173,22 +174,8 @@ function validate(o: CliOptions): void {
 
 function suggestFlag(flag: string): string {
   const names = [...Object.keys(SPECS), ...Object.keys(SHORT)];
-  const close = names.find((n) => n.startsWith(flag) || flag.startsWith(n + '-') || distance(n, flag) <= 2);
+  const close = names.find((n) => n.startsWith(flag) || flag.startsWith(n + '-') || editDistance(n, flag) <= 2);
   return close ? ` (did you mean ${close}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return dp[b.length]!;
 }
 
 export const HELP = `Usage: phpleak [options] [paths...]     lint PHP files and folders

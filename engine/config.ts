@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
+import { editDistance } from './suggest.js';
 import type { AnyRule } from './rule.js';
 import { SEVERITIES, type EngineFindingId, type Severity } from './types.js';
 
@@ -180,22 +181,8 @@ function describe(v: unknown): string {
 }
 
 function suggest(id: string, ids: string[]): string {
-  const close = ids.find((k) => k.includes(id) || id.includes(k) || levenshtein(k, id) <= 3);
+  const close = ids.find((k) => k.includes(id) || id.includes(k) || editDistance(k, id) <= 3);
   return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
 }
 
 /** Rule settings for a run: config levels with CLI/client overrides on top; rules turned off are left out. */

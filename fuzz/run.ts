@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
@@ -6,6 +6,7 @@ import { LintPool } from '../engine/pool.js';
 import { rules } from '../rules/index.js';
 import { applyMutation, mutationArb } from './mutate.js';
 import { checkFindings } from './properties.js';
+import { loadSeeds } from './seeds.js';
 
 // `npm run fuzz -- --time <seconds> [--seed N]`: mutates the fixtures, the demo and the seeds for
 // the given time and checks the engine's invariants; prints every violation with its input.
@@ -14,16 +15,7 @@ const seconds = Number(args[args.indexOf('--time') + 1] ?? 60) || 60;
 const seed = args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : Date.now() % 1_000_000;
 const root = join(import.meta.dirname, '..', '..');
 
-function phpFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...phpFiles(p));
-    else if (e.endsWith('.php')) out.push(p);
-  }
-  return out;
-}
-const seeds = ['fixtures/demo', 'fixtures/rules', 'fuzz/seeds'].flatMap((d) => phpFiles(join(root, d))).map((f) => readFileSync(f, 'utf8'));
+const seeds = loadSeeds(root);
 const pool = new LintPool({ registry: pathToFileURL(join(root, 'dist', 'rules', 'index.js')).href, timeoutMs: 3000 });
 const ruleJobs = rules.map((r) => ({ id: r.meta.id }));
 const deadline = Date.now() + seconds * 1000;

@@ -1,7 +1,7 @@
 import type { Assign, Call, Loop, PhpNode } from '../engine/nodes.js';
 import { isFunctionLike } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
-import { fixedIterationCount } from '../engine/facts/fixed-iterations.js';
+import { fixedIterationTotal } from '../engine/facts/fixed-iterations.js';
 import { enclosingLoops, enclosingTries, functionName, thisPropertyName, typeNames, varName, type Facts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { defineRule } from '../engine/rule.js';
@@ -133,13 +133,8 @@ function isKnownArray(target: PhpNode, facts: Facts): boolean {
 }
 
 function smallFixedLoops(loops: readonly Loop[]): boolean {
-  let total = 1;
-  for (const l of loops) {
-    const n = fixedIterationCount(l);
-    if (n === null) return false;
-    total *= n;
-  }
-  return total <= SMALL_FIXED_LOOP;
+  const total = fixedIterationTotal(loops);
+  return total !== null && total <= SMALL_FIXED_LOOP;
 }
 
 /** `foreach ($rows as &$row) { $row = array_merge([…], $row); }`: a new `$row` each iteration. */

@@ -1,7 +1,7 @@
 import type { Call, Loop, PhpNode } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { isDeclaredAs } from '../engine/facts/declared-types.js';
-import { fixedIterationCount } from '../engine/facts/fixed-iterations.js';
+import { fixedIterationTotal } from '../engine/facts/fixed-iterations.js';
 import { resolveClassName } from '../engine/facts/imports.js';
 import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts } from '../engine/facts/index.js';
 import { defineRule } from '../engine/rule.js';
@@ -116,13 +116,8 @@ function isOwnCall(call: Call): boolean {
 }
 
 function smallFixedLoops(loops: readonly Loop[]): boolean {
-  let total = 1;
-  for (const l of loops) {
-    const n = fixedIterationCount(l);
-    if (n === null) return false;
-    total *= n;
-  }
-  return total <= SMALL_FIXED_LOOP;
+  const total = fixedIterationTotal(loops);
+  return total !== null && total <= SMALL_FIXED_LOOP;
 }
 
 // ---- Eloquent ----

@@ -64,3 +64,14 @@ function stepOf(n: PhpNode, counter: string): number | null {
   }
   return null;
 }
+
+/** How many times a nest of loops runs its body in all, when every loop's count is fixed; else null. */
+export function fixedIterationTotal(loops: readonly Loop[]): number | null {
+  let total = 1;
+  for (const l of loops) {
+    const n = fixedIterationCount(l);
+    if (n === null) return null;
+    total *= n;
+  }
+  return total;
+}

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
@@ -7,6 +6,7 @@ import { LintPool } from '../../dist/engine/pool.js';
 import { rules } from '../../dist/rules/index.js';
 import { applyMutation, mutationArb } from '../../fuzz/mutate.js';
 import { checkFindings } from '../../fuzz/properties.js';
+import { loadSeeds } from '../../fuzz/seeds.js';
 
 // A bounded property-based run (the long one is `npm run fuzz -- --time <s>`). Lints go through
 // the worker pool: php-parser loops forever on some inputs, and the pool's time bound is part of
@@ -16,17 +16,7 @@ const registry = pathToFileURL(join(root, 'dist', 'rules', 'index.js')).href;
 const pool = new LintPool({ registry, size: 2, timeoutMs: 3000 });
 afterAll(() => pool.close());
 
-function phpFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...phpFiles(p));
-    else if (e.endsWith('.php')) out.push(p);
-  }
-  return out;
-}
-const seeds = [...phpFiles(join(root, 'fixtures', 'demo')), ...phpFiles(join(root, 'fixtures', 'rules')), ...phpFiles(join(root, 'fuzz', 'seeds'))]
-  .map((f) => readFileSync(f, 'utf8'));
+const seeds = loadSeeds(root);
 const ruleJobs = rules.map((r) => ({ id: r.meta.id }));
 
 describe('fuzzing the engine with mutated fixtures', () => {
