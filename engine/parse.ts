@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
-import { isSpuriousParserError, patchClone, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 type PhpParserEngine = {
   parseCode(text: string, name: string): unknown;
   lexer: Parameters<typeof patchLexer>[0];
-  parser: Parameters<typeof patchParser>[0] & Parameters<typeof patchClone>[0] & Parameters<typeof patchStaticMemberKeyword>[0] & Parameters<typeof patchDnfAfterVisibility>[0];
+  parser: Parameters<typeof patchParser>[0] & Parameters<typeof patchClone>[0] & Parameters<typeof patchStaticMemberKeyword>[0] & Parameters<typeof patchDnfAfterVisibility>[0] & Parameters<typeof patchDereferencableCurly>[0];
   ast: Record<string, unknown>;
 };
 const { Engine } = require('php-parser') as { Engine: new (opts: object) => PhpParserEngine };
@@ -24,6 +24,7 @@ patchClone(engine.parser);
 patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
+patchDereferencableCurly(engine.parser);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {

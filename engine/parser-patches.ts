@@ -248,3 +248,24 @@ export function patchDnfAfterVisibility(parser: VersionedParser): void {
     return call(readVariables, this, args);
   };
 }
+
+interface DerefParser extends ParserLike {
+  tok: { T_CURLY_OPEN: unknown };
+}
+
+/**
+ * `handleDereferencable` loops while the token is `[` or T_CURLY_OPEN (`{$`), and
+ * `read_dereferencable` reads only `[`: on a stray `{$` after an expression (broken string
+ * interpolation: `<?php "{$o"{$`, `<?php g"$o"{$`) nothing is consumed and the parser spins
+ * forever. Found by `npm run fuzz` (2 time-outs in 39,837 inputs). Report the token and skip it.
+ */
+export function patchDereferencableCurly(parser: DerefParser): void {
+  const read = parser['read_dereferencable'];
+  if (typeof read !== 'function') return;
+  parser['read_dereferencable'] = function (this: DerefParser, expr: unknown): unknown {
+    if (this.token !== this.tok.T_CURLY_OPEN) return (read as (e: unknown) => unknown).call(this, expr);
+    this.error();
+    this.next();
+    return expr;
+  };
+}

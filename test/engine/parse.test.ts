@@ -77,6 +77,9 @@ describe('inputs on which php-parser 3.7.0 loops forever (patched: engine/parser
     ['<?php\nfunction y{namespace'],
     ['<?php\nfor t a f:namespace'],
     ['<?php class A { public static function reset(): v"#-oid\n {\n }\n}'],
+    ['<?php "{$o"{$'],
+    ['<?php g"$o"{$'],
+    ["<?php\n''\"{$o\"{$"],
   ])('%j gives parse-error findings and returns', (text) => {
     const fs = lint(text);
     expect(fs.length).toBeGreaterThan(0);
