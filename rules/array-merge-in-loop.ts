@@ -32,7 +32,7 @@ export default defineRule({
     id: 'array-merge-in-loop',
     severity: 'info',
     fixable: 'sometimes',
-    description: '`$a = array_merge($a, …)` (or `[...$a, …]`, `$a + …`) inside a loop: every iteration copies the whole accumulated array',
+    description: '`$a = array_merge($a, …)` (or `[...$a, …]`, `$a + …`) inside a loop: every iteration copies the whole accumulated array.',
     messages: {
       merge: 'Reassigning `{{lhs}}` with `{{fn}}()` of itself inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result (measured on PHP 8.2: 2,000 parts of 50 ints take 487 ms this way, 0.7 ms with one `array_merge(...$parts)`).',
       spread: '`{{lhs}} = [...{{lhs}}, …]` inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result.',

@@ -28,7 +28,7 @@ export default defineRule({
     id: 'dom-load-large-xml',
     severity: 'info',
     fixable: 'never',
-    description: 'DOMDocument::load / simplexml_load_file on a file: the whole tree is built in memory, where XMLReader streams',
+    description: 'DOMDocument::load / simplexml_load_file on a file: the whole tree is built in memory, where XMLReader streams.',
     messages: {
       dom: '`{{call}}` parses the whole file into a DOM tree before the first element can be read; libxml holds it outside PHP\'s heap, so `memory_limit` does not bound it and `memory_get_usage()` does not show it (measured on PHP 8.2: an 8.6 MB file of 100,000 records costs +106 MB of RSS; XMLReader: +0.6 MB).',
       simplexml: '`{{call}}` parses the whole file into a tree before the first element can be read; libxml holds it outside PHP\'s heap, so `memory_limit` does not bound it and `memory_get_usage()` does not show it (measured on PHP 8.2: an 8.6 MB file of 100,000 records costs +106 MB of RSS; XMLReader: +0.6 MB).',

@@ -69,7 +69,7 @@ export default defineRule({
     id: 'listener-in-loop',
     severity: 'warning',
     fixable: 'never',
-    description: 'listeners, timers or callbacks registered per iteration/message on a long-lived emitter and never removed',
+    description: 'Listeners, timers or callbacks registered per iteration/message on a long-lived emitter and never removed.',
     messages: {
       registered: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives.',
       registeredThis: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives. The callback is bound to `$this` ({{cls}}), so each one also keeps that object and everything it references alive.',

@@ -22,7 +22,7 @@ export default defineRule({
     severity: 'warning',
     longRunningSeverity: 'error',
     fixable: 'sometimes',
-    description: 'Query logging that keeps every executed query in memory (Laravel enableQueryLog, Doctrine DebugStack, in-memory SQL loggers)',
+    description: 'Query logging that keeps every executed query in memory (Laravel enableQueryLog, Doctrine DebugStack, in-memory SQL loggers).',
     messages: {
       enable: '`{{call}}` turns on the query log: from now on the connection appends every query with its bindings and time to an in-memory array that only `flushQueryLog()` empties (measured on PHP 8.2: about 60 MB per 100,000 queries){{context}}.',
       debugStack: '`new {{cls}}()` keeps every SQL query with its parameters and types in memory for as long as the logger lives (about 60 MB per 100,000 queries on PHP 8.2){{context}}.',

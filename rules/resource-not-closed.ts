@@ -34,7 +34,7 @@ export default defineRule({
     id: 'resource-not-closed',
     severity: 'warning',
     fixable: 'never',
-    description: 'handles kept open: accumulated in long-lived arrays or captured by closures registered repeatedly, never closed',
+    description: 'Handles kept open: accumulated in long-lived arrays or captured by closures registered repeatedly, never closed.',
     messages: {
       kept: '{{what}} handles are kept in {{where}}, and nothing in this {{owner}} closes or removes them: each one stays open (a file descriptor, process or connection) as long as {{lifetime}}; a long-running process collects them until "Too many open files" (measured: 50 kept handles = 50 open descriptors).',
       accumulated: '{{what}} handles are collected in `${{name}}` in a loop that never ends, and nothing closes or removes them: PHP only closes a handle when its last reference goes, so every iteration leaves one more open descriptor.',

@@ -38,7 +38,7 @@ export default defineRule({
     severity: 'info',
     longRunningSeverity: 'warning',
     fixable: 'sometimes',
-    description: 'a shared service (message handler, listener, singleton) that mutates its own state per job/request and has no reset hook',
+    description: 'A shared service (message handler, listener, singleton) that mutates its own state per job/request and has no reset hook.',
     messages: {
       symfony: '{{cls}} is {{service}}: one instance handles every {{unit}} of a long-running worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Symfony clears a service between messages and requests only through `ResetInterface::reset()`.',
       laravel: '{{cls}} is {{service}}: Laravel keeps one instance for the life of an Octane or queue worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Only `scoped()` bindings and classes in octane.php\'s `flush` list are renewed per request and job.',
