@@ -95,6 +95,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     return r ? `${r.label} (line ${file.rangeOf(r.node).start.line})` : null;
   };
   const unresolved: { finding: Finding; rule: AnyRule }[] = [];
+  const noted: { finding: Finding; effect: string }[] = [];
 
   const fail = (rule: AnyRule, e: unknown): void => {
     if (dead.has(rule.meta.id)) return;
@@ -114,6 +115,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
         const finding = toFinding(rule, setting.severity ?? rule.meta.severity, d, file, fixer);
         findings.push(finding);
         if (setting.severity === undefined && rule.meta.longRunningSeverity) unresolved.push({ finding, rule });
+        if (rule.meta.longRunningEffect) noted.push({ finding, effect: rule.meta.longRunningEffect });
       },
     };
     let visitors: Record<string, Handler | undefined>;
@@ -155,7 +157,11 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     findings.push(...engineFinding('internal-error', { start: 0, end: 0 }, `phpleak failed on this file (${e instanceof Error ? e.message : String(e)}). Please report this with the file.`, file.lines));
   }
 
-  if (longRunning()) for (const u of unresolved) u.finding.severity = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+  if (longRunning()) {
+    for (const u of unresolved) u.finding.severity = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+    const where = `this file is ${longRunningReason() ?? 'long-running code'}`;
+    for (const n of noted) n.finding.message = withLongRunningNote(n.finding.message, where, n.effect);
+  }
 
   bindDeclarations(file, directives, declarations);
   const { kept } = applyDirectives(findings, directives);
@@ -174,6 +180,14 @@ function whereThrown(e: Error): string {
   const frame = (e.stack ?? '').split('\n').find((l) => /[/\\](engine|rules)[/\\][^/\\]+\.js:\d+/.test(l));
   const m = frame && /[/\\]((?:engine|rules)[/\\](?:[^/\\]+[/\\])*[^/\\]+\.js:\d+)/.exec(frame);
   return m ? ` at ${m[1]}` : '';
+}
+
+/**
+ * `message` with the long-running note of `meta.longRunningEffect` (engine/rule.ts): its final
+ * full stop becomes `; <where>, which does not end after one request, so <effect>.`
+ */
+export function withLongRunningNote(message: string, where: string, effect: string): string {
+  return `${message.replace(/\.\s*$/, '')}; ${where}, which does not end after one request, so ${effect}.`;
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

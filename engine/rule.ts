@@ -16,6 +16,24 @@ export interface RuleMeta<Id extends string, M extends string> {
   severity: Severity;
   /** Default severity where the code runs in a long-running process (workers, daemons). */
   longRunningSeverity?: Severity;
+  /**
+   * What long-running code does to this rule's findings, completing "…, which does not end after
+   * one request, so <effect>" ("the cache keeps every entry until the process exits"). When set,
+   * the engine appends, after the walk, to every finding of the rule in a long-running file:
+   * `; this file is <reason>, which does not end after one request, so <effect>.` (replacing the
+   * message's final full stop), so the message says why its severity was raised. Appended
+   * whether or not config pins the severity: a message never depends on config (baselines match
+   * messages). Cross-file (engine/project-index.ts) appends the same with where the class is
+   * kept alive instead of "this file is …". Rules must not say it themselves.
+   */
+  longRunningEffect?: string;
+  /**
+   * Findings of this rule inside a class are checked against the project index after all files
+   * are linted (engine/project-index.ts `enrich`): a class kept alive by long-running code in
+   * ANOTHER file gets `longRunningSeverity`, the note above, and related locations naming the
+   * holders. Only for rules whose finding is a property of the class's instances (a cache).
+   */
+  crossFile?: boolean;
   fixable: Fixability;
   /** One line for `phpleak rules` and SARIF shortDescription. */
   description: string;

@@ -19,6 +19,7 @@ export default defineRule({
     id: 'circular-reference',
     severity: 'info',
     longRunningSeverity: 'warning',
+    longRunningEffect: 'the cycles pile up between collector runs for as long as the process lives',
     fixable: 'never',
     description: 'Objects made to point at each other in a loop or hot path, left to the cycle collector.',
     messages: {

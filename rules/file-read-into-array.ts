@@ -15,6 +15,8 @@ export default defineRule({
   meta: {
     id: 'file-read-into-array',
     severity: 'warning',
+    longRunningSeverity: 'error',
+    longRunningEffect: 'nothing frees what it keeps between jobs',
     fixable: 'sometimes',
     description: 'Lines, rows or chunks read from a stream in a loop and collected into an array that is kept.',
     messages: {

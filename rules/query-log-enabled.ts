@@ -21,13 +21,14 @@ export default defineRule({
     id: 'query-log-enabled',
     severity: 'warning',
     longRunningSeverity: 'error',
+    longRunningEffect: 'the log grows until the process dies',
     fixable: 'sometimes',
     description: 'Query logging that keeps every executed query in memory (Laravel enableQueryLog, Doctrine DebugStack, in-memory SQL loggers).',
     messages: {
-      enable: '`{{call}}` turns on the query log: from now on the connection appends every query with its bindings and time to an in-memory array that only `flushQueryLog()` empties (measured on PHP 8.2: about 60 MB per 100,000 queries){{context}}.',
-      debugStack: '`new {{cls}}()` keeps every SQL query with its parameters and types in memory for as long as the logger lives (about 60 MB per 100,000 queries on PHP 8.2){{context}}.',
-      middleware: "Doctrine's logging middleware is given `{{logger}}`, which keeps every log record, one per query, in memory until it is reset{{context}}.",
-      listener: 'This query listener appends every executed query to `{{target}}`, which nothing in the class empties: the list grows with every query{{context}}.',
+      enable: '`{{call}}` turns on the query log: from now on the connection appends every query with its bindings and time to an in-memory array that only `flushQueryLog()` empties (measured on PHP 8.2: about 60 MB per 100,000 queries).',
+      debugStack: '`new {{cls}}()` keeps every SQL query with its parameters and types in memory for as long as the logger lives (about 60 MB per 100,000 queries on PHP 8.2).',
+      middleware: "Doctrine's logging middleware is given `{{logger}}`, which keeps every log record, one per query, in memory until it is reset.",
+      listener: 'This query listener appends every executed query to `{{target}}`, which nothing in the class empties: the list grows with every query.',
     },
     tips: {
       enable: 'Enable the log only around the code you inspect and call `DB::flushQueryLog()`/`disableQueryLog()` after reading it, or count queries with `DB::listen()` without keeping them.',
@@ -41,20 +42,16 @@ export default defineRule({
     // Tests inspect the log on purpose; their process ends with the test run.
     if (ctx.isTestFile) return {};
     const listens: Call[] = [];
-    const context = (): string => {
-      const why = ctx.longRunningReason;
-      return why ? `; this file is ${why}, which does not end after one request, so the log grows until the process dies` : '';
-    };
     const lateReports: (() => void)[] = [];
     return {
       call(node) {
         const m = methodName(node);
         if (m === 'enablequerylog') {
-          // Decided at program:exit so the message can say why the file is long-running.
+          // Decided at program:exit: a bounded use or a debug guard may come later in the file.
           lateReports.push(() => {
             if (isBoundedUse(node, ctx.facts) || isDebugGuarded(node, ctx.file)) return;
             ctx.report({
-              at: node, messageId: 'enable', data: { call: `${ctx.file.textOf(node.what)}()`, context: context() },
+              at: node, messageId: 'enable', data: { call: `${ctx.file.textOf(node.what)}()` },
               fix: (fixer) => {
                 const stmt = node.parent;
                 if (!stmt || stmt.kind !== 'expressionstatement' || node.arguments.length > 0) return null;
@@ -79,12 +76,12 @@ export default defineRule({
         if (cls === null) return;
         const short = shortClassName(cls);
         if (short === 'DebugStack') {
-          lateReports.push(() => { if (!isDebugGuarded(node, ctx.file)) ctx.report({ at: node, messageId: 'debugStack', data: { cls: short, context: context() } }); });
+          lateReports.push(() => { if (!isDebugGuarded(node, ctx.file)) ctx.report({ at: node, messageId: 'debugStack', data: { cls: short } }); });
         } else if (cls === 'Doctrine\\DBAL\\Logging\\Middleware') {
           const logger = argumentAt(node, 0, 'logger');
           const mem = logger ? inMemoryLogger(logger, ctx.facts) : null;
           if (mem && mem !== 'DebugStack') {
-            lateReports.push(() => { if (!isDebugGuarded(node, ctx.file)) ctx.report({ at: node, messageId: 'middleware', data: { logger: `new ${mem}()`, context: context() } }); });
+            lateReports.push(() => { if (!isDebugGuarded(node, ctx.file)) ctx.report({ at: node, messageId: 'middleware', data: { logger: `new ${mem}()` } }); });
           }
         }
       },
@@ -92,7 +89,7 @@ export default defineRule({
         for (const r of lateReports) r();
         for (const call of listens) {
           const growth = accumulatingListener(call, ctx.facts);
-          if (growth) ctx.report({ at: growth, messageId: 'listener', data: { target: ctx.file.textOf(growth.kind === 'assign' ? growth.left : growth).replace(/\[\s*\]$/, ''), context: context() } });
+          if (growth) ctx.report({ at: growth, messageId: 'listener', data: { target: ctx.file.textOf(growth.kind === 'assign' ? growth.left : growth).replace(/\[\s*\]$/, '') } });
         }
       },
     };

@@ -39,6 +39,9 @@ export default defineRule({
   meta: {
     id: 'unbounded-cache',
     severity: 'warning',
+    longRunningSeverity: 'error',
+    longRunningEffect: 'the cache keeps every entry until the process exits',
+    crossFile: true,
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { lintText, withLongRunningNote } from '../../engine/lint.js';
+import { defineRule, type AnyRule } from '../../engine/rule.js';
+import { lintWith } from '../helpers/lint.js';
+
+// meta.longRunningEffect: the engine, not each rule, says in the message why a finding's
+// severity is raised in long-running code (engine/rule.ts, docs/long-running.md).
+
+const noted = defineRule({
+  meta: {
+    id: 'noted', severity: 'info', longRunningSeverity: 'warning', longRunningEffect: 'it grows until the process exits',
+    fixable: 'never', description: 'test rule', messages: { m: 'echo found.' },
+  },
+  defaultOptions: {},
+  create(ctx) { return { echo(node) { ctx.report({ at: node, messageId: 'm' }); } }; },
+}) as AnyRule;
+
+const WORKER = '<?php\necho 1;\nwhile (true) {\n    $job = $queue->pop();\n}\n';
+
+describe('the long-running note', () => {
+  it('replaces the final full stop', () => {
+    expect(withLongRunningNote('It grows.', 'this file is X', 'Y')).toBe('It grows; this file is X, which does not end after one request, so Y.');
+    expect(withLongRunningNote('It grows', 'w', 'e')).toBe('It grows; w, which does not end after one request, so e.');
+  });
+  it('is absent in ordinary code', () => {
+    const [f] = lintText({ path: 'a.php', text: '<?php\necho 1;\n', rules: [{ rule: noted }] });
+    expect(f!.message).toBe('echo found.');
+    expect(f!.severity).toBe('info');
+  });
+  it('names the evidence found later in the file', () => {
+    const [f] = lintText({ path: 'a.php', text: WORKER, rules: [{ rule: noted }] });
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).toBe('echo found; this file is a worker loop around `pop()` (line 3), which does not end after one request, so it grows until the process exits.');
+  });
+  it('names the config when the globs say so, and stays when config pins the severity', () => {
+    const [f] = lintText({ path: 'a.php', text: '<?php\necho 1;\n', rules: [{ rule: noted, severity: 'hint' }], longRunning: true });
+    expect(f!.severity).toBe('hint');
+    expect(f!.message).toMatch(/; this file is code configured as long-running \("longRunning" in phpleak\.json\), which does not end/);
+  });
+});
+
+describe('the five rules of issue 5 in long-running code', () => {
+  const worker = (body: string): string => `<?php\n${body}\nwhile (true) {\n    $job = $queue->pop();\n    $job->run();\n}\n`;
+  const cases: [string, string, string, string][] = [
+    ['unbounded-cache', 'function f($k) { static $c = []; if (isset($c[$k])) { return $c[$k]; } return $c[$k] = g($k); }', 'warning', 'error'],
+    ['file-read-into-array', 'function f($p) { $h = fopen($p, "r"); $lines = []; while (($l = fgets($h)) !== false) { $lines[] = $l; } return $lines; }', 'warning', 'error'],
+    ['circular-reference', 'foreach ($rows as $r) { $a = new A(); $b = new B(); $a->b = $b; $b->a = $a; }', 'info', 'warning'],
+    ['query-log-enabled', 'DB::enableQueryLog();', 'warning', 'error'],
+    ['orm-identity-map-growth', 'foreach ($rows as $row) { $em->persist($row); }', 'warning', 'error'],
+  ];
+  for (const [id, body, plain, raised] of cases) {
+    it(`${id}: ${plain} → ${raised}, and the message says why`, () => {
+      const [p] = lintWith(`<?php\n${body}\n`, [id]);
+      expect(p?.severity).toBe(plain);
+      expect(p!.message).not.toMatch(/does not end after one request/);
+      const [w] = lintWith(worker(body), [id]);
+      expect(w?.severity).toBe(raised);
+      expect(w!.message).toMatch(/; this file is a worker loop around `pop\(\)` \(line 3\), which does not end after one request, so [^;]+\.$/);
+      expect(w!.message.match(/does not end after one request/g)).toHaveLength(1);
+    });
+  }
+});
