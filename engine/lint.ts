@@ -4,10 +4,11 @@ import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
 import { parsePhp } from './parse.js';
-import type { AnyRule, ReportDescriptor, RuleContext } from './rule.js';
+import { withLongRunningNote, type AnyRule, type ReportDescriptor, type RuleContext } from './rule.js';
 import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
 import { LineIndex } from './positions.js';
+import { summarize, type FileSummary } from './project-index.js';
 import type { EngineFindingId, Finding, Fix, Related, Severity } from './types.js';
 import { walk, type Dispatch, type Handler } from './walk.js';
 
@@ -34,6 +35,8 @@ export interface LintRequest {
   knownRuleIds?: ReadonlySet<string>;
   /** Larger files get one `file-skipped` finding instead of analysis. */
   maxFileBytes?: number;
+  /** Also return the file's summary for the project index (engine/project-index.ts). */
+  summary?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -48,6 +51,8 @@ export interface LintResult {
   findings: Finding[];
   /** Whether rules saw the file as long-running, and why (config, evidence in the code). */
   longRunning: LongRunningVerdict;
+  /** When asked for (`summary: true`): classes, holds and long-running reason (engine/project-index.ts). */
+  summary?: FileSummary;
 }
 
 /** Lints one file's text. Never throws: parse failures and rule crashes become findings. */
@@ -59,6 +64,7 @@ export function lintText(req: LintRequest): Finding[] {
 export function lintTextDetailed(req: LintRequest): LintResult {
   const fromConfig = req.longRunning ?? false;
   const noVerdict = (): LongRunningVerdict => ({ longRunning: fromConfig, fromConfig, detected: [] });
+  const emptySummary = (): { summary?: FileSummary } => (req.summary ? { summary: { path: req.path, classes: [], holds: [], longRunning: null } } : {});
   const sev = (id: EngineFindingId): Severity | 'off' => req.engineSeverities?.[id] ?? ENGINE_DEFAULTS[id];
   const engineFinding = (id: EngineFindingId, span: Span, message: string, lines: LineIndex, tip?: string): Finding[] => {
     const s = sev(id);
@@ -69,13 +75,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   const max = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (Buffer.byteLength(req.text, 'utf8') > max) {
     const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
-    return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text)), longRunning: noVerdict() };
+    return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text)), longRunning: noVerdict(), ...emptySummary() };
   }
 
   const parsed = parsePhp(req.text, req.path);
   if (!parsed.ok) {
     const lines = new LineIndex(req.text);
-    return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict() };
+    return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict(), ...emptySummary() };
   }
   const file = new SourceFile(req.path, req.text, parsed.program);
   const findings: Finding[] = parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, file.lines));
@@ -172,7 +178,11 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     longRunning: longRunning(), fromConfig,
     detected: detect ? facts.longRunning.reasons.map((r) => ({ kind: r.kind, label: r.label, line: file.rangeOf(r.node).start.line })) : [],
   };
-  return { findings: sortFindings(kept), longRunning: verdict };
+  let summary: FileSummary | undefined;
+  if (req.summary) {
+    try { summary = summarize(file, facts, longRunning() ? longRunningReason() : null); } catch { summary = emptySummary().summary; }
+  }
+  return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
 }
 
 /** ` at rules/x.js:12` — the first phpleak frame of a crash, so a bug report points at the code. */
@@ -180,14 +190,6 @@ function whereThrown(e: Error): string {
   const frame = (e.stack ?? '').split('\n').find((l) => /[/\\](engine|rules)[/\\][^/\\]+\.js:\d+/.test(l));
   const m = frame && /[/\\]((?:engine|rules)[/\\](?:[^/\\]+[/\\])*[^/\\]+\.js:\d+)/.exec(frame);
   return m ? ` at ${m[1]}` : '';
-}
-
-/**
- * `message` with the long-running note of `meta.longRunningEffect` (engine/rule.ts): its final
- * full stop becomes `; <where>, which does not end after one request, so <effect>.`
- */
-export function withLongRunningNote(message: string, where: string, effect: string): string {
-  return `${message.replace(/\.\s*$/, '')}; ${where}, which does not end after one request, so ${effect}.`;
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -95,3 +95,11 @@ export function defineRule<const Id extends string, M extends string, O>(rule: R
 /** A rule of any id/messages/options, as held by a registry. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = Rule<string, string, any>;
+
+/**
+ * `message` with the long-running note of `meta.longRunningEffect` (engine/rule.ts): its final
+ * full stop becomes `; <where>, which does not end after one request, so <effect>.`
+ */
+export function withLongRunningNote(message: string, where: string, effect: string): string {
+  return `${message.replace(/\.\s*$/, '')}; ${where}, which does not end after one request, so ${effect}.`;
+}

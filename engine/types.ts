@@ -23,7 +23,8 @@ export interface TextEdit { start: number; end: number; text: string }
 export type FixSafety = 'safe' | 'unsafe';
 export interface Fix { title: string; edits: TextEdit[]; safety: FixSafety }
 
-export interface Related { range: Range; message: string }
+/** `path`: set when the location is in ANOTHER file (cross-file findings), as the front end names files. */
+export interface Related { range: Range; message: string; path?: string }
 
 export interface Finding {
   ruleId: string;

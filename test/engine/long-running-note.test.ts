@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lintText, withLongRunningNote } from '../../engine/lint.js';
-import { defineRule, type AnyRule } from '../../engine/rule.js';
+import { lintText } from '../../engine/lint.js';
+import { defineRule, withLongRunningNote, type AnyRule } from '../../engine/rule.js';
 import { lintWith } from '../helpers/lint.js';
 
 // meta.longRunningEffect: the engine, not each rule, says in the message why a finding's

@@ -1,0 +1,213 @@
+import type { Facts } from './facts/index.js';
+import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
+import type { Name, PhpNode } from './nodes.js';
+import { withLongRunningNote } from './rule.js';
+import type { SourceFile } from './source.js';
+import type { Finding, Range, Related, Severity } from './types.js';
+
+// Cross-file: which classes are kept alive by long-running code in OTHER files. In the talk,
+// `UserService` holds an `ArrayBasedCache` declared in another file and a worker calls
+// `getUser()` a million times: the cache's own file has no evidence of long-running code.
+//
+// While linting a file the engine also returns a small summary (no second parse): the classes
+// it declares, whether it is long-running, and "holds" edges (class C, or the file's code
+// outside classes, keeps an X through a typed property, a constructor parameter or a `new X`).
+// The CLI indexes the summaries of the files it lints, the language server those of the
+// workspace; after linting, `enrich` gives findings of `meta.crossFile` rules inside a class
+// kept alive by long-running code the rule's long-running severity, the long-running note and
+// related locations naming the holders. Pure data and functions: no I/O.
+
+/** A class-like declaration of the file. */
+export interface DeclaredClass { fqn: string; range: Range }
+
+/** `holder` keeps an instance of `held` alive (both fully qualified; holder null: the file's code outside classes). */
+export interface Hold {
+  holder: string | null;
+  held: string;
+  via: 'property' | 'constructor' | 'new';
+  range: Range;
+}
+
+export interface FileSummary {
+  /** As the front end names the file (CLI: the displayed path; LSP: the absolute path). */
+  path: string;
+  classes: DeclaredClass[];
+  holds: Hold[];
+  /** Why the file is long-running ("a worker loop around `pop()` (line 9)"), or null. */
+  longRunning: string | null;
+}
+
+const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
+const NOT_CLASSES = new Set(['array', 'string', 'int', 'float', 'bool', 'mixed', 'object', 'iterable', 'callable', 'null', 'void', 'never', 'false', 'true', 'self', 'static', 'parent']);
+
+/** The file's summary from the facts of its one walk (valid after the walk). */
+export function summarize(file: SourceFile, facts: Facts, longRunning: string | null): FileSummary {
+  const classes: DeclaredClass[] = [];
+  const holds: Hold[] = [];
+  const fqnOf = new Map<unknown, string>();
+  for (const c of facts.classes) {
+    // Recovered from broken code (`class {`): not a name anyone can refer to.
+    if (!c.name || !IDENT.test(c.name)) continue;
+    const ns = importsAt(c.node).namespace;
+    const fqn = ns ? `${ns}\\${c.name}` : c.name;
+    fqnOf.set(c, fqn);
+    classes.push({ fqn, range: file.rangeOf(c.node) });
+  }
+  const add = (holder: string | null, written: string, at: PhpNode, via: Hold['via'], scope: PhpNode = at): void => {
+    if (NOT_CLASSES.has(written.toLowerCase())) return;
+    const held = resolveClassName(written, scope);
+    if (NOT_CLASSES.has(held) || (holder !== null && held.toLowerCase() === holder.toLowerCase())) return;
+    holds.push({ holder, held, via, range: file.rangeOf(at) });
+  };
+  for (const c of facts.classes) {
+    const holder = fqnOf.get(c);
+    if (!holder) continue;
+    for (const p of c.properties.values()) {
+      for (const t of classNamesOf(p.node.type)) add(holder, t.name, p.node, 'property', t);
+    }
+    const ctor = c.methods.get('__construct');
+    for (const param of ctor?.arguments ?? []) for (const t of classNamesOf(param.type)) add(holder, t.name, param, 'constructor', t);
+  }
+  for (const s of facts.scopes) {
+    // Code of an anonymous class is part of the code around it.
+    const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
+    for (const n of s.news) if (n.what.kind === 'name') add(holder, n.what.name, n, 'new');
+  }
+  return { path: file.path, classes, holds, longRunning };
+}
+
+/** The `name` nodes of a (union, intersection, nullable) type, as written (`\\PDO` keeps its backslash). */
+function classNamesOf(type: PhpNode | null | undefined): Name[] {
+  if (!type) return [];
+  if (type.kind === 'uniontype' || type.kind === 'intersectiontype') return type.types.flatMap(classNamesOf);
+  return type.kind === 'name' ? [type] : [];
+}
+
+/** One step of a chain: `holder` (in `path`) keeps `held` alive at `hold.range`. */
+export interface Link { path: string; hold: Hold }
+
+/** How a class is kept alive by long-running code: links from the direct holder outward; the last one's file is long-running. */
+export interface KeptAlive { links: Link[]; reason: string }
+
+/** Holders followed outward from a class (UserService → Worker → the script) before giving up. */
+const MAX_DEPTH = 4;
+
+/** The summaries of a set of files, by path; updated file by file (the LSP) or filled once (the CLI). */
+export class ProjectIndex {
+  private readonly files = new Map<string, FileSummary>();
+  private heldBy: Map<string, Link[]> | null = null;
+
+  set(summary: FileSummary): void {
+    const old = this.files.get(summary.path);
+    if (old && JSON.stringify(old) === JSON.stringify(summary)) return;
+    this.files.set(summary.path, summary);
+    this.heldBy = null;
+  }
+
+  delete(path: string): void {
+    if (this.files.delete(path)) this.heldBy = null;
+  }
+
+  get(path: string): FileSummary | undefined { return this.files.get(path); }
+  get size(): number { return this.files.size; }
+
+  /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
+  keptAliveBy(fqn: string): KeptAlive | null {
+    const index = this.holders();
+    let level: { cls: string; links: Link[] }[] = [{ cls: fqn.toLowerCase(), links: [] }];
+    const seen = new Set([fqn.toLowerCase()]);
+    for (let depth = 0; depth < MAX_DEPTH && level.length > 0; depth++) {
+      const next: typeof level = [];
+      for (const { cls, links } of level) {
+        for (const link of index.get(cls) ?? []) {
+          const chain = [...links, link];
+          const reason = this.files.get(link.path)?.longRunning;
+          if (reason) return { links: chain, reason };
+          const h = link.hold.holder?.toLowerCase();
+          if (h && !seen.has(h)) { seen.add(h); next.push({ cls: h, links: chain }); }
+        }
+      }
+      level = next;
+    }
+    return null;
+  }
+
+  private holders(): Map<string, Link[]> {
+    if (this.heldBy) return this.heldBy;
+    const m = new Map<string, Link[]>();
+    // Sorted paths: the chain reported does not depend on the order files were linted in.
+    for (const path of [...this.files.keys()].sort()) {
+      for (const hold of this.files.get(path)!.holds) {
+        const k = hold.held.toLowerCase();
+        const list = m.get(k);
+        if (list) list.push({ path, hold }); else m.set(k, [{ path, hold }]);
+      }
+    }
+    return (this.heldBy = m);
+  }
+}
+
+/** What enrich needs to know of a rule (engine/rule.ts RuleMeta). */
+export interface CrossFileRule { longRunningSeverity?: Severity; longRunningEffect?: string; crossFile?: boolean }
+
+export interface EnrichOptions {
+  rules: ReadonlyMap<string, CrossFileRule>;
+  /** Rules whose severity the config pins: their severity is never raised. */
+  pinned?: ReadonlySet<string>;
+}
+
+/**
+ * The findings of the file at `path` (as indexed), with those of `crossFile` rules inside a
+ * class kept alive by long-running code elsewhere raised and explained. Returns new finding
+ * objects for the changed ones (cached results are never mutated); files that are long-running
+ * themselves are left alone (the engine already raised them).
+ */
+export function enrich(path: string, findings: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
+  const summary = index.get(path);
+  if (!summary || summary.longRunning || summary.classes.length === 0) return [...findings];
+  const memo = new Map<string, KeptAlive | null>();
+  return findings.map((f) => {
+    const rule = opts.rules.get(f.ruleId);
+    if (!rule?.crossFile) return f;
+    const cls = innermostClass(summary, f.range.start.offset);
+    if (!cls) return f;
+    if (!memo.has(cls.fqn)) memo.set(cls.fqn, index.keptAliveBy(cls.fqn));
+    const kept = memo.get(cls.fqn);
+    if (!kept) return f;
+    const raise = rule.longRunningSeverity && !opts.pinned?.has(f.ruleId);
+    const message = rule.longRunningEffect ? withLongRunningNote(f.message, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.message;
+    return { ...f, severity: raise ? rule.longRunningSeverity! : f.severity, message, related: [...f.related, ...relatedOf(cls.fqn, kept)] };
+  });
+}
+
+function innermostClass(s: FileSummary, offset: number): DeclaredClass | null {
+  let best: DeclaredClass | null = null;
+  for (const c of s.classes) {
+    if (c.range.start.offset <= offset && offset < c.range.end.offset && (!best || c.range.start.offset >= best.range.start.offset)) best = c;
+  }
+  return best;
+}
+
+const code = (fqn: string): string => `\`${shortClassName(fqn)}\``;
+
+/** "`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:20), held by bin/worker.php, a worker loop around `pop()` (line 9)" */
+export function keptAliveText(fqn: string, kept: KeptAlive): string {
+  const parts = kept.links.map((l, i) => {
+    const last = i === kept.links.length - 1;
+    const who = l.hold.holder ? `${code(l.hold.holder)}${last ? ` in ${l.path}` : ` (${l.path}:${l.hold.range.start.line})`}` : l.path;
+    return last ? `${who}, ${kept.reason}` : who;
+  });
+  return `${code(fqn)} is kept alive by ${parts.join(', held by ')}`;
+}
+
+function relatedOf(fqn: string, kept: KeptAlive): Related[] {
+  let held = fqn;
+  return kept.links.map((l, i) => {
+    const who = l.hold.holder ? code(l.hold.holder) : 'this code';
+    const how = l.hold.via === 'new' ? 'creates' : l.hold.via === 'property' ? 'holds' : 'is given';
+    const tail = i === kept.links.length - 1 ? `: ${kept.reason}, which does not end after one request` : '';
+    const r: Related = { path: l.path, range: l.hold.range, message: `kept alive by ${who}, which ${how} ${code(held)} here${tail}` };
+    held = l.hold.holder ?? held;
+    return r;
+  });
+}

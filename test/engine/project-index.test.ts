@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { lintTextDetailed } from '../../engine/lint.js';
+import { enrich, ProjectIndex, type FileSummary } from '../../engine/project-index.js';
+import type { Finding } from '../../engine/types.js';
+import { allIds, ruleById } from '../helpers/lint.js';
+
+// The talk's UserService across files: the summary each lint returns, the index, and enrich.
+
+export const CACHE = `<?php
+namespace App\\Cache;
+
+final class ArrayBasedCache
+{
+    private array $cache = [];
+
+    public function set(string $key, mixed $data): void { $this->cache[$key] = $data; }
+    public function has(string $key): bool { return isset($this->cache[$key]); }
+    public function get(string $key): mixed { return $this->cache[$key]; }
+}
+`;
+export const SERVICE = `<?php
+namespace App;
+
+use App\\Cache\\ArrayBasedCache;
+
+final class UserService
+{
+    private ArrayBasedCache $cache;
+
+    public function __construct(private \\PDO $db)
+    {
+        $this->cache = new ArrayBasedCache();
+    }
+
+    public function getUser(string $id): array
+    {
+        if ($this->cache->has($id)) { return $this->cache->get($id); }
+        $user = ['id' => $id];
+        $this->cache->set($id, $user);
+        return $user;
+    }
+}
+`;
+export const WORKER = `<?php
+use App\\UserService;
+
+$users = new UserService(new PDO('sqlite::memory:'));
+while (true) {
+    $job = $queue->pop();
+    $users->getUser($job->userId);
+}
+`;
+export const CONTROLLER = `<?php
+namespace App\\Http;
+
+use App\\UserService;
+
+final class UserController
+{
+    public function __construct(private UserService $users) {}
+
+    public function show(string $id): array { return $this->users->getUser($id); }
+}
+`;
+
+const rules = [{ rule: ruleById.get('unbounded-cache')! }];
+const lint = (path: string, text: string): { findings: Finding[]; summary: FileSummary } => {
+  const r = lintTextDetailed({ path, text, rules, knownRuleIds: allIds, summary: true });
+  return { findings: r.findings, summary: r.summary! };
+};
+const metas = new Map([...ruleById].map(([id, r]) => [id, r.meta]));
+
+describe('file summaries', () => {
+  it('names classes by FQN and the holds of properties, constructor parameters and new', () => {
+    const s = lint('src/UserService.php', SERVICE).summary;
+    expect(s.classes.map((c) => c.fqn)).toEqual(['App\\UserService']);
+    expect(s.holds.map((h) => [h.holder, h.held, h.via, h.range.start.line])).toEqual([
+      ['App\\UserService', 'App\\Cache\\ArrayBasedCache', 'property', 8],
+      ['App\\UserService', 'PDO', 'constructor', 10],
+      ['App\\UserService', 'App\\Cache\\ArrayBasedCache', 'new', 12],
+    ]);
+    expect(s.longRunning).toBeNull();
+  });
+  it('gives a script holder and the long-running reason', () => {
+    const s = lint('bin/worker.php', WORKER).summary;
+    expect(s.holds.map((h) => [h.holder, h.held])).toEqual([[null, 'App\\UserService'], [null, 'PDO']]);
+    expect(s.longRunning).toBe('a worker loop around `pop()` (line 5)');
+  });
+  it('is empty for broken or skipped files', () => {
+    expect(lint('x.php', '<?php class {').summary).toMatchObject({ classes: [], holds: [] });
+    const r = lintTextDetailed({ path: 'big.php', text: SERVICE, rules, summary: true, maxFileBytes: 10 });
+    expect(r.summary).toEqual({ path: 'big.php', classes: [], holds: [], longRunning: null });
+  });
+});
+
+describe('enrich', () => {
+  const build = (files: [string, string][]): { index: ProjectIndex; results: Map<string, Finding[]> } => {
+    const index = new ProjectIndex();
+    const results = new Map<string, Finding[]>();
+    for (const [p, t] of files) { const r = lint(p, t); index.set(r.summary); results.set(p, r.findings); }
+    return { index, results };
+  };
+  it('raises a cache kept alive through UserService by a worker, names the holders, and never mutates the input', () => {
+    const { index, results } = build([['src/Cache/ArrayBasedCache.php', CACHE], ['src/UserService.php', SERVICE], ['bin/worker.php', WORKER]]);
+    const before = results.get('src/Cache/ArrayBasedCache.php')!;
+    expect(before.map((f) => [f.ruleId, f.severity])).toEqual([['unbounded-cache', 'warning']]);
+    const snapshot = JSON.stringify(before);
+    const [f] = enrich('src/Cache/ArrayBasedCache.php', before, index, { rules: metas });
+    expect(JSON.stringify(before)).toBe(snapshot);
+    expect(f!.severity).toBe('error');
+    expect(f!.message).toMatch(/; `ArrayBasedCache` is kept alive by `UserService` \(src\/UserService\.php:8\), held by bin\/worker\.php, a worker loop around `pop\(\)` \(line 5\), which does not end after one request, so the cache keeps every entry until the process exits\.$/);
+    expect(f!.related.filter((r) => r.path).map((r) => [r.path, r.range.start.line, r.message])).toEqual([
+      ['src/UserService.php', 8, 'kept alive by `UserService`, which holds `ArrayBasedCache` here'],
+      ['bin/worker.php', 4, 'kept alive by this code, which creates `UserService` here: a worker loop around `pop()` (line 5), which does not end after one request'],
+    ]);
+  });
+  it('leaves a cache used only from request-scoped code at its default severity', () => {
+    const { index, results } = build([['src/Cache/ArrayBasedCache.php', CACHE], ['src/UserService.php', SERVICE], ['src/Http/UserController.php', CONTROLLER]]);
+    const out = enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas });
+    expect(out.map((f) => [f.severity, f.related.filter((r) => r.path).length])).toEqual([['warning', 0]]);
+  });
+  it('keeps a pinned severity but still explains', () => {
+    const { index, results } = build([['src/Cache/ArrayBasedCache.php', CACHE], ['src/UserService.php', SERVICE], ['bin/worker.php', WORKER]]);
+    const [f] = enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas, pinned: new Set(['unbounded-cache']) });
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).toMatch(/kept alive by `UserService`/);
+  });
+  it('follows the index as files change (LSP)', () => {
+    const { index, results } = build([['src/Cache/ArrayBasedCache.php', CACHE], ['src/UserService.php', SERVICE], ['bin/worker.php', WORKER]]);
+    index.set(lint('bin/worker.php', '<?php\n$users = new App\\UserService($pdo);\n').summary);
+    expect(enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas })[0]!.severity).toBe('warning');
+    index.set(lint('bin/worker.php', WORKER).summary);
+    expect(enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas })[0]!.severity).toBe('error');
+    index.delete('bin/worker.php');
+    expect(enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas })[0]!.severity).toBe('warning');
+  });
+});
