@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FileSummary } from '../engine/project-index.js';
 import type { Finding } from '../engine/types.js';
 
 // The result cache (--cache): findings per file, keyed by the file's content hash, inside a file
@@ -8,12 +9,13 @@ import type { Finding } from '../engine/types.js';
 // cannot be read or parsed is ignored and rebuilt; everything is written inside its folder
 // only, through a temporary file renamed into place (a killed run never leaves half a file).
 
-const FORMAT = 1;
+// 2: entries also hold the file's summary for the cross-file index (engine/project-index.ts).
+const FORMAT = 2;
 const NAME_RE = /^results-[0-9a-f]{16}\.json$/;
 /** Result files of other settings kept side by side (e.g. with and without --rule overrides). */
 const KEEP_FILES = 4;
 
-interface Entry { h: string; f: Finding[] }
+interface Entry { h: string; f: Finding[]; s?: FileSummary }
 interface CacheFile { format: number; settings: string; entries: Record<string, Entry> }
 
 export function contentHash(bytes: Buffer | string): string {
@@ -56,8 +58,14 @@ export class ResultCache {
     return e.f;
   }
 
-  set(path: string, hash: string, findings: Finding[]): void {
-    this.entries.set(path, { h: hash, f: findings });
+  /** The file's summary stored with its findings (its `path` is the one it was linted under). */
+  getSummary(path: string, hash: string): FileSummary | undefined {
+    const e = this.entries.get(path);
+    return e && e.h === hash ? e.s : undefined;
+  }
+
+  set(path: string, hash: string, findings: Finding[], summary?: FileSummary): void {
+    this.entries.set(path, { h: hash, f: findings, ...(summary ? { s: summary } : {}) });
     this.touched.add(path);
     this.dirty = true;
   }

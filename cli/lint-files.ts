@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isPoolFailure, LintPool } from '../engine/pool.js';
 import type { FixLoopResult } from '../engine/fixes.js';
+import type { FileSummary } from '../engine/project-index.js';
 import type { Finding, Severity } from '../engine/types.js';
 import { contentHash, type ResultCache } from './cache.js';
 import { REGISTRY_URL } from './meta.js';
@@ -27,6 +28,8 @@ export interface FileOutcome {
   fixed?: FixLoopResult & { original: string };
   /** Text whose bytes do not survive a UTF-8 round trip: never rewritten by --fix. */
   notUtf8?: boolean;
+  /** For the cross-file index (cli/cross-file.ts); absent when the file was not analysed. */
+  summary?: FileSummary;
 }
 
 export interface LintFilesOptions {
@@ -98,17 +101,20 @@ async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => Li
   const hash = opts.cache ? contentHash(bytes) : '';
   const key = target.content ? `${target.abs}\0memory` : target.abs;
   let findings = opts.cache?.get(key, hash);
+  let summary = findings ? opts.cache?.getSummary(key, hash) : undefined;
   if (!findings) {
-    findings = await getPool().lint(settings.jobFor(target.abs, text));
+    ({ findings, summary } = await getPool().lintWithSummary(settings.jobFor(target.abs, text)));
     // Timeouts and crashed workers depend on the machine's load: never cached.
-    if (!findings.some(isPoolFailure)) opts.cache?.set(key, hash, findings);
+    if (!findings.some(isPoolFailure)) opts.cache?.set(key, hash, findings, summary);
   }
-  const out: FileOutcome = { target, findings, ...(notUtf8 ? { notUtf8 } : {}) };
+  const out: FileOutcome = { target, findings, ...(notUtf8 ? { notUtf8 } : {}), ...(summary ? { summary } : {}) };
   if (opts.fix && !notUtf8 && findings.some((f) => f.fixes.some((x) => x.safety === 'safe' || opts.fix!.allowUnsafe))) {
     const fixed = await getPool().fix(settings.jobFor(target.abs, text), { allowUnsafe: opts.fix.allowUnsafe, maxPasses: 10 });
     if (fixed && fixed.text !== text && fixed.applied.length > 0) {
       out.fixed = { ...fixed, original: text };
-      out.findings = await getPool().lint(settings.jobFor(target.abs, fixed.text));
+      const relinted = await getPool().lintWithSummary(settings.jobFor(target.abs, fixed.text));
+      out.findings = relinted.findings;
+      if (relinted.summary) out.summary = relinted.summary; else delete out.summary;
       out.text = fixed.text;
       return out;
     }

@@ -8,6 +8,7 @@ import type { AnyRule } from '../engine/rule.js';
 import { HELP, parseArgs, UsageError, type CliOptions } from './args.js';
 import { applyBaseline, baselinePath, staleNotice, writeBaseline } from './baseline-step.js';
 import { ResultCache } from './cache.js';
+import { applyCrossFile } from './cross-file.js';
 import { explainCommand, initCommand, rulesCommand } from './commands.js';
 import { applyFixes, fixDiff, summaryLine } from './fix.js';
 import { FORMATTERS } from './formatters/index.js';
@@ -90,6 +91,8 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   }
   const cacheWarning = cache?.save();
   if (cacheWarning) note(`phpleak: ${cacheWarning}`);
+  // After the cache is written: it holds each file's own findings, never cross-file ones.
+  applyCrossFile(outcomes, settings);
 
   const bFile = baselinePath(o, settings, cwd);
   if (o.generateBaseline !== undefined) {

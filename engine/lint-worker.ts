@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fixUntilStable, type FixLoopResult } from './fixes.js';
-import { lintText, type LintRequest } from './lint.js';
+import { lintTextDetailed, type LintRequest } from './lint.js';
+import type { FileSummary } from './project-index.js';
 import type { AnyRule } from './rule.js';
 import type { Finding, Severity } from './types.js';
 
@@ -12,7 +13,7 @@ export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
   fix?: { allowUnsafe: boolean; maxPasses?: number };
 }
 /** `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error. */
-export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult }
+export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult; summary?: FileSummary }
 /** Sent once the rules are loaded: the pool starts a file's time bound from here. */
 export interface WorkerReady { ready: true }
 
@@ -28,15 +29,16 @@ if (parentPort) {
     });
     let findings: Finding[] = [];
     let fixed: FixLoopResult | undefined;
+    let summary: FileSummary | undefined;
     try {
-      const lint = (text: string): Finding[] => lintText({ ...job, text, rules, knownRuleIds: known });
+      const lint = (text: string): Finding[] => lintTextDetailed({ ...job, summary: false, text, rules, knownRuleIds: known }).findings;
       if (job.fix) fixed = fixUntilStable(job.text, lint, job.fix);
-      else findings = lint(job.text);
+      else ({ findings, summary } = lintTextDetailed({ ...job, rules, knownRuleIds: known }));
     } catch (e) {
       const at = { line: 1, column: 0, offset: 0 };
       findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
     }
-    const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}) };
+    const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}) };
     port.postMessage(reply);
   });
   const ready: WorkerReady = { ready: true };

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import type { Finding } from './types.js';
 import type { FixLoopResult } from './fixes.js';
 import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
+import type { FileSummary } from './project-index.js';
 
 /** Time a new worker may take to load the rules before its first file's bound starts. */
 const STARTUP_ALLOWANCE_MS = 30_000;
@@ -50,6 +51,11 @@ export class LintPool {
 
   lint(job: PoolJob): Promise<Finding[]> {
     return this.run(job).then((r) => r.findings);
+  }
+
+  /** As lint, with the file's summary for the project index (none when the file could not be analysed). */
+  lintWithSummary(job: PoolJob): Promise<{ findings: Finding[]; summary?: FileSummary }> {
+    return this.run({ ...job, summary: true }).then((r) => ({ findings: r.findings, ...(r.summary ? { summary: r.summary } : {}) }));
   }
 
   /**

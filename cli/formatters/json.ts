@@ -27,7 +27,7 @@ export const json: Formatter = (report) => {
         ...(x.tip ? { tip: x.tip } : {}),
         ...lineCol(x),
         related: x.related.map((r) => ({
-          message: r.message, line: r.range.start.line, column: r.range.start.column + 1, endLine: r.range.end.line, endColumn: r.range.end.column + 1,
+          message: r.message, ...(r.path ? { path: r.path } : {}), line: r.range.start.line, column: r.range.start.column + 1, endLine: r.range.end.line, endColumn: r.range.end.column + 1,
         })),
         fixes: x.fixes.map((fx) => ({ title: fx.title, safety: fx.safety })),
       })),

@@ -20,9 +20,9 @@ export const sarif: Formatter = (report) => {
     const prints = fingerprints(file);
     return file.findings.map((f, i) => {
       const lc = lineCol(f);
-      const location = (line: number, column: number, endLine: number, endColumn: number) => ({
+      const location = (line: number, column: number, endLine: number, endColumn: number, path = file.path) => ({
         physicalLocation: {
-          artifactLocation: { uri: relativeUri(file.path), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: relativeUri(path), uriBaseId: '%SRCROOT%' },
           region: { startLine: line, startColumn: column, endLine, endColumn },
         },
       });
@@ -35,7 +35,7 @@ export const sarif: Formatter = (report) => {
         ...(f.related.length > 0 ? {
           relatedLocations: f.related.map((r, k) => ({
             id: k + 1,
-            ...location(r.range.start.line, r.range.start.column + 1, r.range.end.line, r.range.end.column + 1),
+            ...location(r.range.start.line, r.range.start.column + 1, r.range.end.line, r.range.end.column + 1, r.path),
             message: { text: r.message },
           })),
         } : {}),

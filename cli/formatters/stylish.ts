@@ -54,7 +54,7 @@ function findingLines(f: Finding, lines: LineIndex | null, p: Paint): string[] {
   const out = [`  ${p.dim(where.padEnd(7))} ${severityLabel(f.severity, p)} ${f.message}  ${p.dim(f.ruleId)}`];
   if (lines) out.push(...frame(f, lines, p));
   if (f.tip) out.push(`          ${p.cyan('tip:')} ${f.tip}`);
-  for (const r of f.related) out.push(`          ${p.dim(`${r.range.start.line}:${r.range.start.column + 1}`)} ${p.dim(r.message)}`);
+  for (const r of f.related) out.push(`          ${p.dim(`${r.path ? `${r.path}:` : ''}${r.range.start.line}:${r.range.start.column + 1}`)} ${p.dim(r.message)}`);
   return out;
 }
 

@@ -3,65 +3,9 @@ import { lintTextDetailed } from '../../engine/lint.js';
 import { enrich, ProjectIndex, type FileSummary } from '../../engine/project-index.js';
 import type { Finding } from '../../engine/types.js';
 import { allIds, ruleById } from '../helpers/lint.js';
+import { CACHE, CONTROLLER, SERVICE, WORKER } from '../helpers/talk.js';
 
 // The talk's UserService across files: the summary each lint returns, the index, and enrich.
-
-export const CACHE = `<?php
-namespace App\\Cache;
-
-final class ArrayBasedCache
-{
-    private array $cache = [];
-
-    public function set(string $key, mixed $data): void { $this->cache[$key] = $data; }
-    public function has(string $key): bool { return isset($this->cache[$key]); }
-    public function get(string $key): mixed { return $this->cache[$key]; }
-}
-`;
-export const SERVICE = `<?php
-namespace App;
-
-use App\\Cache\\ArrayBasedCache;
-
-final class UserService
-{
-    private ArrayBasedCache $cache;
-
-    public function __construct(private \\PDO $db)
-    {
-        $this->cache = new ArrayBasedCache();
-    }
-
-    public function getUser(string $id): array
-    {
-        if ($this->cache->has($id)) { return $this->cache->get($id); }
-        $user = ['id' => $id];
-        $this->cache->set($id, $user);
-        return $user;
-    }
-}
-`;
-export const WORKER = `<?php
-use App\\UserService;
-
-$users = new UserService(new PDO('sqlite::memory:'));
-while (true) {
-    $job = $queue->pop();
-    $users->getUser($job->userId);
-}
-`;
-export const CONTROLLER = `<?php
-namespace App\\Http;
-
-use App\\UserService;
-
-final class UserController
-{
-    public function __construct(private UserService $users) {}
-
-    public function show(string $id): array { return $this->users->getUser($id); }
-}
-`;
 
 const rules = [{ rule: ruleById.get('unbounded-cache')! }];
 const lint = (path: string, text: string): { findings: Finding[]; summary: FileSummary } => {

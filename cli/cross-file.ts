@@ -1,0 +1,19 @@
+import { enrich, ProjectIndex } from '../engine/project-index.js';
+import type { FileOutcome } from './lint-files.js';
+import type { RunSettings } from './settings.js';
+
+// The cross-file pass of a run (engine/project-index.ts): once every file is linted, the
+// summaries of the files of this run form the index, and findings of `crossFile` rules in a
+// class that long-running code in another of these files keeps alive are raised and explained.
+// Related locations in other files use the paths shown in the report.
+
+export function applyCrossFile(outcomes: FileOutcome[], settings: RunSettings): void {
+  const index = new ProjectIndex();
+  for (const o of outcomes) if (o.summary) index.set({ ...o.summary, path: o.target.display });
+  if (index.size < 2) return;
+  const rules = new Map(settings.registry.map((r) => [r.meta.id, r.meta]));
+  const pinned = new Set(settings.rules.filter((r) => r.severity !== undefined).map((r) => r.id));
+  for (const o of outcomes) {
+    if (o.summary && o.findings.length > 0) o.findings = enrich(o.target.display, o.findings, index, { rules, pinned });
+  }
+}

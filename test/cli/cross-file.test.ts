@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { CACHE, CONTROLLER, SERVICE, WORKER } from '../helpers/talk.js';
+import { makeProject, phpleak } from './helpers.js';
+
+// The talk's UserService across files, end to end: the cache class is an error with the
+// holders named when a worker keeps UserService alive, and stays a warning when only a
+// request-scoped controller uses it.
+
+interface JsonFinding { ruleId: string; severity: string; message: string; line: number; related: { path?: string; line: number; message: string }[] }
+const cacheFindings = (stdout: string): JsonFinding[] => {
+  const body = JSON.parse(stdout) as { files: { path: string; findings: JsonFinding[] }[] };
+  return body.files.find((f) => f.path === 'src/Cache/ArrayBasedCache.php')?.findings.filter((f) => f.ruleId === 'unbounded-cache') ?? [];
+};
+
+describe('cross-file: a cache kept alive by a worker in another file', () => {
+  const worker = { 'src/Cache/ArrayBasedCache.php': CACHE, 'src/UserService.php': SERVICE, 'bin/worker.php': WORKER };
+  it('raises the finding in ArrayBasedCache::set() and names the holders (json, stylish, sarif; with and without the cache)', () => {
+    const p = makeProject(worker);
+    for (const args of [['--no-cache'], ['--cache'], ['--cache']]) {
+      const r = phpleak(['-j', '2', '-f', 'json', ...args], { cwd: p });
+      expect(r.code).toBe(1);
+      const [f, ...rest] = cacheFindings(r.stdout);
+      expect(rest).toEqual([]);
+      expect(f!.line).toBe(8);
+      expect(f!.severity).toBe('error');
+      expect(f!.message).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5), which does not end after one request');
+      expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line])).toEqual([['src/UserService.php', 8], ['bin/worker.php', 4]]);
+    }
+    const stylish = phpleak(['-j', '1', '--no-cache'], { cwd: p }).stdout;
+    expect(stylish).toMatch(/src\/UserService\.php:8:13 kept alive by `UserService`/);
+    expect(stylish).toMatch(/bin\/worker\.php:4:10 kept alive by this code/);
+    const sarif = JSON.parse(phpleak(['-j', '1', '-f', 'sarif'], { cwd: p }).stdout);
+    const uris = sarif.runs[0].results.flatMap((r: { relatedLocations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => (r.relatedLocations ?? []).map((l) => l.physicalLocation.artifactLocation.uri));
+    expect(uris).toEqual(expect.arrayContaining(['src/UserService.php', 'bin/worker.php']));
+  });
+  it('keeps the default severity when only request-scoped code uses it', () => {
+    const p = makeProject({ 'src/Cache/ArrayBasedCache.php': CACHE, 'src/UserService.php': SERVICE, 'src/Http/UserController.php': CONTROLLER });
+    const [f] = cacheFindings(phpleak(['-j', '2', '-f', 'json'], { cwd: p }).stdout);
+    expect(f!.severity).toBe('warning');
+    expect(f!.message).not.toMatch(/kept alive/);
+    expect(f!.related.filter((x) => x.path)).toEqual([]);
+  });
+  it('keeps a severity the config pins, and sees only the files of the run', () => {
+    const p = makeProject({ ...worker, 'phpleak.json': '{ "rules": { "unbounded-cache": "info" } }' });
+    const [f] = cacheFindings(phpleak(['-j', '1', '-f', 'json'], { cwd: p }).stdout);
+    expect(f!.severity).toBe('info');
+    expect(f!.message).toMatch(/kept alive by `UserService`/);
+    const alone = cacheFindings(phpleak(['-j', '1', '-f', 'json', 'src/Cache'], { cwd: p }).stdout);
+    expect(alone.map((x) => x.message)).not.toEqual([expect.stringMatching(/kept alive/)]);
+  });
+});
