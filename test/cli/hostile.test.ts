@@ -36,21 +36,22 @@ describe('size limit', () => {
 });
 
 describe('line endings in every format', () => {
-  const formats: [string, (out: string) => [number, number]][] = [
-    ['stylish', (o) => { const m = /^\s+(\d+):(\d+)\s+\w+\s+gc_disable/m.exec(o)!; return [Number(m[1]), Number(m[2])]; }],
-    ['json', (o) => { const f = json(o).files[0]!.findings[0]!; return [f.line, f.column]; }],
-    ['sarif', (o) => { const g = JSON.parse(o).runs[0].results[0].locations[0].physicalLocation.region; return [g.startLine, g.startColumn]; }],
-    ['checkstyle', (o) => { const m = /<error line="(\d+)" column="(\d+)"/.exec(o)!; return [Number(m[1]), Number(m[2])]; }],
-    ['junit', (o) => { const m = /\.php:(\d+):(\d+):/.exec(o)!; return [Number(m[1]), Number(m[2])]; }],
-    ['github', (o) => { const m = /line=(\d+),col=(\d+)/.exec(o)!; return [Number(m[1]), Number(m[2])]; }],
-    ['gitlab', (o) => { const b = JSON.parse(o)[0].location.positions.begin; return [b.line, b.column]; }],
+  const all = (re: RegExp, o: string): [number, number][] => [...o.matchAll(re)].map((m) => [Number(m[1]), Number(m[2])]);
+  const formats: [string, (out: string) => [number, number][]][] = [
+    ['stylish', (o) => all(/^\s+(\d+):(\d+)\s+\w+\s+gc_disable/gm, o)],
+    ['json', (o) => json(o).files.flatMap((f) => f.findings.map((x): [number, number] => [x.line, x.column]))],
+    ['sarif', (o) => (JSON.parse(o) as { runs: { results: { locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] }).runs[0]!.results.map((r): [number, number] => [r.locations[0]!.physicalLocation.region.startLine, r.locations[0]!.physicalLocation.region.startColumn])],
+    ['checkstyle', (o) => all(/<error line="(\d+)" column="(\d+)"/g, o)],
+    ['junit', (o) => all(/\.php:(\d+):(\d+):/g, o)],
+    ['github', (o) => all(/line=(\d+),col=(\d+)/g, o)],
+    ['gitlab', (o) => (JSON.parse(o) as { location: { positions: { begin: { line: number; column: number } } } }[]).map((e): [number, number] => [e.location.positions.begin.line, e.location.positions.begin.column])],
   ];
-  it.each([['CRLF', '\r\n'], ['lone CR', '\r'], ['LF', '\n']])('%s: the finding is on line 4, column 9 in every format', (_, eol) => {
-    const p = makeProject({ 'a.php': placed(eol) });
+  it('CRLF, lone CR and LF: the finding is on line 4, column 9 in every format', () => {
+    const p = makeProject({ 'crlf.php': placed('\r\n'), 'cr.php': placed('\r'), 'lf.php': placed('\n') });
     for (const [format, where] of formats) {
-      const r = phpleak(['-j', '1', '-f', format], { cwd: p });
+      const r = phpleak(['-j', '2', '-f', format], { cwd: p });
       expect(r.stderr, format).toBe('');
-      expect(where(r.stdout), format).toEqual([4, 9]);
+      expect(where(r.stdout), format).toEqual([[4, 9], [4, 9], [4, 9]]);
     }
   });
 
