@@ -97,11 +97,13 @@ export class ProjectIndex {
   private readonly files = new Map<string, FileSummary>();
   private heldBy: Map<string, Link[]> | null = null;
 
-  set(summary: FileSummary): void {
+  /** Adds or replaces a file's summary; says whether anything changed. */
+  set(summary: FileSummary): boolean {
     const old = this.files.get(summary.path);
-    if (old && JSON.stringify(old) === JSON.stringify(summary)) return;
+    if (old && JSON.stringify(old) === JSON.stringify(summary)) return false;
     this.files.set(summary.path, summary);
     this.heldBy = null;
+    return true;
   }
 
   delete(path: string): void {

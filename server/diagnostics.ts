@@ -1,4 +1,5 @@
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation, type Range as LspRange } from 'vscode-languageserver/node.js';
+import { pathToFileURL } from 'node:url';
 import { ruleDocsFile, ruleDocsUrl } from '../engine/rule-docs.js';
 import type { Finding, Range, Severity } from '../engine/types.js';
 
@@ -35,13 +36,18 @@ export function toDiagnostic(f: Finding, uri: string, opts: { relatedInformation
   if (f.ruleId === 'unused-ignore') d.tags = [DiagnosticTag.Unnecessary];
   if (f.related.length > 0) {
     if (opts.relatedInformation) {
-      d.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+      d.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri: r.path ? relatedUri(r.path) : uri, range: toLspRange(r.range) }, message: r.message }));
     } else {
       // A client that cannot show related locations still gets the rest of the story.
-      d.message += f.related.map((r) => `\n(line ${r.range.start.line}: ${r.message})`).join('');
+      d.message += f.related.map((r) => `\n(${r.path ? `${r.path}:` : 'line '}${r.range.start.line}: ${r.message})`).join('');
     }
   }
   return d;
+}
+
+/** A related location in another file: an absolute path (server/workspace-index.ts), or already a URI (untitled:). */
+function relatedUri(path: string): string {
+  return /^[a-z][\w+.-]*:/i.test(path) && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href;
 }
 
 /** Does a diagnostic sent by the client (code action context) denote this finding? */

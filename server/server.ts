@@ -8,6 +8,7 @@ import { toDiagnostic } from './diagnostics.js';
 import { DocumentStore, type AnalysisResult, type OpenDocument } from './documents.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
+import { WorkspaceIndex } from './workspace-index.js';
 
 // The state every LSP method handler shares. Handlers live one per file and get this object.
 
@@ -25,6 +26,8 @@ export class Server {
   options: InitOptions = {};
   private roots: string[] = [];
   private poolInstance: LintPool | null = null;
+  /** Cross-file: the workspace's classes and holders (server/workspace-index.ts). */
+  readonly workspace: WorkspaceIndex;
 
   constructor(readonly connection: Connection) {
     this.config = new ConfigStore(rules, () => this.roots, (m) => this.warnUser(m), () => this.configurationChanged());
@@ -36,6 +39,16 @@ export class Server {
       publish: (d, r) => this.publish(d, r),
       log: (level, m) => this.log(level, m),
     });
+    this.workspace = new WorkspaceIndex({
+      rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
+      lintFile: async (uri, text) => {
+        const plan = this.config.forDocument(uri, text);
+        return 'skip' in plan ? null : this.pool.lintWithSummary(plan.job);
+      },
+      documents: () => this.documents.all(),
+      reanalyse: (d) => this.scheduler.now(d),
+      log: (level, m) => this.log(level, m),
+    });
   }
 
   initialize(params: InitializeParams): void {
@@ -45,6 +58,9 @@ export class Server {
     this.roots = folders.map(uriToPath).filter((p): p is string => p !== null);
     if (this.roots.length === 0 && params.rootPath) this.roots = [params.rootPath];
     if (this.options.settings !== undefined) this.config.setSettings(this.options.settings);
+    // In the background, after the initialize answer: index the workspace's PHP files.
+    const roots = this.roots;
+    setImmediate(() => this.workspace.start(roots));
   }
 
   get pool(): LintPool {
@@ -62,6 +78,7 @@ export class Server {
   }
 
   async close(): Promise<void> {
+    this.workspace.stop();
     for (const d of this.documents.all()) this.documents.close(d.uri);
     await this.poolInstance?.close();
     this.poolInstance = null;
@@ -70,7 +87,7 @@ export class Server {
   private analyse(d: OpenDocument, text: string): Promise<Finding[]> {
     const plan = this.config.forDocument(d.uri, text);
     if ('skip' in plan) return Promise.resolve([]);
-    return this.pool.lint(plan.job);
+    return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules));
   }
 
   private publish(d: OpenDocument, r: AnalysisResult): void {
