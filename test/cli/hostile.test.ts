@@ -20,7 +20,7 @@ const placed = (eol: string): string => ['<?php', '$s = "ünï 😀 名前";', '
 
 describe('size limit', () => {
   it('a 10 MB file is one info finding "skipped: larger than 4 MB"; maxFileSize in phpleak.json moves the limit', () => {
-    const p = makeProject({ 'big.php': `<?php\n${'$a = 1;\n'.repeat(1_300_000)}gc_disable();\n`, 'mid.php': `<?php\n${'$a = 1;\n'.repeat(150_000)}gc_disable();\n` });
+    const p = makeProject({ 'big.php': `<?php\n${'$a = 1;\n'.repeat(1_300_000)}gc_disable();\n`, 'mid.php': `<?php\n${'$a = 1;\n'.repeat(75_000)}gc_disable();\n` });
     const r = phpleak(['-j', '2', '-f', 'json'], { cwd: p });
     expect(r.code).toBe(0); // info findings only
     const files = json(r.stdout).files;
