@@ -195,8 +195,11 @@ function closeInFinally(f: Fixer, body: Block, loop: Loop, edits: TextEdit[]): T
   const close = file.textOf(next.expression);
   const end = file.text.indexOf(';', file.spanOf(next.expression).end) + 1;
   if (end <= 0) return edits;
+  // On broken code the next `;` can lie past other edits (`fclose(n return $rows;`): no overlap.
+  const rest = edits.filter((e) => !inner.includes(e));
+  if (rest.some((e) => e.start < end && e.end > lineStart)) return edits;
   return [
-    ...edits.filter((e) => !inner.includes(e)),
+    ...rest,
     { start: lineStart, end, text: `${indent}try {${eol}${moved}${eol}${indent}} finally {${eol}${indent}${unit}${close};${eol}${indent}}` },
   ];
 }
