@@ -48,7 +48,9 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
       return {
         path: inside ? rel : abs, text, rules,
         longRunning: inside && longRunning(rel),
-        isTestFile: inside && isTestPath(rel),
+        // A file outside the config root (`phpleak ../other-project`) is judged by its path as
+        // given from the working directory, so another project's tests/ are still tests.
+        isTestFile: isTestPath(inside ? rel : toRelative(resolve(cwd), abs)),
         engineSeverities: sev,
         maxFileBytes: cfg.maxFileSize,
       };
