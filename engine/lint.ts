@@ -180,7 +180,12 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   };
   let summary: FileSummary | undefined;
   if (req.summary) {
-    try { summary = summarize(file, facts, longRunning() ? longRunningReason() : null); } catch { summary = emptySummary().summary; }
+    try {
+      summary = summarize(file, facts, longRunning() ? longRunningReason() : null);
+      // A test that creates a service or runs a command does not keep it alive in production:
+      // its classes can be found, but it holds nothing and runs no worker.
+      if (isTestFile) summary = { ...summary, holds: [], longRunning: null };
+    } catch { summary = emptySummary().summary; }
   }
   return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
 }

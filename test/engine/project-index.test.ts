@@ -79,3 +79,14 @@ describe('enrich', () => {
     expect(enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas })[0]!.severity).toBe('warning');
   });
 });
+
+describe('test files in the index', () => {
+  it('a test that creates a class and is a console command keeps nothing alive', () => {
+    const text = '<?php\nuse Symfony\\Component\\Console\\Command\\Command;\nclass FooTest extends Command { function t() { $s = new \\App\\UserService(); while (true) { $q->pop(); } } }\n';
+    const r = lintTextDetailed({ path: 'tests/FooTest.php', text, rules: [], summary: true });
+    expect(r.summary?.holds).toEqual([]);
+    expect(r.summary?.longRunning).toBeNull();
+    const asCode = lintTextDetailed({ path: 'src/Foo.php', text, rules: [], summary: true });
+    expect(asCode.summary?.holds.map((h) => h.held)).toEqual(['App\\UserService']);
+  });
+});
