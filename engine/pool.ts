@@ -135,7 +135,7 @@ export class LintPool {
     this.busy.delete(w);
     this.workers--;
     void w.terminate();
-    p.resolve(failed(p, [boundFinding(`syntax error: the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input); it was not analysed`)]));
+    p.resolve(failed(p, [boundFinding(`the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input and is quadratic on very long operator chains); it was not analysed`)]));
     this.pump();
   }
 
