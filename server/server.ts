@@ -10,6 +10,9 @@ import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
 
+/** How long after initialize the background workspace scan starts. */
+const SCAN_DELAY_MS = 1000;
+
 // The state every LSP method handler shares. Handlers live one per file and get this object.
 
 /** The rule registry the workers load: the built dist/rules/index.js next to this file's dist/server/. */
@@ -58,9 +61,12 @@ export class Server {
     this.roots = folders.map(uriToPath).filter((p): p is string => p !== null);
     if (this.roots.length === 0 && params.rootPath) this.roots = [params.rootPath];
     if (this.options.settings !== undefined) this.config.setSettings(this.options.settings);
-    // In the background, after the initialize answer: index the workspace's PHP files.
+    // In the background, a moment after the initialize answer: index the workspace's PHP files.
+    // The wait lets the client open its documents first (the scan skips open ones), so the
+    // first analyses do not race the scan for the pool and start a second worker (+25 MB RSS
+    // measured on a one-file workspace).
     const roots = this.roots;
-    setImmediate(() => this.workspace.start(roots));
+    setTimeout(() => this.workspace.start(roots), SCAN_DELAY_MS).unref();
   }
 
   get pool(): LintPool {
