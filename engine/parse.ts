@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
-import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -19,6 +19,7 @@ const engine = new Engine({
   ast: { withPositions: true },
 });
 patchLexer(engine.lexer);
+patchReadonlyFunction(engine.lexer as unknown as Parameters<typeof patchReadonlyFunction>[0]);
 patchParser(engine.parser);
 patchClone(engine.parser);
 patchInstanceofExpr(engine.parser);

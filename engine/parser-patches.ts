@@ -269,3 +269,25 @@ export function patchDereferencableCurly(parser: DerefParser): void {
     return expr;
   };
 }
+
+interface KeywordLexer extends LexerLike {
+  tok: { T_READ_ONLY: unknown; T_STRING: unknown };
+  _input: string;
+  offset: number;
+  T_STRING(): unknown;
+}
+
+/**
+ * PHP accepts `readonly` as a function name (`function readonly(…)` in WordPress's
+ * php-compat/readonly.php); php-parser always lexes it as the modifier. Only right after
+ * `function` is it a name: elsewhere `readonly (A&B)|null $p` is the modifier before a DNF type.
+ */
+export function patchReadonlyFunction(lexer: KeywordLexer): void {
+  const tString = lexer.T_STRING;
+  lexer.T_STRING = function (this: KeywordLexer): unknown {
+    const id = tString.call(this);
+    if (id !== this.tok.T_READ_ONLY) return id;
+    const before = this._input.slice(Math.max(0, this.offset - 'readonly'.length - 40), this.offset - 'readonly'.length);
+    return /\bfunction\s*&?\s*$/i.test(before) ? this.tok.T_STRING : id;
+  };
+}

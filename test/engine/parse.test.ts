@@ -38,6 +38,10 @@ describe('parsing never throws and reports where a user would look', () => {
     expect(lint('<?php $o = [clone ($p[\'A\'] ?? X::p(\'A\')), clone (($p = &X::$q)[\'B\'] ?? X::p(\'B\'))];')).toEqual([]);
     expect(lint('<?php $b = clone $a->c;')).toEqual([]);
   });
+  it('parses `function readonly(…)` (WordPress php-compat) while `readonly` stays a modifier elsewhere, DNF types included', () => {
+    expect(lint('<?php\nfunction readonly( $v, $c = true ) { return wp_readonly($v, $c); }')).toEqual([]);
+    expect(lint('<?php class A { public readonly int $x; public readonly (\\A&\\B)|null $r; public function __construct(readonly int $y) {} }\nreadonly class B {}')).toEqual([]);
+  });
   it('parses `instanceof (expr)` and named arguments after an unpacked one (PHP 8.1)', () => {
     expect(lint('<?php $a = fn ($j) => $job instanceof ((string) $j) || $x instanceof ($c->getName());')).toEqual([]);
     expect(lint('<?php $q->{$m}(...array_values($v), boolean: $b);')).toEqual([]);
