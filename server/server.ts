@@ -46,7 +46,8 @@ export class Server {
       rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
       lintFile: async (uri, text) => {
         const plan = this.config.forDocument(uri, text);
-        return 'skip' in plan ? null : this.pool.lintWithSummary(plan.job);
+        // Background priority: the scan never starts a second worker (engine/pool.ts).
+        return 'skip' in plan ? null : this.pool.lintWithSummary(plan.job, { background: true });
       },
       documents: () => this.documents.all(),
       reanalyse: (d) => this.scheduler.now(d),

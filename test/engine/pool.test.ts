@@ -37,4 +37,23 @@ describe('the lint pool bounds every file in time', () => {
     const fs = await lint('<?php $q' + '->m()'.repeat(5000) + ';');
     expect(fs).toEqual([]);
   });
+
+  it('background work never starts a second worker, and a foreground file waits for it', async () => {
+    const p2 = new LintPool({ registry, size: 2, timeoutMs: 2000 });
+    try {
+      const jobs = [
+        ...[1, 2, 3].map(() => p2.lintWithSummary({ path: 'bg.php', text: '<?php $a = 1;', rules: [] }, { background: true })),
+        p2.lint({ path: 'fg.php', text: '<?php $b = 2;', rules: [] }),
+        ...[4, 5].map(() => p2.lintWithSummary({ path: 'bg.php', text: '<?php $a = 1;', rules: [] }, { background: true })),
+      ];
+      const results = await Promise.all(jobs);
+      expect(results.map((r) => (Array.isArray(r) ? r : r.findings).length)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(p2.workerCount).toBe(1);
+      // Two foreground files at once (one hangs) still get two workers.
+      await Promise.all([p2.lint({ path: 'a.php', text: '<?php $a = 1;', rules: [] }), p2.lint({ path: 'b.php', text: '<?php $b = 1;', rules: [] })]);
+      expect(p2.workerCount).toBe(2);
+    } finally {
+      await p2.close();
+    }
+  });
 });
