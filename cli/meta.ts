@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ENGINE_IDS } from '../engine/config.js';
 import type { AnyRule, Fixability } from '../engine/rule.js';
 import { readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
-import type { EngineFindingId, Severity } from '../engine/types.js';
+import { ENGINE_DEFAULTS, type EngineFindingId, type Severity } from '../engine/types.js';
 
 // What the CLI knows about rules beyond the registry: the engine's own finding ids, the
 // package version, the docs. Formatters (SARIF rules[], `phpleak rules`, `explain`) read it here.
@@ -31,32 +31,32 @@ export interface RuleInfo {
   engine: boolean;
 }
 
-const ENGINE_INFO: Record<EngineFindingId, { severity: Severity; fixable: Fixability; description: string; docs: string }> = {
+const ENGINE_INFO: Record<EngineFindingId, { fixable: Fixability; description: string; docs: string }> = {
   'parse-error': {
-    severity: 'error', fixable: 'never', description: 'The file does not parse; it was not analysed.',
+    fixable: 'never', description: 'The file does not parse; it was not analysed.',
     docs: 'The PHP parser could not read this file (a syntax error, or input the parser cannot handle in bounded time or stack). Other files are still analysed. Run `php -l` on the file to see PHP\'s own message.',
   },
   'internal-error': {
-    severity: 'error', fixable: 'never', description: 'A rule failed on this file; the other rules ran.',
+    fixable: 'never', description: 'A rule failed on this file; the other rules ran.',
     docs: 'A rule threw an exception or a worker crashed on this file. The other rules and files were analysed. Please report it with the file.',
   },
   'unused-ignore': {
-    severity: 'info', fixable: 'always', description: 'An ignore comment that suppresses nothing.',
+    fixable: 'always', description: 'An ignore comment that suppresses nothing.',
     docs: 'A `phpleak-ignore-*` comment names a rule that reports nothing where the comment points. Remove it: it would hide a future finding. `--fix` removes it.',
   },
   'invalid-ignore': {
-    severity: 'warning', fixable: 'never', description: 'An ignore comment without a (known) rule id.',
+    fixable: 'never', description: 'An ignore comment without a (known) rule id.',
     docs: 'A `phpleak-ignore-*` comment must name the rules it ignores (`// phpleak-ignore-next-line unbounded-cache -- reason`); a bare one or an unknown id ignores nothing.',
   },
   'file-skipped': {
-    severity: 'info', fixable: 'never', description: 'A file that was not analysed (too large, or unreadable).',
+    fixable: 'never', description: 'A file that was not analysed (too large, or unreadable).',
     docs: 'The file is larger than `maxFileSize` (phpleak.json, in MB; default 4) or could not be read. Raise `maxFileSize` to analyse it.',
   },
 };
 
 export function engineInfo(id: EngineFindingId): RuleInfo {
   const e = ENGINE_INFO[id];
-  return { id, severity: e.severity, fixable: e.fixable, description: e.description, docs: `# ${id}\n\n${e.docs}\n`, engine: true };
+  return { id, severity: ENGINE_DEFAULTS[id], fixable: e.fixable, description: e.description, docs: `# ${id}\n\n${e.docs}\n`, engine: true };
 }
 
 export function ruleInfos(rules: readonly AnyRule[]): RuleInfo[] {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { editDistance } from './suggest.js';
 import type { AnyRule } from './rule.js';
-import { SEVERITIES, type EngineFindingId, type Severity } from './types.js';
+import { ENGINE_DEFAULTS, SEVERITIES, type EngineFindingId, type Severity } from './types.js';
 
 // phpleak.json (DESIGN §6): found upward from the working directory, JSON only (never loaded
 // as code), validated with errors that name the file, the key path and what was expected.
@@ -30,7 +30,7 @@ export interface PhpleakConfig {
   baseline: string;
 }
 
-export const ENGINE_IDS: readonly EngineFindingId[] = ['parse-error', 'internal-error', 'unused-ignore', 'invalid-ignore', 'file-skipped'];
+export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly keyPath: string, readonly expected: string) {

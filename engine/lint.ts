@@ -9,7 +9,7 @@ import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
 import { LineIndex } from './positions.js';
 import { summarize, type FileSummary } from './project-index.js';
-import type { EngineFindingId, Finding, Fix, Related, Severity } from './types.js';
+import { ENGINE_DEFAULTS, type EngineFindingId, type Finding, type Fix, type Related, type Severity } from './types.js';
 import { walk, type Dispatch, type Handler } from './walk.js';
 
 /** A rule as configured for one run: severity undefined means "the rule's default for this context". */
@@ -41,9 +41,6 @@ export interface LintRequest {
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
 
-const ENGINE_DEFAULTS: Record<EngineFindingId, Severity> = {
-  'parse-error': 'error', 'internal-error': 'error', 'unused-ignore': 'info', 'invalid-ignore': 'warning', 'file-skipped': 'info',
-};
 
 const DECLARATION_KINDS = new Set<NodeKind>(['class', 'interface', 'trait', 'enum', 'function', 'method', 'propertystatement']);
 

@@ -8,6 +8,11 @@ export const SEVERITY_RANK: Record<Severity, number> = { error: 4, warning: 3, i
 
 /** Findings the engine itself produces (not rules). */
 export type EngineFindingId = 'parse-error' | 'internal-error' | 'unused-ignore' | 'invalid-ignore' | 'file-skipped';
+/** Default severities of the engine's own findings (`phpleak rules` and SARIF show these too). */
+export const ENGINE_DEFAULTS: Record<EngineFindingId, Severity> = {
+  'parse-error': 'error', 'internal-error': 'error', 'unused-ignore': 'info', 'invalid-ignore': 'warning', 'file-skipped': 'info',
+};
+
 
 /**
  * A place in a file. line is 1-based, column 0-based; column and offset count UTF-16 code
