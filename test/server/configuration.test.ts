@@ -1,22 +1,16 @@
 import { readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver/node.js';
-import { LspClient, pullCapabilities, pushCapabilities, repoRoot } from './lsp-client.js';
+import { pullCapabilities, pushCapabilities, repoRoot, clientStarter } from './lsp-client.js';
 
 // Configuration: phpleak.json (reloaded on didChangeWatchedFiles, or by mtime for clients
 // without watchers) and the client's phpleak.* settings; bad values warn and the last good stay.
 
 const demo = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Importer.php'), 'utf8');
 
-const clients: LspClient[] = [];
-async function start(...a: Parameters<typeof LspClient.start>): Promise<LspClient> {
-  const c = await LspClient.start(...a);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+const start = clientStarter();
 
 const sev = (ds: Diagnostic[], code: string): number | undefined => ds.find((d) => d.code === code)?.severity;
 

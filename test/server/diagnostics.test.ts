@@ -1,21 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver/node.js';
-import { LspClient, pullCapabilities, repoRoot } from './lsp-client.js';
+import { pullCapabilities, repoRoot, clientStarter } from './lsp-client.js';
 import { brief, expected, Mirror } from './oracle.js';
 
 // Diagnostics over real stdio: what is published, for which version, and when.
 
 const demo = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Importer.php'), 'utf8');
 
-const clients: LspClient[] = [];
-async function start(...a: Parameters<typeof LspClient.start>): Promise<LspClient> {
-  const c = await LspClient.start(...a);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+const start = clientStarter();
 
 /** Position of the first occurrence of `needle` (0-based line and UTF-16 character). */
 function at(text: string, needle: string): { line: number; character: number } {

@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Hover, MarkupContent } from 'vscode-languageserver/node.js';
-import { LspClient, pushCapabilities, repoRoot } from './lsp-client.js';
+import { pushCapabilities, repoRoot, clientStarter } from './lsp-client.js';
 
 const demo = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Importer.php'), 'utf8');
 
-const clients: LspClient[] = [];
-async function start(...a: Parameters<typeof LspClient.start>): Promise<LspClient> {
-  const c = await LspClient.start(...a);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+const start = clientStarter();
 
 describe('phpleak-lsp hover', () => {
   it('explains the finding under the cursor with the rule\'s docs in Markdown', async () => {

@@ -7,6 +7,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type {
   ClientCapabilities, Diagnostic, InitializeResult, LogMessageParams, PublishDiagnosticsParams, ShowMessageParams, TextDocumentContentChangeEvent,
 } from 'vscode-languageserver/node.js';
+import { afterEach } from 'vitest';
+import { Waiter } from './waiter.js';
 
 // A real LSP client for tests: spawns `node dist/server/main.js --stdio` and speaks JSON-RPC to it
 // over the process's stdin/stdout (vscode-jsonrpc's stream reader and writer). No mocks.
@@ -55,7 +57,7 @@ export class LspClient {
   settings: unknown;
   initializeResult: InitializeResult | null = null;
   readonly exited: Promise<number | null>;
-  private listeners: (() => void)[] = [];
+  private readonly waiter = new Waiter(() => `publishes: ${JSON.stringify(this.publishes.map((p) => [p.uri.split('/').pop(), p.version, p.diagnostics.length]))}; logs: ${JSON.stringify(this.logs.map((l) => l.message))}; stderr: ${this.stderr}`);
 
   private constructor(readonly proc: ChildProcess, readonly conn: MessageConnection, readonly root: string, opts: StartOptions) {
     this.settings = opts.settings;
@@ -123,22 +125,7 @@ export class LspClient {
 
   /** Resolves when `pred` holds (checked on every message from the server), or rejects after `ms`. */
   waitFor<T>(pred: () => T | undefined | null | false, what: string, ms = 10_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const v = pred();
-        if (v) { resolve(v); return true; }
-        return false;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        this.listeners = this.listeners.filter((l) => l !== listener);
-        reject(new Error(`timed out waiting for ${what}; publishes: ${JSON.stringify(this.publishes.map((p) => [p.uri.split('/').pop(), p.version, p.diagnostics.length]))}; logs: ${JSON.stringify(this.logs.map((l) => l.message))}; stderr: ${this.stderr}`));
-      }, ms);
-      const listener = (): void => {
-        if (check()) { clearTimeout(timer); this.listeners = this.listeners.filter((l) => l !== listener); }
-      };
-      this.listeners.push(listener);
-    });
+    return this.waiter.waitFor(pred, what, ms);
   }
 
   /** The diagnostics published for `uri` at `version` (waits for them). */
@@ -161,8 +148,22 @@ export class LspClient {
     return code;
   }
 
-  private poke(): void { for (const l of [...this.listeners]) l(); }
+  private poke(): void { this.waiter.poke(); }
 }
 
 /** A temp workspace folder. */
 export function tempRoot(): string { return mkdtempSync(join(tmpdir(), 'phpleak-lsp-')); }
+
+/**
+ * `start` for a test file: starts the real server process and stops every started one after
+ * each test.
+ */
+export function clientStarter(): (...a: Parameters<typeof LspClient.start>) => Promise<LspClient> {
+  const clients: LspClient[] = [];
+  afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+  return async (...a) => {
+    const c = await LspClient.start(...a);
+    clients.push(c);
+    return c;
+  };
+}

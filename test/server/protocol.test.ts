@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { LspClient, pullCapabilities, pushCapabilities } from './lsp-client.js';
+import { describe, expect, it } from 'vitest';
+import { pullCapabilities, pushCapabilities, clientStarter } from './lsp-client.js';
 
 // Protocol hygiene of the real server process over stdio.
 
-const clients: LspClient[] = [];
-async function start(...a: Parameters<typeof LspClient.start>): Promise<LspClient> {
-  const c = await LspClient.start(...a);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.stop())); });
+const start = clientStarter();
 
 function errorCode(p: Promise<unknown>): Promise<number | string> {
   return p.then(() => 'no error', (e: { code?: number }) => e.code ?? 'no code');

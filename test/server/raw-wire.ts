@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serverMain } from './lsp-client.js';
+import { Waiter } from './waiter.js';
 
 // The server process with raw bytes on the wire: what the tests write is exactly what the
 // server reads (no client library fixes our framing). What the server writes is parsed with a
@@ -17,7 +18,7 @@ export class RawServer {
   readonly root: string;
   readonly exited: Promise<number | null>;
   private out = Buffer.alloc(0);
-  private listeners: (() => void)[] = [];
+  private readonly waiter = new Waiter(() => `received: ${JSON.stringify(this.received).slice(0, 3000)}; stderr: ${this.stderr}`);
   /** Set when the server wrote something that is not a well-framed JSON message. */
   badOutput: string | null = null;
 
@@ -63,22 +64,7 @@ export class RawServer {
   }
 
   waitFor<T>(pred: () => T | undefined | null | false, what: string, ms = 10_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const v = pred();
-        if (v) { resolve(v); return true; }
-        return false;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        this.listeners = this.listeners.filter((l) => l !== listener);
-        reject(new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received).slice(0, 3000)}; stderr: ${this.stderr}`));
-      }, ms);
-      const listener = (): void => {
-        if (check()) { clearTimeout(timer); this.listeners = this.listeners.filter((l) => l !== listener); }
-      };
-      this.listeners.push(listener);
-    });
+    return this.waiter.waitFor(pred, what, ms);
   }
 
   async stop(): Promise<void> {
@@ -111,7 +97,7 @@ export class RawServer {
         this.badOutput ??= `bad body from the server: ${body.slice(0, 200)}`;
       }
     }
-    for (const l of [...this.listeners]) l();
+    this.waiter.poke();
   }
 }
 
