@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { ENGINE_IDS } from '../engine/config.js';
 import type { AnyRule, Fixability } from '../engine/rule.js';
+import { bundled } from '../engine/bundle.js';
 import { readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
 import { ENGINE_DEFAULTS, type EngineFindingId, type Severity } from '../engine/types.js';
 
 // What the CLI knows about rules beyond the registry: the engine's own finding ids, the
 // package version, the docs. Formatters (SARIF rules[], `phpleak rules`, `explain`) read it here.
 
-export const VERSION: string = (() => {
+export const VERSION: string = bundled?.version ?? (() => {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';

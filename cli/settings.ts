@@ -6,6 +6,7 @@ import {
   ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile,
   ruleSettings, type PhpleakConfig, type RuleLevel,
 } from '../engine/config.js';
+import { bundled } from '../engine/bundle.js';
 import { toRelative } from '../engine/discover.js';
 import { longRunningMatcher } from '../engine/facts/long-running.js';
 import type { LintJob } from '../engine/lint-worker.js';
@@ -66,6 +67,7 @@ export { ConfigError };
  * not modification times: a rebuild that produces the same code keeps the cache.
  */
 function buildStamp(): string {
+  if (bundled) return bundled.buildStamp;
   const dist = dirname(dirname(fileURLToPath(import.meta.url)));
   const h = createHash('sha1');
   const walk = (rel: string): void => {

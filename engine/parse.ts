@@ -1,17 +1,17 @@
-import { createRequire } from 'node:module';
+import * as phpParser from 'php-parser';
 import type { Program, ErrorNode } from './nodes.js';
 import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
-// php-parser is CommonJS; load it once per thread.
-const require = createRequire(import.meta.url);
+// php-parser is CommonJS, loaded once per thread; a static import so that the single
+// executable's bundler includes it.
 type PhpParserEngine = {
   parseCode(text: string, name: string): unknown;
   lexer: Parameters<typeof patchLexer>[0];
   parser: Parameters<typeof patchParser>[0] & Parameters<typeof patchClone>[0] & Parameters<typeof patchStaticMemberKeyword>[0] & Parameters<typeof patchDnfAfterVisibility>[0] & Parameters<typeof patchDereferencableCurly>[0];
   ast: Record<string, unknown>;
 };
-const { Engine } = require('php-parser') as { Engine: new (opts: object) => PhpParserEngine };
+const { Engine } = phpParser as unknown as { Engine: new (opts: object) => PhpParserEngine };
 
 const engine = new Engine({
   // 8.5: below it `clone($x)` (common in WordPress and Drupal) is a syntax error.

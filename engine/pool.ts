@@ -32,6 +32,13 @@ interface Pending { job: LintJob; resolve: (r: LintReply) => void; timer?: NodeJ
  */
 export interface RunOptions { background?: boolean }
 
+/**
+ * Where worker threads come from: the lint-worker module beside this file, or, in the single
+ * executable (which has no module files on disk), JavaScript source evaluated in each thread.
+ */
+let workerSource: string | undefined;
+export function setWorkerSource(source: string): void { workerSource = source; }
+
 /** Findings the pool made itself (timeout, crashed worker): the file was not analysed. */
 const poolFailures = new WeakSet<Finding>();
 export function isPoolFailure(f: Finding): boolean { return poolFailures.has(f); }
@@ -116,7 +123,8 @@ export class LintPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(new URL('./lint-worker.js', import.meta.url), {
+    const w = new Worker(workerSource ?? new URL('./lint-worker.js', import.meta.url), {
+      eval: workerSource !== undefined,
       workerData: { registry: this.options.registry },
       resourceLimits: { ...this.options.heap, stackSizeMb: 64 },
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundled } from './bundle.js';
 
 // Where a rule's documentation lives: rules/<id>.md in the package (shipped: package.json
 // "files") and the same file on GitHub for links (LSP codeDescription, SARIF helpUri).
@@ -21,6 +22,7 @@ const rulesDirs = [join(here, '..', 'rules'), join(here, '..', '..', 'rules')];
 /** Path of rules/<id>.md, or null when the rule has no docs (engine findings). */
 export function ruleDocsFile(id: string): string | null {
   if (!/^[a-z0-9-]+$/.test(id)) return null;
+  if (bundled) return Object.hasOwn(bundled.ruleDocs, id) ? `rules/${id}.md` : null;
   for (const d of rulesDirs) {
     const p = join(d, `${id}.md`);
     if (existsSync(p)) return p;
@@ -30,6 +32,7 @@ export function ruleDocsFile(id: string): string | null {
 
 /** The markdown of a rule's docs, or null. */
 export function readRuleDocs(id: string): string | null {
+  if (bundled) return Object.hasOwn(bundled.ruleDocs, id) ? bundled.ruleDocs[id]! : null;
   const p = ruleDocsFile(id);
   if (!p) return null;
   try { return readFileSync(p, 'utf8'); } catch { return null; }

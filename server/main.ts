@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { createConnection } from 'vscode-languageserver/node.js';
+import { bundled } from '../engine/bundle.js';
 import { serverCapabilities } from './capabilities.js';
 import { registerCodeActions } from './code-action.js';
 import { configurationInitialized, registerConfiguration } from './configuration.js';
@@ -16,7 +17,7 @@ import { stdioTransport } from './transport.js';
 
 // phpleak-lsp: wires the connection. Each LSP method lives in its own file.
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const version = bundled?.version ?? (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 const args = process.argv.slice(2);
 if (args.includes('--version') || args.includes('-v')) {
   process.stdout.write(`phpleak-lsp ${version}\n`);

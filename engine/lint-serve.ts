@@ -1,0 +1,38 @@
+import type { MessagePort } from 'node:worker_threads';
+import { fixUntilStable, type FixLoopResult } from './fixes.js';
+import { lintTextDetailed } from './lint.js';
+import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
+import type { FileSummary } from './project-index.js';
+import type { AnyRule } from './rule.js';
+import type { Finding } from './types.js';
+
+/**
+ * A worker thread's side of the pool: answers lint and fix jobs with the given rules. Its own
+ * module (not lint-worker.ts) so that the single executable's worker, which has the rules
+ * bundled in instead of importing a registry file, runs the same code.
+ */
+export function serveLintJobs(port: MessagePort, registry: readonly AnyRule[]): void {
+  const byId = new Map(registry.map((r) => [r.meta.id, r]));
+  const known = new Set(byId.keys());
+  port.on('message', (job: LintJob) => {
+    const rules = job.rules.flatMap((r) => {
+      const rule = byId.get(r.id);
+      return rule ? [{ rule, severity: r.severity, options: r.options }] : [];
+    });
+    let findings: Finding[] = [];
+    let fixed: FixLoopResult | undefined;
+    let summary: FileSummary | undefined;
+    try {
+      const lint = (text: string): Finding[] => lintTextDetailed({ ...job, summary: false, text, rules, knownRuleIds: known }).findings;
+      if (job.fix) fixed = fixUntilStable(job.text, lint, job.fix);
+      else ({ findings, summary } = lintTextDetailed({ ...job, rules, knownRuleIds: known }));
+    } catch (e) {
+      const at = { line: 1, column: 0, offset: 0 };
+      findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
+    }
+    const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}) };
+    port.postMessage(reply);
+  });
+  const ready: WorkerReady = { ready: true };
+  port.postMessage(ready);
+}
