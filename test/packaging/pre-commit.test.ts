@@ -31,10 +31,10 @@ describe.skipIf(!hasPreCommit)('pre-commit with the phpleak hook (language: node
     git(project, ['add', '.']);
     const blocked = spawnSync('git', ['commit', '-m', 'cache'], { cwd: project, env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' }, encoding: 'utf8', timeout: 120_000 });
     expect(blocked.status, blocked.stdout + blocked.stderr).toBe(1);
-    expect(blocked.stdout).toMatch(/^phpleak\.+Failed$/m);
+    expect(blocked.stdout + blocked.stderr).toMatch(/^phpleak\.+Failed$/m);
     // The finding (whatever the message's wording): the write into the cache, line 8 column 59.
-    expect(blocked.stdout).toContain('ArrayBasedCache.php');
-    expect(blocked.stdout).toMatch(/\b8:59\b.*\bwarning\b.*unbounded-cache/);
+    expect(blocked.stdout + blocked.stderr).toContain('ArrayBasedCache.php');
+    expect(blocked.stdout + blocked.stderr).toMatch(/\b8:59\b.*\bwarning\b.*unbounded-cache/);
     expect(sh('git', ['rev-list', '--all', '--count'], { cwd: project }).stdout.trim()).toBe('0');
 
     git(project, ['rm', '-q', '--cached', 'ArrayBasedCache.php']);
@@ -42,6 +42,6 @@ describe.skipIf(!hasPreCommit)('pre-commit with the phpleak hook (language: node
     git(project, ['add', 'total.php', '.pre-commit-config.yaml']);
     const passed = spawnSync('git', ['commit', '-m', 'clean'], { cwd: project, env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' }, encoding: 'utf8', timeout: 120_000 });
     expect(passed.status, passed.stdout + passed.stderr).toBe(0);
-    expect(passed.stdout).toMatch(/^phpleak\.+Passed$/m);
+    expect(passed.stdout + passed.stderr).toMatch(/^phpleak\.+Passed$/m);
   }, 600_000);
 });
