@@ -23,7 +23,7 @@ if (!exe || !Number.isInteger(level) || level < 1 || level > 9) {
   process.exit(2);
 }
 const pkg = resolve(pkgArg ?? root);
-const FILES = ['composer.json', 'LICENSE', 'bin/phpleak', 'bin/phpleak-lsp'];
+const FILES = ['composer.json', 'LICENSE', 'phpleak.schema.json', 'bin/phpleak', 'bin/phpleak-lsp'];
 
 mkdirSync(join(pkg, 'bin'), { recursive: true });
 if (pkg !== root) {
