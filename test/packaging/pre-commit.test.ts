@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE } from '../helpers/talk.js';
@@ -43,5 +43,6 @@ describe.skipIf(!hasPreCommit)('pre-commit with the phpleak hook (language: node
     const passed = spawnSync('git', ['commit', '-m', 'clean'], { cwd: project, env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' }, encoding: 'utf8', timeout: 120_000 });
     expect(passed.status, passed.stdout + passed.stderr).toBe(0);
     expect(passed.stdout + passed.stderr).toMatch(/^phpleak\.+Passed$/m);
+    rmSync(tmp, { recursive: true, force: true });
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CACHE } from '../helpers/talk.js';
 import { lspSession } from './lsp-session.js';
 import { cleanEnv, cloneRepo, git, pathWithoutNode, ROOT, sh, tempDir } from './helpers.js';
@@ -35,6 +35,8 @@ describe.skipIf(!supported)('the single executable (linux-x64)', () => {
     home = join(tmp, 'home');
     mkdirSync(home);
   }, 300_000);
+  // The executable is ~100 MB, and the Composer test unpacks another copy.
+  afterAll(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
   it('lints the demo with no node on the PATH, as the npm CLI does (exit code, stylish and JSON output)', () => {
     const env = cleanEnv(noNode, home, { NO_COLOR: '1' });
