@@ -9,7 +9,7 @@
 // the release workflow) and needs nothing else: no node, no node_modules, no package folder.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -59,8 +59,7 @@ const tmp = `${exe}.tmp`;
 copyFileSync(process.execPath, tmp);
 chmodSync(tmp, 0o755);
 await inject(tmp, 'NODE_SEA_BLOB', readFileSync(config.output), { sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2' });
-rmSync(exe, { force: true });
-execFileSync('mv', [tmp, exe]);
+renameSync(tmp, exe);
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${relative(process.cwd(), exe) || exe}\n`);
 
