@@ -1,0 +1,361 @@
+import { open } from 'node:fs/promises';
+import {
+  AddressTable, Growable, KEY_INT, KEY_OTHER, MAX_INTERNED, StringTable, TYPE_ID, type HeapGraph, type Root,
+} from './graph.js';
+import { decodeJsonString, JsonSyntaxError, JsonTokenizer, type DecodeTally, type JsonHandler } from './json-tokens.js';
+
+// Reads a php-meminfo dump (`meminfo_dump()`, format in docs/heap.md) as a stream into a
+// HeapGraph. The file is read in 1 MB pieces and each item goes straight into typed arrays:
+// memory follows the number of items, never the size of the text.
+//
+// Bad input never crashes and never hangs: text that is not a dump is a DumpError saying what
+// it is; a dump that ends early, has a syntax error part-way, items under non-address keys,
+// duplicate addresses or children pointing at addresses that are not in the dump gives a
+// partial graph and `skipped` lines saying what was left out.
+
+export class DumpError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'DumpError';
+  }
+}
+
+export interface DumpRead {
+  graph: HeapGraph;
+  /** What was left out or repaired, one line each (empty for a clean dump). */
+  skipped: string[];
+  bytes: number;
+}
+
+const CHUNK = 1024 * 1024;
+
+export async function readDump(file: string): Promise<DumpRead> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    throw new DumpError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const reader = new DumpBuilder();
+  const tokens = new JsonTokenizer(reader);
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let bytes = 0;
+  let syntax: JsonSyntaxError | null = null;
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      try {
+        tokens.feed(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+      } catch (e) {
+        if (!(e instanceof JsonSyntaxError)) throw e;
+        syntax = e;
+        break;
+      }
+    }
+    if (!syntax) {
+      try { tokens.end(); } catch (e) { if (e instanceof JsonSyntaxError) syntax = e; else throw e; }
+    }
+  } finally {
+    await fh.close();
+  }
+  return reader.finish(file, bytes, syntax, !syntax && !tokens.done);
+}
+
+/** Builds the graph from a dump given in memory (tests, small generated dumps). */
+export function readDumpText(text: string | Buffer, file = '<memory>'): DumpRead {
+  const reader = new DumpBuilder();
+  const tokens = new JsonTokenizer(reader);
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
+  let syntax: JsonSyntaxError | null = null;
+  try {
+    tokens.feed(buf);
+    tokens.end();
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    syntax = e;
+  }
+  return reader.finish(file, buf.length, syntax, !syntax && !tokens.done);
+}
+
+const enum Section { None, Header, Items, Skip }
+const enum Field { None, Type, Size, Symbol, Frame, Class, IsRoot, Children, Other }
+const FIELDS: Record<string, Field> = {
+  type: Field.Type, size: Field.Size, symbol_name: Field.Symbol, frame: Field.Frame, class: Field.Class, is_root: Field.IsRoot, children: Field.Children,
+};
+
+class DumpBuilder implements JsonHandler {
+  readonly strings = new StringTable();
+  private readonly hi = new Growable(Uint32Array, 1 << 14);
+  private readonly lo = new Growable(Uint32Array, 1 << 14);
+  private readonly size = new Growable(Float64Array, 1 << 14);
+  private readonly type = new Growable(Uint8Array, 1 << 14);
+  private readonly cls = new Growable(Int32Array, 1 << 14);
+  private readonly edgeStart = new Growable(Int32Array, 1 << 14);
+  private readonly edgeHi = new Growable(Uint32Array, 1 << 15);
+  private readonly edgeLo = new Growable(Uint32Array, 1 << 15);
+  private readonly edgeKey = new Growable(Int32Array, 1 << 15);
+  private readonly table = new AddressTable(() => this.hi.data, () => this.lo.data);
+  private readonly roots: Root[] = [];
+  private readonly header: Record<string, number> = {};
+  readonly tally: DecodeTally = { oddEscapes: 0, notUtf8: 0 };
+
+  private depth = 0;
+  private topIsObject = false;
+  private section = Section.None;
+  private sectionDepth = 0;
+  private sawItems = false;
+  private topKeys: string[] = [];
+  private pendingTopKey = '';
+  private headerKey = '';
+  /** Skipping a value nested deeper than the format says, down to this depth. */
+  private skipTo = -1;
+
+  // The item being read.
+  private itemHi = 0;
+  private itemLo = 0;
+  private itemValid = false;
+  private inItem = false;
+  private node = -1;
+  private duplicateOf = -1;
+  private field = Field.None;
+  private isRoot = false;
+  private symbol = -1;
+  private frame = -1;
+  private childKey = KEY_OTHER;
+  private inChildren = false;
+
+  // Tallies for `skipped`.
+  private badKeys = 0;
+  private badItems = 0;
+  private duplicates = 0;
+  private badChildren = 0;
+  private tmpHi = 0;
+  private tmpLo = 0;
+
+  get nodeCount(): number { return this.hi.length; }
+
+  startObject(): void { this.open(true); }
+  startArray(): void { this.open(false); }
+
+  private open(isObject: boolean): void {
+    const d = ++this.depth;
+    if (this.skipTo >= 0) return;
+    if (d === 1) { this.topIsObject = isObject; if (!isObject) this.skipTo = 0; return; }
+    if (d === 2) {
+      const k = this.pendingTopKey;
+      if (isObject && k === 'header') { this.section = Section.Header; this.sectionDepth = 2; return; }
+      if (isObject && k === 'items') { this.section = Section.Items; this.sectionDepth = 2; this.sawItems = true; return; }
+      this.skipTo = 1;
+      return;
+    }
+    if (this.section === Section.Items) {
+      if (d === 3 && isObject && this.itemValid) { this.beginItem(); return; }
+      if (d === 3) { this.badItems++; this.skipTo = 2; return; }
+      if (d === 4 && isObject && this.field === Field.Children) { this.inChildren = true; return; }
+    }
+    this.skipTo = d - 1;
+  }
+
+  endObject(): void { this.close(); }
+  endArray(): void { this.close(); }
+
+  private close(): void {
+    const d = this.depth--;
+    if (this.skipTo >= 0) {
+      if (this.depth === this.skipTo) this.skipTo = -1;
+      return;
+    }
+    if (d === 2) { this.section = Section.None; return; }
+    if (this.section === Section.Items) {
+      if (d === 4) { this.inChildren = false; this.field = Field.None; return; }
+      if (d === 3) this.endItem();
+    }
+  }
+
+  key(buf: Buffer, start: number, end: number, escaped: boolean): void {
+    if (this.skipTo >= 0) return;
+    const d = this.depth;
+    if (d === 1) {
+      this.pendingTopKey = decodeJsonString(buf, start, end, escaped, this.tally);
+      if (this.topKeys.length < 8) this.topKeys.push(this.pendingTopKey);
+      return;
+    }
+    if (this.section === Section.Header && d === 2) { this.headerKey = buf.toString('latin1', start, end); return; }
+    if (this.section !== Section.Items) return;
+    if (d === 2) {
+      this.itemValid = this.hex(buf, start, end);
+      if (this.itemValid) { this.itemHi = this.tmpHi; this.itemLo = this.tmpLo; } else this.badKeys++;
+      return;
+    }
+    if (d === 3) { this.field = end - start < 16 ? FIELDS[buf.toString('latin1', start, end)] ?? Field.Other : Field.Other; return; }
+    if (d === 4 && this.inChildren) this.childKey = this.keyId(buf, start, end, escaped);
+  }
+
+  string(buf: Buffer, start: number, end: number, escaped: boolean): void {
+    if (this.skipTo >= 0 || !this.inItem) return;
+    if (this.inChildren) {
+      if (this.duplicateOf >= 0) return;
+      if (!this.hex(buf, start, end)) { this.badChildren++; return; }
+      this.edgeHi.push(this.tmpHi);
+      this.edgeLo.push(this.tmpLo);
+      this.edgeKey.push(this.childKey);
+      return;
+    }
+    if (this.depth !== 3) return;
+    switch (this.field) {
+      case Field.Type: if (this.duplicateOf < 0) this.type.data[this.node] = TYPE_ID.get(buf.toString('latin1', start, end)) ?? 0; return;
+      case Field.Size: if (this.duplicateOf < 0) this.size.data[this.node] = decimal(buf, start, end); return;
+      case Field.Symbol: this.symbol = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
+      case Field.Frame: this.frame = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
+      case Field.Class: if (this.duplicateOf < 0) this.cls.data[this.node] = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
+      default:
+    }
+  }
+
+  number(buf: Buffer, start: number, end: number): void {
+    if (this.skipTo >= 0) return;
+    if (this.section === Section.Header && this.depth === 2) { this.header[this.headerKey] = Number(buf.toString('latin1', start, end)); return; }
+    // Some versions write the size as a number.
+    if (this.inItem && this.depth === 3 && this.field === Field.Size && this.duplicateOf < 0) this.size.data[this.node] = Number(buf.toString('latin1', start, end)) || 0;
+  }
+
+  literal(value: boolean | null): void {
+    if (this.skipTo >= 0 || !this.inItem || this.depth !== 3) return;
+    if (this.field === Field.IsRoot) this.isRoot = value === true;
+  }
+
+  private beginItem(): void {
+    this.inItem = true;
+    this.isRoot = false;
+    this.symbol = -1;
+    this.frame = -1;
+    this.field = Field.None;
+    const n = this.hi.length;
+    this.hi.push(this.itemHi);
+    this.lo.push(this.itemLo);
+    const existing = this.table.add(n);
+    if (existing !== n) {
+      this.hi.length--;
+      this.lo.length--;
+      this.duplicates++;
+      this.duplicateOf = existing;
+      this.node = existing;
+      return;
+    }
+    this.duplicateOf = -1;
+    this.node = n;
+    this.size.push(0);
+    this.type.push(0);
+    this.cls.push(-1);
+    this.edgeStart.push(this.edgeHi.length);
+  }
+
+  private endItem(): void {
+    this.inItem = false;
+    if (this.isRoot) this.roots.push({ node: this.node, symbol: this.symbol, frame: this.frame });
+    this.duplicateOf = -1;
+  }
+
+  private keyId(buf: Buffer, start: number, end: number, escaped: boolean): number {
+    if (end - start === 0) return KEY_OTHER;
+    if (!escaped && end - start <= 19) {
+      let i = start;
+      if (buf[i] === 0x2d) i++;
+      let digits = i < end;
+      for (; i < end; i++) { const c = buf[i]!; if (c < 0x30 || c > 0x39) { digits = false; break; } }
+      if (digits) return KEY_INT;
+    }
+    if (end - start > 128) return KEY_OTHER;
+    const id = this.strings.internBounded(decodeJsonString(buf, start, end, escaped, this.tally), MAX_INTERNED);
+    return id < 0 ? KEY_OTHER : id;
+  }
+
+  /** Parses a hex address from bytes into tmpHi/tmpLo. */
+  private hex(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < 3 || end - start > 18 || buf[start] !== 0x30 || (buf[start + 1] !== 0x78 && buf[start + 1] !== 0x58)) return false;
+    let hi = 0, lo = 0;
+    for (let i = start + 2; i < end; i++) {
+      const c = buf[i]!;
+      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (v < 0) return false;
+      hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+      lo = ((lo << 4) | v) >>> 0;
+    }
+    this.tmpHi = hi;
+    this.tmpLo = lo;
+    return true;
+  }
+
+  finish(file: string, bytes: number, syntax: JsonSyntaxError | null, truncated: boolean): DumpRead {
+    const n = this.hi.length;
+    if (!this.topIsObject && n === 0) {
+      throw new DumpError(file, syntax ? `not a php-meminfo dump: not JSON (${syntax.message})` : bytes === 0 ? 'not a php-meminfo dump: the file is empty' : 'not a php-meminfo dump: the JSON is not an object with "items"');
+    }
+    if (!this.sawItems) {
+      const why = syntax ? `not JSON (${syntax.message})` : truncated ? 'the text ends before an "items" object' : `no "items" object (top-level keys: ${this.topKeys.map((k) => JSON.stringify(k)).join(', ') || 'none'})`;
+      throw new DumpError(file, `not a php-meminfo dump: ${why}`);
+    }
+    const skipped: string[] = [];
+    // An item cut off by the end of the text is dropped with its children.
+    if (this.inItem && this.duplicateOf < 0) {
+      const last = this.hi.length - 1;
+      this.edgeHi.length = this.edgeLo.length = this.edgeKey.length = this.edgeStart.data[last]!;
+      this.hi.length = this.lo.length = this.size.length = this.type.length = this.cls.length = this.edgeStart.length = last;
+    }
+    const kept = this.hi.length;
+    if (syntax) skipped.push(`the dump is not valid JSON from byte ${syntax.offset} (${syntax.message.replace(/ at byte \d+$/, '')}): read the ${fmt(kept)} items before it, the rest is skipped`);
+    else if (truncated) skipped.push(`the dump ends early (truncated after ${fmt(bytes)} bytes): read ${fmt(kept)} complete items, the rest is missing`);
+    if (this.badKeys) skipped.push(`${fmt(this.badKeys)} items under keys that are not addresses were skipped`);
+    if (this.badItems) skipped.push(`${fmt(this.badItems)} items that are not objects were skipped`);
+    if (this.duplicates) skipped.push(`${fmt(this.duplicates)} items repeat an address already read: the first one was kept`);
+    if (this.badChildren) skipped.push(`${fmt(this.badChildren)} children are not addresses and were dropped`);
+    this.edgeStart.push(this.edgeHi.length);
+    const edgeStart = this.edgeStart.trimmed();
+    // Resolve child addresses to node indexes, dropping those not in the dump.
+    const m = this.edgeHi.length;
+    const to = new Int32Array(m);
+    const keys = this.edgeKey.data;
+    const eh = this.edgeHi.data, el = this.edgeLo.data;
+    let w = 0;
+    let dangling = 0;
+    for (let i = 0; i < kept; i++) {
+      const from = edgeStart[i]!, until = edgeStart[i + 1]!;
+      edgeStart[i] = w;
+      for (let e = from; e < until; e++) {
+        const t = this.table.get(eh[e]!, el[e]!);
+        if (t < 0 || t >= kept) { dangling++; continue; }
+        to[w] = t;
+        keys[w] = keys[e]!;
+        w++;
+      }
+    }
+    edgeStart[kept] = w;
+    if (dangling) skipped.push(`${fmt(dangling)} children point at addresses that are not in the dump and were dropped`);
+    const roots = this.roots.filter((r) => r.node < kept);
+    if (this.tally.notUtf8) skipped.push(`${fmt(this.tally.notUtf8)} names are not valid UTF-8 (shown with \uFFFD)`);
+    if (this.tally.oddEscapes) skipped.push(`${fmt(this.tally.oddEscapes)} unknown escapes in names were read as written (older meminfo versions do not escape \\)`);
+    if (roots.length === 0 && kept > 0) skipped.push('no item is marked "is_root": nothing can be named or ranked');
+    const graph: HeapGraph = {
+      nodeCount: kept, edgeCount: w,
+      addrHi: this.hi.trimmed(), addrLo: this.lo.trimmed(), size: this.size.trimmed(), type: this.type.trimmed(), cls: this.cls.trimmed(),
+      edgeStart, edgeTo: to.slice(0, w), edgeKey: keys.slice(0, w), roots, strings: this.strings, header: this.header,
+    };
+    return { graph, skipped, bytes };
+  }
+}
+
+function decimal(buf: Buffer, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]! - 0x30;
+    if (c < 0 || c > 9) return Number(buf.toString('latin1', start, end)) || 0;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+export function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
