@@ -42,7 +42,7 @@ export function evidenceText(e: HeapEntry): string {
 export function heldText(h: Held): string {
   const base = `${h.what} ×${count(h.count)} (${bytes(h.retained)})`;
   if (!h.keeps || h.keeps.length === 0) return base;
-  return `${base}, each binding ${h.keeps.map((k) => `${k.what}${k.count !== h.count ? ` ×${count(k.count)}` : ''} (${bytes(k.retained)} for all)`).join(', ')}`;
+  return `${base}, each binding ${h.keeps.map((k) => `${k.what}${k.count !== h.count ? ` ×${count(k.count)}` : ''} (${bytes(k.retained / Math.max(1, k.count))} each, ${bytes(k.retained)} for all)`).join(', ')}`;
 }
 
 /** "+1 entry, +147 B" */
