@@ -152,7 +152,7 @@ class DumpBuilder implements JsonHandler {
     }
     if (this.section === Section.Items) {
       if (d === 3 && isObject && this.itemValid) { this.beginItem(); return; }
-      if (d === 3) { this.badItems++; this.skipTo = 2; return; }
+      if (d === 3) { if (this.itemValid) this.badItems++; this.skipTo = 2; return; }
       if (d === 4 && isObject && this.field === Field.Children) { this.inChildren = true; return; }
     }
     this.skipTo = d - 1;
