@@ -28,6 +28,7 @@ export interface DumpRead {
 }
 
 const CHUNK = 1024 * 1024;
+const NAME_CACHE = 4096;
 
 export async function readDump(file: string): Promise<DumpRead> {
   let fh;
@@ -36,7 +37,9 @@ export async function readDump(file: string): Promise<DumpRead> {
   } catch (e) {
     throw new DumpError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  const reader = new DumpBuilder();
+  // About one item per 150 bytes of meminfo's indented text: sizes the tables once.
+  const size = await fh.stat().then((s) => s.size, () => 0);
+  const reader = new DumpBuilder(Math.min(size / 150, 50_000_000));
   const tokens = new JsonTokenizer(reader);
   const buf = Buffer.allocUnsafe(CHUNK);
   let bytes = 0;
@@ -87,16 +90,17 @@ const FIELDS: Record<string, Field> = {
 
 class DumpBuilder implements JsonHandler {
   readonly strings = new StringTable();
-  private readonly hi = new Growable(Uint32Array, 1 << 14);
-  private readonly lo = new Growable(Uint32Array, 1 << 14);
-  private readonly size = new Growable(Float64Array, 1 << 14);
-  private readonly type = new Growable(Uint8Array, 1 << 14);
-  private readonly cls = new Growable(Int32Array, 1 << 14);
-  private readonly edgeStart = new Growable(Int32Array, 1 << 14);
-  private readonly edgeHi = new Growable(Uint32Array, 1 << 15);
-  private readonly edgeLo = new Growable(Uint32Array, 1 << 15);
-  private readonly edgeKey = new Growable(Int32Array, 1 << 15);
-  private readonly table = new AddressTable(() => this.hi.data, () => this.lo.data);
+  private readonly hi: Growable<Uint32Array>;
+  private readonly lo: Growable<Uint32Array>;
+  private readonly size: Growable<Float64Array>;
+  private readonly type: Growable<Uint8Array>;
+  private readonly cls: Growable<Int32Array>;
+  private readonly edgeStart: Growable<Int32Array>;
+  private readonly edgeHi: Growable<Uint32Array>;
+  private readonly edgeLo: Growable<Uint32Array>;
+  private readonly edgeKey: Growable<Int32Array>;
+  private readonly table: AddressTable;
+  private readonly nameCache = new Int32Array(NAME_CACHE).fill(-1);
   private readonly roots: Root[] = [];
   private readonly header: Record<string, number> = {};
   readonly tally: DecodeTally = { oddEscapes: 0, notUtf8: 0 };
@@ -133,6 +137,20 @@ class DumpBuilder implements JsonHandler {
   private badChildren = 0;
   private tmpHi = 0;
   private tmpLo = 0;
+
+  constructor(expectedItems = 0) {
+    const n = Math.max(1 << 14, Math.ceil(expectedItems));
+    this.hi = new Growable(Uint32Array, n);
+    this.lo = new Growable(Uint32Array, n);
+    this.size = new Growable(Float64Array, n);
+    this.type = new Growable(Uint8Array, n);
+    this.cls = new Growable(Int32Array, n);
+    this.edgeStart = new Growable(Int32Array, n);
+    this.edgeHi = new Growable(Uint32Array, n);
+    this.edgeLo = new Growable(Uint32Array, n);
+    this.edgeKey = new Growable(Int32Array, n);
+    this.table = new AddressTable(() => this.hi.data, () => this.lo.data, n);
+  }
 
   get nodeCount(): number { return this.hi.length; }
 
@@ -189,7 +207,7 @@ class DumpBuilder implements JsonHandler {
       if (this.itemValid) { this.itemHi = this.tmpHi; this.itemLo = this.tmpLo; } else this.badKeys++;
       return;
     }
-    if (d === 3) { this.field = end - start < 16 ? FIELDS[buf.toString('latin1', start, end)] ?? Field.Other : Field.Other; return; }
+    if (d === 3) { this.field = fieldOf(buf, start, end); return; }
     if (d === 4 && this.inChildren) this.childKey = this.keyId(buf, start, end, escaped);
   }
 
@@ -205,11 +223,11 @@ class DumpBuilder implements JsonHandler {
     }
     if (this.depth !== 3) return;
     switch (this.field) {
-      case Field.Type: if (this.duplicateOf < 0) this.type.data[this.node] = TYPE_ID.get(buf.toString('latin1', start, end)) ?? 0; return;
+      case Field.Type: if (this.duplicateOf < 0) this.type.data[this.node] = typeOf(buf, start, end); return;
       case Field.Size: if (this.duplicateOf < 0) this.size.data[this.node] = decimal(buf, start, end); return;
-      case Field.Symbol: this.symbol = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
-      case Field.Frame: this.frame = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
-      case Field.Class: if (this.duplicateOf < 0) this.cls.data[this.node] = this.strings.intern(decodeJsonString(buf, start, end, escaped, this.tally)); return;
+      case Field.Symbol: this.symbol = this.name(buf, start, end, escaped, false); return;
+      case Field.Frame: this.frame = this.name(buf, start, end, escaped, false); return;
+      case Field.Class: if (this.duplicateOf < 0) this.cls.data[this.node] = this.name(buf, start, end, escaped, false); return;
       default:
     }
   }
@@ -268,8 +286,29 @@ class DumpBuilder implements JsonHandler {
       if (digits) return KEY_INT;
     }
     if (end - start > 128) return KEY_OTHER;
-    const id = this.strings.internBounded(decodeJsonString(buf, start, end, escaped, this.tally), MAX_INTERNED);
+    const id = this.name(buf, start, end, escaped, true);
     return id < 0 ? KEY_OTHER : id;
+  }
+
+  /**
+   * The interned id of a name, through a small cache keyed by a hash of its bytes: the same few
+   * class and property names come back millions of times, and decoding each into a string to
+   * look it up would cost more than the rest of the item.
+   */
+  private name(buf: Buffer, start: number, end: number, escaped: boolean, bounded: boolean): number {
+    const len = end - start;
+    let slot = -1;
+    if (!escaped && len <= 64) {
+      let h = 0x811c9dc5;
+      for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+      slot = (h >>> 0) & (NAME_CACHE - 1);
+      const id = this.nameCache[slot]!;
+      if (id >= 0 && ascii(buf, start, end, this.strings.list[id]!)) return id;
+    }
+    const text = decodeJsonString(buf, start, end, escaped, this.tally);
+    const id = bounded ? this.strings.internBounded(text, MAX_INTERNED) : this.strings.intern(text);
+    if (slot >= 0 && id >= 0) this.nameCache[slot] = id;
+    return id;
   }
 
   /** Parses a hex address from bytes into tmpHi/tmpLo. */
@@ -344,6 +383,37 @@ class DumpBuilder implements JsonHandler {
     };
     return { graph, skipped, bytes };
   }
+}
+
+/** The item field a key names, from its bytes (no string made: millions of keys). */
+function fieldOf(buf: Buffer, start: number, end: number): Field {
+  const len = end - start;
+  const c = buf[start];
+  let f = Field.Other;
+  if (len === 4) f = c === 0x74 ? Field.Type : c === 0x73 ? Field.Size : Field.Other;
+  else if (len === 8 && c === 0x63) f = Field.Children;
+  else if (len === 7 && c === 0x69) f = Field.IsRoot;
+  else if (len === 5) f = c === 0x66 ? Field.Frame : c === 0x63 ? Field.Class : Field.Other;
+  else if (len === 11 && c === 0x73) f = Field.Symbol;
+  // Confirm the guess (a key of another meminfo version may share length and first letter).
+  return f === Field.Other || ascii(buf, start, end, FIELD_NAMES[f]!) ? f : Field.Other;
+}
+
+function ascii(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+const FIELD_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [v, k]));
+
+/** The type id of a `type` value, from its bytes. */
+function typeOf(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  const c = buf[start];
+  const guess = c === 0x61 && len === 5 ? 'array' : c === 0x6f && len === 6 ? 'object' : c === 0x73 && len === 6 ? 'string' : c === 0x69 && len === 3 ? 'int' : null;
+  if (guess !== null && ascii(buf, start, end, guess)) return TYPE_ID.get(guess)!;
+  return TYPE_ID.get(buf.toString('latin1', start, end)) ?? 0;
 }
 
 function decimal(buf: Buffer, start: number, end: number): number {

@@ -89,9 +89,14 @@ export function parseAddress(text: string): [number, number] | null {
 
 /** Address → node index: open addressing over the node's own address arrays. */
 export class AddressTable {
-  private slots = new Int32Array(1 << 16);
+  private slots: Int32Array;
   private used = 0;
-  constructor(private readonly hi: () => Uint32Array, private readonly lo: () => Uint32Array) {}
+  /** `expected`: items expected (sizes the table once instead of doubling many times). */
+  constructor(private readonly hi: () => Uint32Array, private readonly lo: () => Uint32Array, expected = 1 << 15) {
+    let cap = 1 << 16;
+    while (cap < expected * 2 && cap < 1 << 30) cap *= 2;
+    this.slots = new Int32Array(cap);
+  }
 
   private static hash(hi: number, lo: number): number {
     // Addresses are 8- or 16-byte aligned: mix the low bits away.
@@ -128,7 +133,8 @@ export class AddressTable {
     this.slots = new Int32Array(old.length * 2);
     const mask = this.slots.length - 1;
     const H = this.hi(), L = this.lo();
-    for (const v of old) {
+    for (let i = 0; i < old.length; i++) {
+      const v = old[i]!;
       if (v === 0) continue;
       let s = AddressTable.hash(H[v - 1]!, L[v - 1]!) & mask;
       while (this.slots[s] !== 0) s = (s + 1) & mask;

@@ -89,7 +89,8 @@ export class JsonTokenizer {
     let i = 0;
     while (i < n) {
       const c = buf[i]!;
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) { i++; continue; }
+      // Whitespace (and, leniently, any control byte between tokens): meminfo indents a lot.
+      if (c <= 0x20) { i++; continue; }
       const e = this.expect;
       if (e === Expect.Done) throw new JsonSyntaxError('unexpected data after the end of the JSON value', base + i);
       if (c === QUOTE) {
@@ -160,7 +161,7 @@ export class JsonTokenizer {
           if (!final) return i;
           throw new JsonSyntaxError('the input ends inside a literal', base + i);
         }
-        if (buf.toString('latin1', i, i + word.length) !== word) throw this.unexpected(c, base + i);
+        for (let k = 1; k < word.length; k++) if (buf[i + k] !== word.charCodeAt(k)) throw this.unexpected(buf[i + k]!, base + i + k);
         h.literal(c === 0x74 ? true : c === 0x66 ? false : null);
         this.afterValue();
         i += word.length;
