@@ -125,6 +125,8 @@ export class ProjectIndex {
   }
 
   get(path: string): FileSummary | undefined { return this.files.get(path); }
+  /** Every summary, by path order (heap dumps join with their declarations: engine/heap/join.ts). */
+  summaries(): FileSummary[] { return [...this.files.keys()].sort().map((p) => this.files.get(p)!); }
   get size(): number { return this.files.size; }
 
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
