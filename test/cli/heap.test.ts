@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DUMPS, NO_DUMPS, scenarioProject, SCENARIOS } from '../helpers/heap.js';
+import { parseConfig } from '../../engine/config.js';
+import { DUMPS, NO_DUMPS, ROOT, scenarioProject, SCENARIOS } from '../helpers/heap.js';
 import { phpleak } from './helpers.js';
 
 // `phpleak heap` on the real php-meminfo dumps (../shared/heap-dumps), joined with the
@@ -165,5 +168,22 @@ describe('phpleak heap: usage', () => {
   it('--help lists the heap command', () => {
     const cwd = scenarioProject('bounded');
     expect(phpleak(['--help'], { cwd }).stdout).toContain('phpleak heap DUMP.json [--compare LATER.json] [--iterations N] [--ref-path CLASS|0xADDR] [paths...]');
+  });
+
+  it('phpleak explain heap prints docs/heap.md, whose worked example is the real report', () => {
+    const cwd = scenarioProject('bounded');
+    const docs = readFileSync(join(ROOT, 'docs', 'heap.md'), 'utf8');
+    expect(phpleak(['explain', 'heap'], { cwd })).toMatchObject({ code: 0, stdout: docs });
+    const example = /\$ phpleak heap dumps\/talk-cache-1000\.json[^\n]*\n([\s\S]*?)```/.exec(docs)![1]!;
+    expect(example).toBe(EXPECTED['talk-cache'].stdout);
+  });
+});
+
+describe('phpleak.json heapDumps', () => {
+  it('takes [before, after] or [dump], nothing else', () => {
+    expect(parseConfig('{"heapDumps": ["var/a.json", "var/b.json"]}', '/p/phpleak.json', []).heapDumps).toEqual(['var/a.json', 'var/b.json']);
+    expect(parseConfig('{}', '/p/phpleak.json', []).heapDumps).toEqual([]);
+    expect(() => parseConfig('{"heapDumps": ["a", "b", "c"]}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json: heapDumps: expected [before, after] (two php-meminfo dumps of one worker) or [dump], got 3 paths');
+    expect(() => parseConfig('{"heapDumps": "a.json"}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json: heapDumps: expected an array of strings, got "a.json"');
   });
 });
