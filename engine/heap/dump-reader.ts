@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import {
-  AddressTable, Growable, KEY_INT, KEY_OTHER, MAX_INTERNED, StringTable, TYPE_ID, type HeapGraph, type Root,
+  AddressTable, Growable, KEY_INT, T_ARRAY, T_OBJECT, KEY_OTHER, MAX_INTERNED, StringTable, TYPE_ID, type HeapGraph, type Root,
 } from './graph.js';
 import { decodeJsonString, JsonSyntaxError, JsonTokenizer, type DecodeTally, type JsonHandler } from './json-tokens.js';
 
@@ -28,6 +28,7 @@ export interface DumpRead {
 }
 
 const CHUNK = 1024 * 1024;
+const T_STRING = TYPE_ID.get('string')!, T_INT = TYPE_ID.get('int')!;
 const NAME_CACHE = 4096;
 
 export async function readDump(file: string): Promise<DumpRead> {
@@ -41,19 +42,26 @@ export async function readDump(file: string): Promise<DumpRead> {
   const size = await fh.stat().then((s) => s.size, () => 0);
   const reader = new DumpBuilder(Math.min(size / 150, 50_000_000));
   const tokens = new JsonTokenizer(reader);
-  const buf = Buffer.allocUnsafe(CHUNK);
+  // Two buffers: the next piece is read while this one is parsed.
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let spare = Buffer.allocUnsafe(CHUNK);
   let bytes = 0;
   let syntax: JsonSyntaxError | null = null;
   try {
+    let pending = fh.read(buf, 0, CHUNK, null);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      const { bytesRead } = await pending;
       if (bytesRead === 0) break;
       bytes += bytesRead;
+      const current = buf;
+      [buf, spare] = [spare, buf];
+      pending = fh.read(buf, 0, CHUNK, null);
       try {
-        tokens.feed(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+        tokens.feed(bytesRead === CHUNK ? current : current.subarray(0, bytesRead));
       } catch (e) {
         if (!(e instanceof JsonSyntaxError)) throw e;
         syntax = e;
+        await pending.catch(() => undefined);
         break;
       }
     }
@@ -216,9 +224,13 @@ class DumpBuilder implements JsonHandler {
     if (this.inChildren) {
       if (this.duplicateOf >= 0) return;
       if (!this.hex(buf, start, end)) { this.badChildren++; return; }
-      this.edgeHi.push(this.tmpHi);
-      this.edgeLo.push(this.tmpLo);
-      this.edgeKey.push(this.childKey);
+      // Direct stores (not Growable.push): one typed-array kind per site keeps them monomorphic.
+      const e = this.edgeHi.length;
+      if (e >= this.edgeHi.data.length || e >= this.edgeLo.data.length || e >= this.edgeKey.data.length) { this.edgeHi.grow(e + 1); this.edgeLo.grow(e + 1); this.edgeKey.grow(e + 1); }
+      this.edgeHi.data[e] = this.tmpHi;
+      this.edgeLo.data[e] = this.tmpLo;
+      this.edgeKey.data[e] = this.childKey;
+      this.edgeHi.length = this.edgeLo.length = this.edgeKey.length = e + 1;
       return;
     }
     if (this.depth !== 3) return;
@@ -251,23 +263,25 @@ class DumpBuilder implements JsonHandler {
     this.frame = -1;
     this.field = Field.None;
     const n = this.hi.length;
-    this.hi.push(this.itemHi);
-    this.lo.push(this.itemLo);
+    if (n >= this.hi.data.length || n >= this.lo.data.length || n >= this.size.data.length || n >= this.type.data.length || n >= this.cls.data.length || n >= this.edgeStart.data.length) {
+      for (const g of [this.hi, this.lo, this.size, this.type, this.cls, this.edgeStart] as Growable<Uint32Array>[]) g.grow(n + 1);
+    }
+    this.hi.data[n] = this.itemHi;
+    this.lo.data[n] = this.itemLo;
     const existing = this.table.add(n);
     if (existing !== n) {
-      this.hi.length--;
-      this.lo.length--;
       this.duplicates++;
       this.duplicateOf = existing;
       this.node = existing;
       return;
     }
+    this.hi.length = this.lo.length = this.size.length = this.type.length = this.cls.length = this.edgeStart.length = n + 1;
     this.duplicateOf = -1;
     this.node = n;
-    this.size.push(0);
-    this.type.push(0);
-    this.cls.push(-1);
-    this.edgeStart.push(this.edgeHi.length);
+    this.size.data[n] = 0;
+    this.type.data[n] = 0;
+    this.cls.data[n] = -1;
+    this.edgeStart.data[n] = this.edgeHi.length;
   }
 
   private endItem(): void {
@@ -411,8 +425,10 @@ const FIELD_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FI
 function typeOf(buf: Buffer, start: number, end: number): number {
   const len = end - start;
   const c = buf[start];
-  const guess = c === 0x61 && len === 5 ? 'array' : c === 0x6f && len === 6 ? 'object' : c === 0x73 && len === 6 ? 'string' : c === 0x69 && len === 3 ? 'int' : null;
-  if (guess !== null && ascii(buf, start, end, guess)) return TYPE_ID.get(guess)!;
+  if (c === 0x61 && len === 5 && ascii(buf, start, end, 'array')) return T_ARRAY;
+  if (c === 0x6f && len === 6 && ascii(buf, start, end, 'object')) return T_OBJECT;
+  if (c === 0x73 && len === 6 && ascii(buf, start, end, 'string')) return T_STRING;
+  if (c === 0x69 && len === 3 && ascii(buf, start, end, 'int')) return T_INT;
   return TYPE_ID.get(buf.toString('latin1', start, end)) ?? 0;
 }
 
@@ -426,6 +442,8 @@ function decimal(buf: Buffer, start: number, end: number): number {
   return v;
 }
 
+/** 1,234,567 (toLocaleString loads ICU data: slow on a first call). */
 export function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  const s = String(Math.round(Math.abs(n)));
+  return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -1,3 +1,4 @@
+import { fmt } from './dump-reader.js';
 import type { HeapEntry } from './report.js';
 import type { Held } from './rows.js';
 
@@ -13,7 +14,7 @@ export function bytes(n: number): string {
 }
 
 export function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return fmt(n);
 }
 
 export function signed(n: number, unit: (x: number) => string = count): string {

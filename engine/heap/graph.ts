@@ -87,15 +87,22 @@ export function parseAddress(text: string): [number, number] | null {
   return [parseInt(hex.slice(0, 8), 16) >>> 0, parseInt(hex.slice(8), 16) >>> 0];
 }
 
-/** Address → node index: open addressing over the node's own address arrays. */
+/**
+ * Address → node index: open addressing, each slot holding the address's low half beside the
+ * node index, so a probe reads one cache line (the high half is compared only when the low
+ * halves match). Building the table is most of the cost of reading a dump.
+ */
 export class AddressTable {
-  private slots: Int32Array;
+  /** Pairs [low half, node + 1]; node + 1 = 0 marks an empty slot. */
+  private slots: Uint32Array;
+  private mask: number;
   private used = 0;
   /** `expected`: items expected (sizes the table once instead of doubling many times). */
   constructor(private readonly hi: () => Uint32Array, private readonly lo: () => Uint32Array, expected = 1 << 15) {
     let cap = 1 << 16;
-    while (cap < expected * 2 && cap < 1 << 30) cap *= 2;
-    this.slots = new Int32Array(cap);
+    while (cap < expected * 2 && cap < 1 << 29) cap *= 2;
+    this.slots = new Uint32Array(cap * 2);
+    this.mask = cap - 1;
   }
 
   private static hash(hi: number, lo: number): number {
@@ -106,39 +113,41 @@ export class AddressTable {
   }
 
   get(hi: number, lo: number): number {
-    const mask = this.slots.length - 1;
-    const H = this.hi(), L = this.lo();
+    const slots = this.slots, mask = this.mask;
+    const H = this.hi();
     for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
-      const v = this.slots[s]!;
+      const v = slots[2 * s + 1]!;
       if (v === 0) return -1;
-      if (H[v - 1] === hi && L[v - 1] === lo) return v - 1;
+      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
     }
   }
 
   /** Adds node (whose address is already stored); returns the existing node for a duplicate address. */
   add(node: number): number {
-    if ((this.used + 1) * 2 > this.slots.length) this.rehash();
-    const H = this.hi(), L = this.lo();
-    const hi = H[node]!, lo = L[node]!;
-    const mask = this.slots.length - 1;
+    if ((this.used + 1) * 2 > this.mask + 1) this.rehash();
+    const hi = this.hi()[node]!, lo = this.lo()[node]!;
+    const slots = this.slots, mask = this.mask;
+    const H = this.hi();
     for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
-      const v = this.slots[s]!;
-      if (v === 0) { this.slots[s] = node + 1; this.used++; return node; }
-      if (H[v - 1] === hi && L[v - 1] === lo) return v - 1;
+      const v = slots[2 * s + 1]!;
+      if (v === 0) { slots[2 * s] = lo; slots[2 * s + 1] = node + 1; this.used++; return node; }
+      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
     }
   }
 
   private rehash(): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2);
-    const mask = this.slots.length - 1;
-    const H = this.hi(), L = this.lo();
-    for (let i = 0; i < old.length; i++) {
-      const v = old[i]!;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Uint32Array(cap * 2);
+    this.mask = cap - 1;
+    const H = this.hi();
+    for (let i = 0; i < old.length; i += 2) {
+      const v = old[i + 1]!;
       if (v === 0) continue;
-      let s = AddressTable.hash(H[v - 1]!, L[v - 1]!) & mask;
-      while (this.slots[s] !== 0) s = (s + 1) & mask;
-      this.slots[s] = v;
+      let s = AddressTable.hash(H[v - 1]!, old[i]!) & this.mask;
+      while (this.slots[2 * s + 1] !== 0) s = (s + 1) & this.mask;
+      this.slots[2 * s] = old[i]!;
+      this.slots[2 * s + 1] = v;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { dominators, type Dominance } from './dominators.js';
-import { readDump, type DumpRead } from './dump-reader.js';
+import { fmt, readDump, type DumpRead } from './dump-reader.js';
 import type { HeapGraph } from './graph.js';
 import { buildPaths, type PathIndex } from './paths.js';
 import { containerRows, type Row } from './rows.js';
@@ -38,7 +38,7 @@ export function analyse(file: string, read: DumpRead): Snapshot {
     if (dom.idom[v] === -1) { lost++; lostSize += g.size[v]!; }
   }
   const skipped = [...read.skipped];
-  if (lost > 0) skipped.push(`${lost.toLocaleString('en-US')} items (${lostSize.toLocaleString('en-US')} bytes) are not reachable from any root: not ranked`);
+  if (lost > 0) skipped.push(`${fmt(lost)} items (${fmt(lostSize)} bytes) are not reachable from any root: not ranked`);
   return {
     file, bytes: read.bytes, header: g.header, items: g.nodeCount, references: g.edgeCount, totalSize: total,
     unreachable: { items: lost, size: lostSize }, rows: containerRows(g, dom, paths), skipped, graph: g, dom, paths,
