@@ -69,6 +69,10 @@ describe.skipIf(!DUMPS)(`phpleak-lsp heap evidence${DUMPS ? '' : ` (skipped: ${N
     ]]);
     expect(ds.find((x) => x.code === 'unbounded-cache')!.relatedInformation!.filter((r) => r.message.startsWith('heap:')).map((r) => r.message))
       .toEqual(['heap: +1,000 entries in Slugger::$memo between the dumps, 65.4 KB retained (+33.2 KB)']);
+    // Evidence, not a rule: no "Ignore heap-growth" comment (it would be an unknown rule id).
+    const growth = ds.find((x) => x.code === 'heap-growth')!;
+    const actions = await c.request<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: growth.range, context: { diagnostics: [growth] } });
+    expect(actions.map((a) => a.title).filter((t) => t.includes('heap-growth'))).toEqual([]);
   });
 
   it('a heapDumps entry that is not a dump: one warning, the diagnostics stay', async () => {
