@@ -64,7 +64,8 @@ Not growing (largest):
 
 const compare = (name: string, ...more: string[]) => ['heap', `dumps/${name}-1000.json`, '--compare', `dumps/${name}-2000.json`, ...more];
 
-describe.skipIf(!DUMPS)(`phpleak heap on the shared dumps${DUMPS ? '' : ` (skipped: ${NO_DUMPS})`}`, () => {
+// Each test spawns the CLI (a few seconds each on a loaded 2-core machine).
+describe.skipIf(!DUMPS)(`phpleak heap on the shared dumps${DUMPS ? '' : ` (skipped: ${NO_DUMPS})`}`, { timeout: 120_000 }, () => {
   for (const name of SCENARIOS) {
     it(`${name}: the exact ranked report with growth per iteration`, () => {
       const cwd = scenarioProject(name);
@@ -149,7 +150,7 @@ Largest containers (ranked by retained size; compare with a later dump to see gr
   });
 });
 
-describe('phpleak heap: usage', () => {
+describe('phpleak heap: usage', { timeout: 120_000 }, () => {
   it('needs a dump, and its options belong to it', () => {
     const cwd = scenarioProject('bounded');
     expect(phpleak(['heap'], { cwd })).toMatchObject({ code: 2, stderr: 'phpleak: heap expects a dump file, e.g. phpleak heap dump.json --compare later.json\n' });

@@ -28,7 +28,7 @@ function workspace(scenario: string, dumps: [string, string]): string {
 const latest = (c: LspClient, uri: string, pred: (ds: Diagnostic[]) => boolean, what: string): Promise<Diagnostic[]> =>
   c.waitFor(() => { const d = c.publishesFor(uri).at(-1)?.diagnostics; return d && pred(d) ? d : undefined; }, what, 30_000);
 
-describe.skipIf(!DUMPS)(`phpleak-lsp heap evidence${DUMPS ? '' : ` (skipped: ${NO_DUMPS})`}`, () => {
+describe.skipIf(!DUMPS)(`phpleak-lsp heap evidence${DUMPS ? '' : ` (skipped: ${NO_DUMPS})`}`, { timeout: 120_000 }, () => {
   it('talk-cache: the cache finding carries its growth (related information and hover), and follows a new dump', async () => {
     const root = workspace('talk-cache', ['talk-cache-1000.json', 'talk-cache-2000.json']);
     const c = await LspClient.start({ root });
