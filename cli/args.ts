@@ -8,7 +8,7 @@ import type { RuleLevel } from '../engine/config.js';
 export const FORMATS = ['stylish', 'json', 'sarif', 'checkstyle', 'junit', 'github', 'gitlab'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
-export type Command = 'lint' | 'rules' | 'explain' | 'init' | 'help' | 'version';
+export type Command = 'lint' | 'rules' | 'explain' | 'init' | 'heap' | 'help' | 'version';
 
 export interface Shard { index: number; total: number }
 
@@ -40,6 +40,10 @@ export interface CliOptions {
   color?: boolean;
   /** `init`: overwrite an existing phpleak.json. */
   force: boolean;
+  /** `heap`: the later dump, the iterations between the dumps, the class or address to trace. */
+  compare?: string;
+  iterations?: number;
+  refPath?: string;
 }
 
 export class UsageError extends Error {
@@ -94,13 +98,19 @@ const SPECS: Record<string, Spec> = {
   '--color': { takes: 'none', set: (o) => { o.color = true; } },
   '--no-color': { takes: 'none', set: (o) => { o.color = false; } },
   '--force': { takes: 'none', set: (o) => { o.force = true; } },
+  '--compare': { takes: 'value', set: (o, v) => { o.compare = v; } },
+  '--iterations': { takes: 'value', set: (o, v, f) => {
+    if (!/^[1-9][0-9]*$/.test(v!)) throw new UsageError(`${f} expects a positive number of iterations (jobs, requests) between the dumps, got "${v}"`);
+    o.iterations = Number(v);
+  } },
+  '--ref-path': { takes: 'value', set: (o, v) => { o.refPath = v; } },
   '--help': { takes: 'none', set: (o) => { o.command = 'help'; } },
   '--version': { takes: 'none', set: (o) => { o.command = 'version'; } },
 };
 
 const SHORT: Record<string, string> = { '-f': '--format', '-o': '--output', '-c': '--config', '-j': '--jobs', '-q': '--quiet', '-h': '--help', '-v': '--version' };
 
-const SUBCOMMANDS = new Set(['rules', 'explain', 'init']);
+const SUBCOMMANDS = new Set(['rules', 'explain', 'init', 'heap']);
 
 export function defaultOptions(): CliOptions {
   return {
@@ -151,6 +161,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 function validate(o: CliOptions): void {
+  if (o.command === 'heap') {
+    if (o.paths.length === 0) throw new UsageError('heap expects a dump file, e.g. phpleak heap dump.json --compare later.json');
+    if (!['stylish', 'json', 'sarif'].includes(o.format)) throw new UsageError(`heap supports --format stylish, json or sarif, got "${o.format}"`);
+    if (o.refPath !== undefined && o.format === 'sarif') throw new UsageError('--ref-path prints chains of references: use --format stylish or json');
+    if (o.iterations !== undefined && o.compare === undefined) throw new UsageError('--iterations needs --compare (the number of iterations between the two dumps)');
+    return;
+  }
+  if (o.compare !== undefined || o.iterations !== undefined || o.refPath !== undefined) throw new UsageError('--compare, --iterations and --ref-path are options of phpleak heap');
   if (o.command === 'explain') {
     if (o.paths.length !== 1) throw new UsageError('explain expects one rule id, e.g. phpleak explain unbounded-cache');
     return;
@@ -182,6 +200,8 @@ export const HELP = `Usage: phpleak [options] [paths...]     lint PHP files and 
        phpleak rules [--format json]    list the rules
        phpleak explain <rule-id>        print a rule's documentation
        phpleak init [--force]           write a starter phpleak.json
+       phpleak heap DUMP.json [--compare LATER.json] [--iterations N] [--ref-path CLASS|0xADDR] [paths...]
+                                        rank a php-meminfo heap dump and join it with the code (phpleak explain heap)
 
 Options:
   -f, --format <name>            stylish (default) | json | sarif | checkstyle | junit | github | gitlab

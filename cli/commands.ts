@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from '../engine/config.js';
 import type { AnyRule } from '../engine/rule.js';
@@ -27,6 +27,8 @@ export function rulesCommand(registry: readonly AnyRule[], format: 'json' | 'tex
 
 export function explainCommand(registry: readonly AnyRule[], id: string): string {
   if (isEngineId(id)) return engineInfo(id).docs;
+  // `phpleak explain heap`: the guide to heap dumps (docs/heap.md, shipped in the package).
+  if (id === 'heap' || id === 'heap-growth') return readFileSync(new URL('../../docs/heap.md', import.meta.url), 'utf8');
   const info = ruleInfos(registry).find((r) => r.id === id);
   if (!info) {
     const ids = registry.map((r) => r.meta.id);

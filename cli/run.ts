@@ -12,6 +12,7 @@ import { applyCrossFile } from './cross-file.js';
 import { explainCommand, initCommand, rulesCommand } from './commands.js';
 import { applyFixes, fixDiff, summaryLine } from './fix.js';
 import { FORMATTERS } from './formatters/index.js';
+import { heapCommand } from './heap.js';
 import { lintFiles } from './lint-files.js';
 import { ruleInfos, VERSION } from './meta.js';
 import { createProgress } from './progress.js';
@@ -46,6 +47,7 @@ export async function run(argv: readonly string[], io: Io, registry: readonly An
       case 'explain': io.stdout.write(explainCommand(registry, o.paths[0]!)); return 0;
       case 'init': io.stdout.write(initCommand(io.cwd, o.force)); return 0;
       case 'lint': return await lint(o, io, registry);
+      case 'heap': return await heapCommand(o, io, registry);
     }
   } catch (e) {
     return fail(io, e);

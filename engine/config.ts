@@ -28,6 +28,8 @@ export interface PhpleakConfig {
   maxFileSize: number;
   /** Baseline file (relative to root) used when present. */
   baseline: string;
+  /** php-meminfo dumps (relative to root), [before] or [before, after]: the LSP adds their evidence. */
+  heapDumps: string[];
 }
 
 export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
@@ -42,7 +44,7 @@ export class ConfigError extends Error {
 export function defaultConfig(root: string): PhpleakConfig {
   return {
     file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, longRunning: [],
-    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json',
+    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [],
   };
 }
 
@@ -90,7 +92,7 @@ function jsonErrorWhere(text: string, e: unknown): string {
   return `${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')} at line ${line}, column ${col}`;
 }
 
-const KNOWN_KEYS = ['$schema', 'include', 'exclude', 'extensions', 'rules', 'longRunning', 'maxFileSize', 'baseline'];
+const KNOWN_KEYS = ['$schema', 'include', 'exclude', 'extensions', 'rules', 'longRunning', 'maxFileSize', 'baseline', 'heapDumps'];
 
 export function validateConfig(raw: unknown, file: string, rules: readonly AnyRule[]): PhpleakConfig {
   const fail = (key: string, expected: string): never => { throw new ConfigError(file, key, expected); };
@@ -122,6 +124,11 @@ export function validateConfig(raw: unknown, file: string, rules: readonly AnyRu
   if (obj.baseline !== undefined) {
     if (typeof obj.baseline !== 'string' || obj.baseline === '') fail('baseline', `expected a file path string, got ${describe(obj.baseline)}`);
     cfg.baseline = obj.baseline as string;
+  }
+  const dumps = strings('heapDumps');
+  if (dumps) {
+    if (dumps.length < 1 || dumps.length > 2) fail('heapDumps', `expected [before, after] (two php-meminfo dumps of one worker) or [dump], got ${dumps.length} paths`);
+    cfg.heapDumps = dumps;
   }
   if (obj.rules !== undefined) {
     if (typeof obj.rules !== 'object' || obj.rules === null || Array.isArray(obj.rules)) fail('rules', `expected an object of rule id to severity, got ${describe(obj.rules)}`);

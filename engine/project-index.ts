@@ -18,7 +18,16 @@ import type { Finding, Range, Related, Severity } from './types.js';
 // related locations naming the holders. Pure data and functions: no I/O.
 
 /** A class-like declaration of the file. */
-export interface DeclaredClass { fqn: string; range: Range }
+export interface DeclaredClass {
+  fqn: string;
+  range: Range;
+  /** Declared and constructor-promoted properties (heap dumps name them: engine/heap/join.ts). */
+  properties?: DeclaredProperty[];
+  /** The parent class, fully qualified. */
+  extends?: string;
+}
+
+export interface DeclaredProperty { name: string; isStatic: boolean; range: Range }
 
 /** `holder` keeps an instance of `held` alive (both fully qualified; holder null: the file's code outside classes). */
 export interface Hold {
@@ -51,7 +60,12 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const ns = importsAt(c.node).namespace;
     const fqn = ns ? `${ns}\\${c.name}` : c.name;
     fqnOf.set(c, fqn);
-    classes.push({ fqn, range: file.rangeOf(c.node) });
+    const properties: DeclaredProperty[] = [...c.properties.values()].map((p) => ({ name: p.node.name.name, isStatic: p.isStatic, range: file.rangeOf(p.node) }));
+    for (const param of c.methods.get('__construct')?.arguments ?? []) {
+      if ((param.flags ?? 0) !== 0 && param.name?.name) properties.push({ name: param.name.name, isStatic: false, range: file.rangeOf(param) });
+    }
+    const parent = (c.node as { extends?: Name | null }).extends;
+    classes.push({ fqn, range: file.rangeOf(c.node), properties, ...(parent?.kind === 'name' ? { extends: resolveClassName(parent.name, c.node) } : {}) });
   }
   const add = (holder: string | null, written: string, at: PhpNode, via: Hold['via'], scope: PhpNode = at): void => {
     if (NOT_CLASSES.has(written.toLowerCase())) return;
@@ -111,6 +125,8 @@ export class ProjectIndex {
   }
 
   get(path: string): FileSummary | undefined { return this.files.get(path); }
+  /** Every summary, by path order (heap dumps join with their declarations: engine/heap/join.ts). */
+  summaries(): FileSummary[] { return [...this.files.keys()].sort().map((p) => this.files.get(p)!); }
   get size(): number { return this.files.size; }
 
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */

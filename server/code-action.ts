@@ -5,6 +5,7 @@ import { FIX_ALL_KIND } from './capabilities.js';
 import { sameDiagnostic, toLspRange } from './diagnostics.js';
 import type { AnalysisResult, OpenDocument } from './documents.js';
 import { diffEdit, ignoreEdit, toLspEdits, workspaceEdit } from './edits.js';
+import { HEAP_RULE_ID } from './heap-evidence.js';
 import type { Server } from './server.js';
 
 // Quick fixes (the rules' own fixes: data on each finding), "Ignore <rule> on this line", and
@@ -84,7 +85,8 @@ function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: 
   return out;
 }
 
-function ignorable(f: Finding): boolean { return !ENGINE.has(f.ruleId); }
+// Heap evidence (server/heap-evidence.ts) is no rule: an ignore comment cannot name it.
+function ignorable(f: Finding): boolean { return !ENGINE.has(f.ruleId) && f.ruleId !== HEAP_RULE_ID; }
 
 async function fixAll(server: Server, d: OpenDocument): Promise<CodeAction | null> {
   const text = d.doc.getText();

@@ -84,6 +84,12 @@ export class ConfigStore {
     };
   }
 
+  /** The phpleak.json in force for a document (heap dumps: server/heap-evidence.ts). */
+  configOf(uri: string): PhpleakConfig {
+    const path = uriToPath(uri);
+    return this.configFor(path ? dirname(path) : this.roots()[0] ?? process.cwd());
+  }
+
   private configFor(dir: string): PhpleakConfig {
     let file = this.dirs.get(dir);
     if (file === undefined) {

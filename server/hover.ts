@@ -2,6 +2,7 @@ import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/nod
 import { docSections, readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
 import type { Finding } from '../engine/types.js';
 import { documented, toLspRange } from './diagnostics.js';
+import { heapNotes } from './heap-evidence.js';
 import type { Server } from './server.js';
 
 // Hover on a finding: its message and tip, then the rule's explanation from rules/<id>.md
@@ -55,6 +56,7 @@ export function explain(f: Finding): string {
   const head = documented(f.ruleId) ? `**phpleak** [\`${f.ruleId}\`](${ruleDocsUrl(f.ruleId)})` : `**phpleak** \`${f.ruleId}\``;
   const lines = [head, '', f.message];
   if (f.tip) lines.push('', `*Instead:* ${f.tip}`);
+  for (const n of heapNotes(f)) lines.push('', `*Heap dump:* ${n.replace(/^heap: /, '')}`);
   const more = ruleExplanation(f.ruleId);
   if (more) lines.push('', more);
   return lines.join('\n');

@@ -6,6 +6,7 @@ import { clientCaps, readInitOptions, type ClientCaps, type InitOptions } from '
 import { ConfigStore } from './config-store.js';
 import { toDiagnostic } from './diagnostics.js';
 import { DocumentStore, type AnalysisResult, type OpenDocument } from './documents.js';
+import { HeapEvidence } from './heap-evidence.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
@@ -31,6 +32,8 @@ export class Server {
   private poolInstance: LintPool | null = null;
   /** Cross-file: the workspace's classes and holders (server/workspace-index.ts). */
   readonly workspace: WorkspaceIndex;
+  /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
+  readonly heap = new HeapEvidence({ warn: (m) => this.warnUser(m), changed: () => this.configurationChanged() });
 
   constructor(readonly connection: Connection) {
     this.config = new ConfigStore(rules, () => this.roots, (m) => this.warnUser(m), () => this.configurationChanged());
@@ -86,6 +89,7 @@ export class Server {
 
   async close(): Promise<void> {
     this.workspace.stop();
+    this.heap.close();
     for (const d of this.documents.all()) this.documents.close(d.uri);
     await this.poolInstance?.close();
     this.poolInstance = null;
@@ -94,7 +98,8 @@ export class Server {
   private analyse(d: OpenDocument, text: string): Promise<Finding[]> {
     const plan = this.config.forDocument(d.uri, text);
     if ('skip' in plan) return Promise.resolve([]);
-    return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules));
+    return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules))
+      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.workspace.index.summaries()));
   }
 
   private publish(d: OpenDocument, r: AnalysisResult): void {

@@ -80,6 +80,12 @@ export class WorkspaceIndex {
     }
   }
 
+  /** A document's path in the index (server/heap-evidence.ts matches declarations by it). */
+  keyOf(uri: string): string {
+    const abs = uriToPath(uri);
+    return abs ? this.key(abs) : uri;
+  }
+
   /** Index paths: relative to the workspace folder (they appear in messages), else absolute. */
   private key(abs: string): string {
     for (const root of this.roots) {

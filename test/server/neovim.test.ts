@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../../engine/fixes.js';
 import { lintText } from '../../engine/lint.js';
 import { rules } from '../../rules/index.js';
+import { DUMPS } from '../helpers/heap.js';
 import { hasPhp, phpLint } from '../helpers/php.js';
 import { repoRoot, serverMain } from './lsp-client.js';
 
@@ -108,5 +109,35 @@ describe.skipIf(!hasNvim)('Neovim (headless) with phpleak-lsp', () => {
     const findings = lintText({ path: join(root, 'src', 'Worker.php'), text, rules: rules.map((rule) => ({ rule })), knownRuleIds: ids, isTestFile: false });
     expect(res.diagnostics.map((d) => [d.code, d.lnum]).sort()).toEqual(findings.map((f) => [f.ruleId, f.range.start.line - 1]).sort());
     expect(res.diagnostics.map((d) => d.code)).toContain('gc-disabled');
+  });
+
+  it.skipIf(!DUMPS)('shows heap evidence from phpleak.json heapDumps: on the finding, in its hover, and growth no rule flags', () => {
+    const root = mkdtempSync(join(tmpdir(), 'phpleak-nvim-heap-'));
+    mkdirSync(join(root, 'src'));
+    const file = join(root, 'src', 'static-registry.php');
+    writeFileSync(file, readFileSync(join(repoRoot, 'fixtures', 'heap', 'static-registry', 'static-registry.php'), 'utf8'));
+    writeFileSync(join(root, 'phpleak.json'), JSON.stringify({ heapDumps: [join(DUMPS!, 'static-registry-1000.json'), join(DUMPS!, 'static-registry-2000.json')] }));
+    const out = join(root, 'result.json');
+    const r = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(repoRoot, 'test', 'server', 'nvim', 'heap.lua')}`], {
+      cwd: root, timeout: 90_000, encoding: 'utf8',
+      env: {
+        ...process.env, PHPLEAK_SERVER: serverMain, PHPLEAK_FILE: file, PHPLEAK_ROOT: root, PHPLEAK_OUT: out,
+        XDG_CACHE_HOME: join(root, 'cache'), XDG_STATE_HOME: join(root, 'state'), XDG_DATA_HOME: join(root, 'data'), XDG_CONFIG_HOME: join(root, 'config'),
+      },
+    });
+    let res: { error: string | null; diagnostics: { lnum: number; col: number; severity: number; message: string; code: string; related: string[] }[]; hover?: string };
+    try {
+      res = JSON.parse(readFileSync(out, 'utf8'));
+    } catch {
+      throw new Error(`nvim wrote no result (status ${r.status}, signal ${r.signal}): ${r.stdout}${r.stderr}`);
+    }
+    expect(res.error, JSON.stringify(res)).toBeNull();
+    const growth = res.diagnostics.find((d) => d.code === 'heap-growth')!;
+    expect([growth.lnum, growth.col, growth.severity]).toEqual([4, 19, 3]);
+    expect(growth.message).toMatch(/^EventRecorder::\$events grew between the heap dumps and no rule flags it/);
+    const cache = res.diagnostics.find((d) => d.code === 'unbounded-cache')!;
+    expect(cache.lnum).toBe(12);
+    expect(cache.related).toContain('heap: +1,000 entries in Slugger::$memo between the dumps, 65.4 KB retained (+33.2 KB)');
+    expect(res.hover).toContain('*Heap dump:* +1,000 entries in Slugger::$memo between the dumps, 65.4 KB retained (+33.2 KB)');
   });
 });

@@ -1,0 +1,153 @@
+// The heap graph in compact form: one slot per item in typed arrays, edges in one CSR block,
+// every name (class, symbol, property or key) interned once. A dump of 200 MB holds a few
+// million items; as JS objects they would take more memory than the text.
+
+export const NODE_TYPES = ['unknown', 'array', 'object', 'string', 'int', 'float', 'bool', 'null', 'resource', 'reference', 'callable'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+export const TYPE_ID: ReadonlyMap<string, number> = new Map(NODE_TYPES.map((t, i) => [t, i]));
+export const T_ARRAY = 1, T_OBJECT = 2;
+
+/** Edge keys that are not interned names. */
+export const KEY_INT = -2, KEY_OTHER = -1;
+
+/** Names kept before keys stop being interned (a memo keyed by user data must not grow the table without bound). */
+export const MAX_INTERNED = 200_000;
+
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  readonly list: string[] = [];
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) { id = this.list.length; this.list.push(s); this.ids.set(s, id); }
+    return id;
+  }
+  /** The id, or -1 when the table is full and `s` is new. */
+  internBounded(s: string, max: number): number {
+    const id = this.ids.get(s);
+    if (id !== undefined) return id;
+    return this.list.length >= max ? -1 : this.intern(s);
+  }
+  get(id: number): string { return this.list[id] ?? ''; }
+}
+
+type TypedArray = Int32Array | Uint32Array | Float64Array | Uint8Array;
+type Ctor<T extends TypedArray> = new (n: number) => T;
+
+/** An append-only typed array that doubles when full. */
+export class Growable<T extends TypedArray> {
+  data: T;
+  length = 0;
+  constructor(private readonly ctor: Ctor<T>, initial = 1024) { this.data = new ctor(initial); }
+  push(v: number): void {
+    if (this.length === this.data.length) this.grow(this.length + 1);
+    this.data[this.length++] = v;
+  }
+  grow(min: number): void {
+    let cap = this.data.length * 2;
+    while (cap < min) cap *= 2;
+    const next = new this.ctor(cap);
+    next.set(this.data as never);
+    this.data = next;
+  }
+  /** The used part, trimmed (a copy, so the doubled buffer can be collected). */
+  trimmed(): T { return this.data.slice(0, this.length) as T; }
+}
+
+export interface Root { node: number; symbol: number; frame: number }
+
+export interface HeapGraph {
+  nodeCount: number;
+  edgeCount: number;
+  addrHi: Uint32Array;
+  addrLo: Uint32Array;
+  size: Float64Array;
+  type: Uint8Array;
+  /** Interned class name, -1 when none. */
+  cls: Int32Array;
+  /** CSR: node i's children are edgeTo[edgeStart[i] .. edgeStart[i + 1]). */
+  edgeStart: Int32Array;
+  edgeTo: Int32Array;
+  /** Interned key, KEY_INT for an integer key, KEY_OTHER for a key not kept. */
+  edgeKey: Int32Array;
+  roots: Root[];
+  strings: StringTable;
+  header: Record<string, number>;
+}
+
+export function addressOf(g: HeapGraph, node: number): string {
+  const hi = g.addrHi[node]!, lo = g.addrLo[node]!;
+  return '0x' + (hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16));
+}
+
+/** Parses "0x7f08f1c58200" into hi/lo 32-bit halves; null when it is not a hex address. */
+export function parseAddress(text: string): [number, number] | null {
+  const m = /^0x([0-9a-fA-F]{1,16})$/.exec(text.trim());
+  if (!m) return null;
+  const hex = m[1]!.padStart(16, '0');
+  return [parseInt(hex.slice(0, 8), 16) >>> 0, parseInt(hex.slice(8), 16) >>> 0];
+}
+
+/**
+ * Address → node index: open addressing, each slot holding the address's low half beside the
+ * node index, so a probe reads one cache line (the high half is compared only when the low
+ * halves match). Building the table is most of the cost of reading a dump.
+ */
+export class AddressTable {
+  /** Pairs [low half, node + 1]; node + 1 = 0 marks an empty slot. */
+  private slots: Uint32Array;
+  private mask: number;
+  private used = 0;
+  /** `expected`: items expected (sizes the table once instead of doubling many times). */
+  constructor(private readonly hi: () => Uint32Array, private readonly lo: () => Uint32Array, expected = 1 << 15) {
+    let cap = 1 << 16;
+    while (cap < expected * 2 && cap < 1 << 29) cap *= 2;
+    this.slots = new Uint32Array(cap * 2);
+    this.mask = cap - 1;
+  }
+
+  private static hash(hi: number, lo: number): number {
+    // Addresses are 8- or 16-byte aligned: mix the low bits away.
+    let h = Math.imul(lo ^ (lo >>> 16), 0x45d9f3b) ^ Math.imul(hi, 0x119de1f3);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    return (h ^ (h >>> 13)) >>> 0;
+  }
+
+  get(hi: number, lo: number): number {
+    const slots = this.slots, mask = this.mask;
+    const H = this.hi();
+    for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
+      const v = slots[2 * s + 1]!;
+      if (v === 0) return -1;
+      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
+    }
+  }
+
+  /** Adds node (whose address is already stored); returns the existing node for a duplicate address. */
+  add(node: number): number {
+    if ((this.used + 1) * 2 > this.mask + 1) this.rehash();
+    const hi = this.hi()[node]!, lo = this.lo()[node]!;
+    const slots = this.slots, mask = this.mask;
+    const H = this.hi();
+    for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
+      const v = slots[2 * s + 1]!;
+      if (v === 0) { slots[2 * s] = lo; slots[2 * s + 1] = node + 1; this.used++; return node; }
+      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
+    }
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Uint32Array(cap * 2);
+    this.mask = cap - 1;
+    const H = this.hi();
+    for (let i = 0; i < old.length; i += 2) {
+      const v = old[i + 1]!;
+      if (v === 0) continue;
+      let s = AddressTable.hash(H[v - 1]!, old[i]!) & this.mask;
+      while (this.slots[2 * s + 1] !== 0) s = (s + 1) & this.mask;
+      this.slots[2 * s] = old[i]!;
+      this.slots[2 * s + 1] = v;
+    }
+  }
+}
