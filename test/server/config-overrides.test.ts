@@ -43,6 +43,6 @@ describe('phpleak-lsp and phpleak.json overrides', () => {
     await c.open(uri, demo, 1);
     await c.diagnosticsFor(uri, 1);
     const msg = await c.waitFor(() => c.messages.find((m) => m.type === 2), 'a warning');
-    expect(msg.message).toBe(`phpleak: ${cfg}:3:58: overrides[0].rules["gc-disabled"]: expected one of "error", "warning", "info", "hint", "off", got "loud". Using the defaults until it is fixed.`);
+    expect(msg.message).toBe(`phpleak: ${cfg}:3:56: overrides[0].rules["gc-disabled"]: expected one of "error", "warning", "info", "hint", "off", got "loud". Using the defaults until it is fixed.`);
   });
 });
