@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
-import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
+import { phpStyleMessage } from './php-messages.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchExprItem } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -26,6 +27,7 @@ patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
 patchDereferencableCurly(engine.parser);
+patchExprItem(engine.parser as unknown as Parameters<typeof patchExprItem>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {
@@ -71,7 +73,8 @@ function thrownProblem(e: unknown, text: string): SyntaxProblem {
     const at = offsetOfLine(text, err.lineNumber) + Math.max(0, (err.columnNumber ?? 0));
     return pointBack(text, Math.min(at, text.length), msg);
   }
-  return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : `syntax error: the PHP parser gave up here (${msg})`);
+  // A JavaScript error text (a TypeError inside php-parser) means nothing to a PHP developer.
+  return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : 'syntax error: the PHP parser could not read past here (php -l names the cause)');
 }
 
 /**
@@ -123,7 +126,7 @@ function pointBack(text: string, at: number, message: string): SyntaxProblem {
 }
 
 function cleanMessage(m: string): string {
-  return m.replace(/^Parse Error : /, '').replace(/ on line \d+$/, '');
+  return phpStyleMessage(m.replace(/^Parse Error : /, '').replace(/ on line \d+$/, ''));
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -143,7 +146,10 @@ function firstLineEnd(text: string): number {
 
 function dedupe(ps: SyntaxProblem[]): SyntaxProblem[] {
   const seen = new Set<string>();
-  return ps.filter((p) => {
+  return ps.filter((p, i) => {
+    // "unexpected end of file" after an earlier error is php-parser's recovery running out of
+    // text (`(;` then "expecting ')'"), not a second mistake; PHP reports the first only.
+    if (i > 0 && p.message.includes('unexpected end of file')) return false;
     const key = String(p.start); // php-parser often reports one mistake several times
     if (seen.has(key)) return false;
     seen.add(key);
