@@ -1,8 +1,12 @@
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type AjvModule from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, printParseErrorCode, type Node as JsonNode, type ParseErrorCode } from 'jsonc-parser';
 import type { AnyRule } from './rule.js';
 import { editDistance } from './suggest.js';
 import type { JsonSchema } from './config-schema.js';
+import * as precompiled from './config-validate.gen.js';
 
 // Turning schema violations (ajv) and JSONC syntax errors (jsonc-parser) into one-line errors in
 // phpleak's words: `<file>:<line>:<col>: <key path>: expected <what>, got <value>`.
@@ -14,16 +18,31 @@ export class ConfigError extends Error {
   }
 }
 
-const Ajv = AjvModule.default;
 const validators = new WeakMap<readonly AnyRule[], ValidateFunction>();
 
-/** The compiled schema for a rule registry (compiled once per registry: the LSP reloads often). */
+/** strict: the schema is also published; a keyword ajv does not know would be a schema bug. */
+export const VALIDATOR_OPTIONS = { strict: true, allErrors: false, verbose: true } as const;
+
+export function schemaHash(schema: JsonSchema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+/**
+ * The validator for a rule registry: the one compiled ahead of time (engine/config-validate.gen.ts,
+ * `npm run schema`) when the registry's schema is the one it was made from, else compiled here
+ * (a registry of tests). Once per registry: the LSP reloads often.
+ */
 export function compileValidator(rules: readonly AnyRule[], schema: () => JsonSchema): ValidateFunction {
   let v = validators.get(rules);
   if (!v) {
-    // strict: the schema is also published; a keyword ajv does not know would be a schema bug.
-    const ajv = new Ajv({ strict: true, allErrors: false, verbose: true });
-    v = ajv.compile(schema());
+    const s = schema();
+    if (schemaHash(s) === precompiled.SCHEMA_HASH) {
+      v = precompiled.validate as unknown as ValidateFunction;
+    } else {
+      // Loaded only here: the lint workers import this module too and never need ajv.
+      const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule).default;
+      v = new Ajv(VALIDATOR_OPTIONS).compile(s);
+    }
     validators.set(rules, v);
   }
   return v;

@@ -1,7 +1,9 @@
-// npm run schema: regenerates phpleak.schema.json from the built rules (cli/schema.ts).
+// npm run schema: regenerates phpleak.schema.json and the precompiled validator from the built
+// rules (cli/schema.ts). Run twice after a change: the second run builds with the new validator.
 import { writeFileSync } from 'node:fs';
-import { publishedSchemaText } from '../dist/cli/schema.js';
+import { publishedSchemaText, validatorModuleText } from '../dist/cli/schema.js';
 import registry from '../dist/rules/index.js';
 
 writeFileSync(new URL('../phpleak.schema.json', import.meta.url), publishedSchemaText(registry));
-console.log('wrote phpleak.schema.json');
+writeFileSync(new URL('../engine/config-validate.gen.ts', import.meta.url), validatorModuleText(registry));
+console.log('wrote phpleak.schema.json and engine/config-validate.gen.ts');

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { publishedSchemaText } from '../../cli/schema.js';
+import { publishedSchemaText, validatorModuleText } from '../../cli/schema.js';
 import registry from '../../rules/index.js';
 import { makeProject, phpleak, PHP, ROOT } from './helpers.js';
 
@@ -114,8 +114,9 @@ describe('overrides', () => {
 describe('phpleak.schema.json', () => {
   const committed = readFileSync(join(ROOT, 'phpleak.schema.json'), 'utf8');
 
-  it('is the generated one (npm run schema)', () => {
+  it('is the generated one, and so is the precompiled validator (npm run schema)', () => {
     expect(committed).toBe(publishedSchemaText(registry));
+    expect(readFileSync(join(ROOT, 'engine', 'config-validate.gen.ts'), 'utf8')).toBe(validatorModuleText(registry));
   });
 
   it('compiles in ajv strict mode and rejects what the CLI rejects, accepts what it accepts', () => {
@@ -140,4 +141,14 @@ describe('phpleak.schema.json', () => {
       expect(phpleak(['-j', '1'], { cwd: p }).code, JSON.stringify(cfg)).toBe(ok ? 0 : 2);
     }
   }, 180_000);
+});
+
+describe('validation with another rule registry', () => {
+  it('compiles the schema of that registry (the precompiled validator is for the built-in rules)', async () => {
+    const { parseConfig } = await import('../../engine/config.js');
+    const gc = registry.filter((r) => r.meta.id === 'gc-disabled');
+    expect(parseConfig('{ "rules": { "gc-disabled": "error" } }', '/p/phpleak.json', gc).rules).toEqual({ 'gc-disabled': { level: 'error' } });
+    expect(() => parseConfig('{ "rules": { "unbounded-cache": "error" } }', '/p/phpleak.json', gc))
+      .toThrow('/p/phpleak.json:1:14: rules["unbounded-cache"]: unknown rule id; expected one of file-skipped, gc-disabled, internal-error, invalid-ignore, parse-error, unused-ignore');
+  });
 });
