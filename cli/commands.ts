@@ -16,12 +16,13 @@ export function rulesCommand(registry: readonly AnyRule[], format: 'json' | 'tex
       fixable: r.fixable, description: r.description, engine: r.engine,
     })), null, 2) + '\n';
   }
+  // Column widths from the longest cell, so every row lines up ("warning (lr: error)" is 19).
+  const sevOf = (r: (typeof infos)[number]) => (r.longRunningSeverity ? `${r.severity} (lr: ${r.longRunningSeverity})` : r.severity);
   const idW = Math.max(...infos.map((r) => r.id.length), 4);
-  const lines = [`${'rule'.padEnd(idW)}  ${'severity'.padEnd(18)}  ${'fix'.padEnd(9)}  description`];
-  for (const r of infos) {
-    const sev = r.longRunningSeverity ? `${r.severity} (lr: ${r.longRunningSeverity})` : r.severity;
-    lines.push(`${r.id.padEnd(idW)}  ${sev.padEnd(18)}  ${r.fixable.padEnd(9)}  ${r.description}`);
-  }
+  const sevW = Math.max(...infos.map((r) => sevOf(r).length), 8);
+  const fixW = Math.max(...infos.map((r) => r.fixable.length), 3);
+  const lines = [`${'rule'.padEnd(idW)}  ${'severity'.padEnd(sevW)}  ${'fix'.padEnd(fixW)}  description`];
+  for (const r of infos) lines.push(`${r.id.padEnd(idW)}  ${sevOf(r).padEnd(sevW)}  ${r.fixable.padEnd(fixW)}  ${r.description}`);
   lines.push('', 'lr: severity in long-running code (workers, daemons; config "longRunning"). Docs: phpleak explain <rule-id>');
   return lines.join('\n') + '\n';
 }

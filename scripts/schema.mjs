@@ -1,5 +1,5 @@
 // npm run schema: regenerates phpleak.schema.json and the precompiled validator from the built
-// rules (cli/schema.ts). Run twice after a change: the second run builds with the new validator.
+// rules (cli/schema.ts).
 import { writeFileSync } from 'node:fs';
 import { publishedSchemaText, validatorModuleText } from '../dist/cli/schema.js';
 import registry from '../dist/rules/index.js';

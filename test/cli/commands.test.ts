@@ -9,6 +9,12 @@ describe('subcommands', () => {
     const text = phpleak(['rules'], { cwd: p });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('parse-error');
+    // Every column starts at the same place on every row, the long-running ones included.
+    const rows = text.stdout.split('\n\n')[0]!.split('\n');
+    const starts = (row: string) => [...row.matchAll(/(?<=  )\S/g)].slice(0, 3).map((m) => m.index);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.some((r) => r.includes('warning (lr: error)'))).toBe(true);
+    for (const row of rows) expect(starts(row), row).toEqual(starts(rows[0]!));
     const list = JSON.parse(phpleak(['rules', '--format', 'json'], { cwd: p }).stdout) as { id: string; severity: string; fixable: string; description: string }[];
     expect(list.map((r) => r.id)).toContain('memory-limit-disabled');
     for (const r of list) expect(r.description.length).toBeGreaterThan(0);
