@@ -23,7 +23,7 @@ export interface PlannedReport extends ReportTarget {
  */
 export const REVIEW_MIN_SEVERITY: Partial<Record<FormatName, Severity>> = { github: 'warning', gitlab: 'warning', junit: 'warning' };
 
-export function planReports(o: CliOptions, env: NodeJS.ProcessEnv): PlannedReport[] {
+export function planReports(o: CliOptions, env: NodeJS.ProcessEnv, cwd: string): PlannedReport[] {
   const plan: PlannedReport[] = o.reports.length > 0 ? o.reports.map((r) => ({ ...r })) : [{ format: 'stylish' }];
   const toStdout = plan.filter((r) => r.file === undefined);
   if (o.output !== undefined) {
@@ -33,7 +33,7 @@ export function planReports(o: CliOptions, env: NodeJS.ProcessEnv): PlannedRepor
   } else if (toStdout.length > 1) {
     throw new UsageError(`${toStdout.length} formats to standard output (${toStdout.map((r) => r.format).join(', ')}); name all but one's file: -f ${toStdout[1]!.format}:<file>`);
   }
-  const files = plan.flatMap((r) => (r.file !== undefined ? [resolve(r.file)] : []));
+  const files = plan.flatMap((r) => (r.file !== undefined ? [resolve(cwd, r.file)] : []));
   const dup = files.find((f, i) => files.indexOf(f) !== i);
   if (dup !== undefined) throw new UsageError(`two reports to the same file ${dup}`);
   if (o.reports.length === 0 && env.GITHUB_ACTIONS === 'true') plan.push({ format: 'github', auto: true });

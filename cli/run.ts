@@ -61,7 +61,7 @@ function fail(io: Io, e: unknown): number {
 
 async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promise<number> {
   const cwd = io.cwd;
-  const plan = planReports(o, io.env);
+  const plan = planReports(o, io.env, cwd);
   const settings = loadSettings(cwd, o.config, o.ruleOverrides, registry);
   const notices: string[] = [];
   const note = (s: string) => { if (!o.quiet) notices.push(s); };

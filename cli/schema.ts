@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type AjvModule from 'ajv';
 import { configSchema } from '../engine/config.js';
-import { schemaHash, VALIDATOR_OPTIONS } from '../engine/config-errors.js';
+import { forValidation, schemaHash, VALIDATOR_OPTIONS } from '../engine/config-errors.js';
 import type { AnyRule } from '../engine/rule.js';
 import { docSections, readRuleDocs } from '../engine/rule-docs.js';
 
@@ -41,7 +41,7 @@ export function validatorModuleText(registry: readonly AnyRule[]): string {
   const standalone = (require('ajv/dist/standalone') as { default: (ajv: unknown, v: unknown) => string }).default;
   const schema = configSchema(registry);
   const ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { source: true, esm: true } });
-  let code = standalone(ajv, ajv.compile(schema));
+  let code = standalone(ajv, ajv.compile(forValidation(schema) as object));
   const imports: string[] = [];
   code = code.replace(/require\("([^"]+)"\)/g, (_, mod: string) => {
     const name = `runtime${imports.length}`;

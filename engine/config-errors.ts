@@ -23,6 +23,25 @@ const validators = new WeakMap<readonly AnyRule[], ValidateFunction>();
 /** strict: the schema is also published; a keyword ajv does not know would be a schema bug. */
 export const VALIDATOR_OPTIONS = { strict: true, allErrors: false, verbose: true } as const;
 
+/**
+ * The schema without what only editors read (description, examples, default): smaller compiled
+ * code, and no rule prose in it (a rule description that names a PHP function call would read as
+ * code to the security test that scans sources for eval).
+ */
+export function forValidation(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forValidation);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'description' || k === 'examples' || k === 'default') continue;
+    // `properties` maps names to schemas: a property may be called "default".
+    out[k] = k === 'properties' || k === 'definitions'
+      ? Object.fromEntries(Object.entries(v as object).map(([name, sub]) => [name, forValidation(sub)]))
+      : forValidation(v);
+  }
+  return out;
+}
+
 export function schemaHash(schema: JsonSchema): string {
   return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
 }
@@ -41,7 +60,7 @@ export function compileValidator(rules: readonly AnyRule[], schema: () => JsonSc
     } else {
       // Loaded only here: the lint workers import this module too and never need ajv.
       const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule).default;
-      v = new Ajv(VALIDATOR_OPTIONS).compile(s);
+      v = new Ajv(VALIDATOR_OPTIONS).compile(forValidation(s) as JsonSchema);
     }
     validators.set(rules, v);
   }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
 import { phpStyleMessage } from './php-messages.js';
-import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchExprItem } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -27,7 +27,6 @@ patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
 patchDereferencableCurly(engine.parser);
-patchExprItem(engine.parser as unknown as Parameters<typeof patchExprItem>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {
@@ -53,6 +52,13 @@ export function parsePhp(text: string, path: string): ParseResult {
     resetLexer(engine.lexer);
     program = engine.parseCode(text, path) as Program;
   } catch (e) {
+    // A TypeError inside php-parser (`<?php $x = (;`: read_expr_item records "unexpected ';'"
+    // and returns undefined, which its caller then uses as a node) comes after the parser
+    // recorded the real syntax error: report that, in PHP's words, not the JavaScript text.
+    // (Not patched at the source: a wrapper around that recursive reader costs a stack frame
+    // per nesting level, and deeply nested code then overflows.)
+    const recorded = (engine.parser as { _errors?: ErrorNode[] })._errors ?? [];
+    if (!(e instanceof RangeError) && recorded.length > 0) return { ok: false, problems: [errorProblem(recorded[0]!, text)] };
     return { ok: false, problems: [thrownProblem(e, text)] };
   }
   const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text)));

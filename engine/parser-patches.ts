@@ -291,24 +291,3 @@ export function patchReadonlyFunction(lexer: KeywordLexer): void {
     return /\bfunction\s*&?\s*$/i.test(before) ? this.tok.T_STRING : id;
   };
 }
-
-interface ExprItemParser {
-  read_expr_item(...args: unknown[]): unknown;
-  _errors: unknown[];
-}
-
-/**
- * `read_expr_item` records "syntax error, unexpected X" when no expression starts at the token
- * and then returns undefined; callers use the result as a node (`(;` sets
- * `expr.parenthesizedExpression` on it), so `<?php $x = (;` threw a TypeError and the user saw
- * "Cannot set properties of undefined" instead of PHP's "unexpected token ';'". The error node
- * it just recorded stands in for the missing expression, as elsewhere in php-parser's recovery.
- */
-export function patchExprItem(parser: ExprItemParser): void {
-  const read = parser.read_expr_item;
-  parser.read_expr_item = function (this: ExprItemParser, ...args: unknown[]): unknown {
-    const errors = this._errors.length;
-    const expr = read.apply(this, args);
-    return expr === undefined && this._errors.length > errors ? this._errors[this._errors.length - 1] : expr;
-  };
-}
