@@ -12,14 +12,24 @@ export type Command = 'lint' | 'rules' | 'explain' | 'init' | 'heap' | 'help' | 
 
 export interface Shard { index: number; total: number }
 
+/** One `--format name[:file]`: a report in that format, to the file or (without one) stdout/-o. */
+export interface ReportTarget { format: FormatName; file?: string }
+
 export interface CliOptions {
   command: Command;
   paths: string[];
+  /** The first --format (stylish by default). */
   format: FormatName;
+  /** Every --format given, in order; empty when none was (stylish, plus github under Actions). */
+  reports: ReportTarget[];
   output?: string;
   config?: string;
   ruleOverrides: Record<string, RuleLevel>;
   failOn: Severity;
+  /** --max-warnings: exit 1 when there are more warnings than this (ESLint's option). */
+  maxWarnings?: number;
+  /** --min-severity / --include-info: findings below it are left out of every report. */
+  minSeverity?: Severity;
   fix: boolean;
   fixDryRun: boolean;
   fixUnsafe: boolean;
@@ -62,7 +72,17 @@ const oneOf = <T extends string>(list: readonly T[], v: string, flag: string): T
 };
 
 const SPECS: Record<string, Spec> = {
-  '--format': { takes: 'value', set: (o, v, f) => { o.format = oneOf(FORMATS, v!, f); } },
+  '--format': { takes: 'value', set: (o, v, f) => {
+    // name or name:file (PHP_CodeSniffer's --report-FORMAT=FILE); only a known name before the
+    // colon splits, so a format name alone is still checked with the list of names.
+    const colon = v!.indexOf(':');
+    const name = colon > 0 && (FORMATS as readonly string[]).includes(v!.slice(0, colon)) ? v!.slice(0, colon) : v!;
+    const file = name === v ? undefined : v!.slice(colon + 1);
+    if (file === '') throw new UsageError(`${f} ${name}: expects a file name after the colon`);
+    const format = oneOf(FORMATS, name, f);
+    if (o.reports.length === 0) o.format = format;
+    o.reports.push({ format, ...(file !== undefined ? { file } : {}) });
+  } },
   '--output': { takes: 'value', set: (o, v) => { o.output = v; } },
   '--config': { takes: 'value', set: (o, v) => { o.config = v; } },
   '--rule': { takes: 'value', set: (o, v, f) => {
@@ -71,6 +91,12 @@ const SPECS: Record<string, Spec> = {
     o.ruleOverrides[m[1]!] = oneOf([...SEVERITIES, 'off'] as const, m[2]!, `${f} ${m[1]}`);
   } },
   '--fail-on': { takes: 'value', set: (o, v, f) => { o.failOn = oneOf(SEVERITIES, v!, f); } },
+  '--max-warnings': { takes: 'value', set: (o, v, f) => {
+    if (!/^(0|[1-9][0-9]*)$/.test(v!)) throw new UsageError(`${f} expects a number of warnings (0 or more), got "${v}"`);
+    o.maxWarnings = Number(v);
+  } },
+  '--min-severity': { takes: 'value', set: (o, v, f) => { o.minSeverity = oneOf(SEVERITIES, v!, f); } },
+  '--include-info': { takes: 'none', set: (o) => { o.minSeverity = 'hint'; } },
   '--fix': { takes: 'none', set: (o) => { o.fix = true; } },
   '--fix-dry-run': { takes: 'none', set: (o) => { o.fixDryRun = true; } },
   '--fix-unsafe': { takes: 'none', set: (o) => { o.fixUnsafe = true; } },
@@ -114,7 +140,7 @@ const SUBCOMMANDS = new Set(['rules', 'explain', 'init', 'heap']);
 
 export function defaultOptions(): CliOptions {
   return {
-    command: 'lint', paths: [], format: 'stylish', ruleOverrides: {}, failOn: 'warning', fix: false, fixDryRun: false,
+    command: 'lint', paths: [], format: 'stylish', reports: [], ruleOverrides: {}, failOn: 'warning', fix: false, fixDryRun: false,
     fixUnsafe: false, staged: false, stdin: false, noBaseline: false, cache: false, progress: true, quiet: false,
     force: false,
   };
@@ -175,7 +201,7 @@ function validate(o: CliOptions): void {
   }
   if (o.command === 'rules' || o.command === 'init') {
     if (o.paths.length > 0) throw new UsageError(`${o.command} takes no arguments, got "${o.paths.join(' ')}"`);
-    if (o.command === 'rules' && o.format !== 'stylish' && o.format !== 'json') throw new UsageError('rules supports --format json only');
+    if (o.command === 'rules' && ((o.format !== 'stylish' && o.format !== 'json') || o.reports.length > 1 || o.reports.some((r) => r.file))) throw new UsageError('rules supports --format json only');
     return;
   }
   if (o.command !== 'lint') return;
@@ -204,11 +230,16 @@ export const HELP = `Usage: phpleak [options] [paths...]     lint PHP files and 
                                         rank a php-meminfo heap dump and join it with the code (phpleak explain heap)
 
 Options:
-  -f, --format <name>            stylish (default) | json | sarif | checkstyle | junit | github | gitlab
-  -o, --output <file>            write the report to a file
+  -f, --format <name>[:<file>]   stylish (default) | json | sarif | checkstyle | junit | github | gitlab;
+                                 repeatable, each to its own file: -f sarif:phpleak.sarif -f stylish
+                                 (under GitHub Actions, no -f: stylish plus github annotations)
+  -o, --output <file>            write the report (the format given without a file) to a file
   -c, --config <file>            default: nearest phpleak.json upward from the working directory
       --rule <id>=<severity|off> override a rule's severity (repeatable)
       --fail-on <severity>       lowest severity that makes the exit code 1 (default: warning)
+      --max-warnings <n>         also exit 1 when there are more than n warnings
+      --min-severity <severity>  leave findings below it out of every report; github, gitlab and
+      --include-info             junit leave out info and hint unless given (= --min-severity hint)
       --fix                      apply safe fixes to the files
       --fix-dry-run              print the fixes as a unified diff, change nothing
       --fix-unsafe               with --fix/--fix-dry-run: also apply fixes marked unsafe

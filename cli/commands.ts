@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAME } from '../engine/config.js';
 import type { AnyRule } from '../engine/rule.js';
 import { UsageError } from './args.js';
-import { isEngineId, engineInfo, ruleInfos } from './meta.js';
+import { isEngineId, engineInfo, ruleInfos, VERSION } from './meta.js';
 
 // The subcommands that do not lint: `rules`, `explain <id>`, `init`.
 
@@ -15,12 +16,13 @@ export function rulesCommand(registry: readonly AnyRule[], format: 'json' | 'tex
       fixable: r.fixable, description: r.description, engine: r.engine,
     })), null, 2) + '\n';
   }
+  // Column widths from the longest cell, so every row lines up ("warning (lr: error)" is 19).
+  const sevOf = (r: (typeof infos)[number]) => (r.longRunningSeverity ? `${r.severity} (lr: ${r.longRunningSeverity})` : r.severity);
   const idW = Math.max(...infos.map((r) => r.id.length), 4);
-  const lines = [`${'rule'.padEnd(idW)}  ${'severity'.padEnd(18)}  ${'fix'.padEnd(9)}  description`];
-  for (const r of infos) {
-    const sev = r.longRunningSeverity ? `${r.severity} (lr: ${r.longRunningSeverity})` : r.severity;
-    lines.push(`${r.id.padEnd(idW)}  ${sev.padEnd(18)}  ${r.fixable.padEnd(9)}  ${r.description}`);
-  }
+  const sevW = Math.max(...infos.map((r) => sevOf(r).length), 8);
+  const fixW = Math.max(...infos.map((r) => r.fixable.length), 3);
+  const lines = [`${'rule'.padEnd(idW)}  ${'severity'.padEnd(sevW)}  ${'fix'.padEnd(fixW)}  description`];
+  for (const r of infos) lines.push(`${r.id.padEnd(idW)}  ${sevOf(r).padEnd(sevW)}  ${r.fixable.padEnd(fixW)}  ${r.description}`);
   lines.push('', 'lr: severity in long-running code (workers, daemons; config "longRunning"). Docs: phpleak explain <rule-id>');
   return lines.join('\n') + '\n';
 }
@@ -45,14 +47,36 @@ export function initCommand(cwd: string, force: boolean): string {
   const dirs = ['src', 'app', 'lib', 'bin', 'config', 'public'].filter((d) => isDir(join(cwd, d)));
   const testsDirs = readdirSafe(cwd).filter((d) => /^tests?$/i.test(d) && isDir(join(cwd, d)));
   const config = {
-    $schema: './node_modules/phpleak/phpleak.schema.json',
+    $schema: schemaRef(cwd),
     ...(dirs.length > 0 ? { include: dirs } : {}),
     exclude: testsDirs.length > 0 ? testsDirs.map((d) => `${d}/fixtures/**`) : [],
     rules: {},
     longRunning: [],
   };
   writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
-  return `phpleak: wrote ${file}${dirs.length > 0 ? ` (include: ${dirs.join(', ')})` : ''}. List worker entry points and daemons under "longRunning"; docs: docs/configuration.md\n`;
+  const docs = join(PACKAGE_ROOT, 'docs', 'configuration.md');
+  return `phpleak: wrote ${file}${dirs.length > 0 ? ` (include: ${dirs.join(', ')})` : ''}. List worker entry points and daemons under "longRunning"; docs: ${existsSync(docs) ? docs : `${REPO_URL}/blob/main/docs/configuration.md`}\n`;
+}
+
+const REPO_URL = 'https://github.com/phpleak/phpleak';
+/** The installed package (this file is dist/cli/commands.js). */
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `$schema` for a new phpleak.json. A path relative to the file when the project has phpleak
+ * installed locally (npm's node_modules/phpleak, or Composer's vendor/ holding this very
+ * package): works offline and matches the installed rules. Otherwise (a global install, the
+ * single executable) the schema of this version on GitHub: VS Code, JetBrains IDEs and
+ * vscode-json-languageserver (Neovim, Emacs) all accept both forms.
+ */
+function schemaRef(cwd: string): string {
+  if (existsSync(join(cwd, 'node_modules', 'phpleak', 'phpleak.schema.json'))) return './node_modules/phpleak/phpleak.schema.json';
+  try {
+    const own = realpathSync(join(PACKAGE_ROOT, 'phpleak.schema.json'));
+    const rel = relative(realpathSync(cwd), own);
+    if (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== own) return `./${rel.split(sep).join('/')}`;
+  } catch { /* not shipped next to this file: use the URL */ }
+  return `https://raw.githubusercontent.com/phpleak/phpleak/v${VERSION}/phpleak.schema.json`;
 }
 
 function isDir(p: string): boolean {

@@ -12,8 +12,12 @@ export function applyCrossFile(outcomes: FileOutcome[], settings: RunSettings): 
   for (const o of outcomes) if (o.summary) index.set({ ...o.summary, path: o.target.display });
   if (index.size < 2) return;
   const rules = new Map(settings.registry.map((r) => [r.meta.id, r.meta]));
-  const pinned = new Set(settings.rules.filter((r) => r.severity !== undefined).map((r) => r.id));
+  const pinnedIn = (r: RunSettings['rules']) => new Set(r.filter((x) => x.severity !== undefined).map((x) => x.id));
+  const pinned = pinnedIn(settings.rules);
   for (const o of outcomes) {
-    if (o.summary && o.findings.length > 0) o.findings = enrich(o.target.display, o.findings, index, { rules, pinned });
+    if (!o.summary || o.findings.length === 0) continue;
+    // `overrides` may pin a rule's severity for some files only.
+    const own = settings.forFile(o.target.abs).rules;
+    o.findings = enrich(o.target.display, o.findings, index, { rules, pinned: own === settings.rules ? pinned : pinnedIn(own) });
   }
 }

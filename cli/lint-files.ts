@@ -75,7 +75,7 @@ export async function lintFiles(targets: readonly Target[], opts: LintFilesOptio
 async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => LintPool): Promise<FileOutcome> {
   const { settings } = opts;
   const skipSeverity = (fallback: Severity): Severity | null => {
-    const s = settings.engineSeverities['file-skipped'];
+    const s = settings.forFile(target.abs).engineSeverities['file-skipped'];
     return s === 'off' ? null : s ?? fallback;
   };
   let bytes: Buffer;

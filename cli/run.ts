@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { toRelative } from '../engine/discover.js';
@@ -11,10 +10,10 @@ import { ResultCache } from './cache.js';
 import { applyCrossFile } from './cross-file.js';
 import { explainCommand, initCommand, rulesCommand } from './commands.js';
 import { applyFixes, fixDiff, summaryLine } from './fix.js';
-import { FORMATTERS } from './formatters/index.js';
 import { heapCommand } from './heap.js';
 import { lintFiles } from './lint-files.js';
 import { ruleInfos, VERSION } from './meta.js';
+import { planReports, writeReports } from './outputs.js';
 import { createProgress } from './progress.js';
 import { atLeast, type Report } from './report.js';
 import { loadSettings } from './settings.js';
@@ -64,6 +63,7 @@ function fail(io: Io, e: unknown): number {
 
 async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promise<number> {
   const cwd = io.cwd;
+  const plan = planReports(o, io.env, cwd);
   const settings = loadSettings(cwd, o.config, o.ruleOverrides, registry);
   const notices: string[] = [];
   const note = (s: string) => { if (!o.quiet) notices.push(s); };
@@ -136,19 +136,16 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
     ...(o.shard ? { shard: o.shard } : {}),
     ...(baseline ? { baseline: { file: toRelative(set.base, baseline.file) || baseline.file, suppressed: baseline.suppressed, stale: baseline.stale } } : {}),
   };
-  const toFile = o.output !== undefined;
+  const toFile = plan.every((r) => r.file !== undefined);
   const color = o.color ?? (!toFile && !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
-  const text = FORMATTERS[o.format](report, { color: o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color) });
-  if (toFile) {
-    const out = resolve(cwd, o.output!);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, text);
-  } else if (!stdoutTaken) {
-    io.stdout.write(text);
-  }
+  writeReports(plan, report, o, cwd, io.stdout, o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color), stdoutTaken);
   flush(io, notices);
   const failing = outcomes.some((x) => x.findings.some((f) => atLeast(f.severity, o.failOn)));
-  return failing ? 1 : 0;
+  const warnings = outcomes.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'warning').length, 0);
+  // ESLint's --max-warnings: more warnings than allowed fails the run whatever --fail-on says.
+  const tooMany = o.maxWarnings !== undefined && warnings > o.maxWarnings;
+  if (tooMany) io.stderr.write(`phpleak: ${warnings} warnings, more than --max-warnings ${o.maxWarnings}\n`);
+  return failing || tooMany ? 1 : 0;
 }
 
 function flush(io: Io, notices: readonly string[]): void {

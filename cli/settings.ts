@@ -23,6 +23,8 @@ export interface RunSettings {
   registry: readonly AnyRule[];
   rules: LintJob['rules'];
   engineSeverities: Partial<Record<EngineFindingId, Severity | 'off'>>;
+  /** `rules` and `engineSeverities` for one file: the config's `overrides` that match it applied. */
+  forFile(abs: string): { rules: LintJob['rules']; engineSeverities: Partial<Record<EngineFindingId, Severity | 'off'>> };
   /** Identifies everything but the file: config, overrides, phpleak version and build. */
   hash: string;
   jobFor(abs: string, text: string): Omit<LintJob, 'id'>;
@@ -39,20 +41,27 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
   const sev = engineSeverities(cfg, overrides);
   const longRunning = longRunningMatcher(cfg);
   const hash = createHash('sha256').update(JSON.stringify({
-    v: VERSION, build: buildStamp(), rules, sev, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root,
+    v: VERSION, build: buildStamp(), rules, sev, ov: cfg.overrides, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root,
   })).digest('hex');
+  const forFile = (abs: string) => {
+    if (cfg.overrides.length === 0) return { rules, engineSeverities: sev };
+    const rel = toRelative(cfg.root, abs);
+    if (rel.startsWith('../') || rel === '..') return { rules, engineSeverities: sev };
+    return { rules: ruleSettings(cfg, registry, overrides, rel), engineSeverities: engineSeverities(cfg, overrides, rel) };
+  };
   return {
-    cfg, registry, rules, engineSeverities: sev, hash,
+    cfg, registry, rules, engineSeverities: sev, hash, forFile,
     jobFor(abs, text) {
       const rel = toRelative(cfg.root, abs);
       const inside = !rel.startsWith('../') && rel !== '..';
+      const own = forFile(abs);
       return {
-        path: inside ? rel : abs, text, rules,
+        path: inside ? rel : abs, text, rules: own.rules,
         longRunning: inside && longRunning(rel),
         // A file outside the config root (`phpleak ../other-project`) is judged by its path as
         // given from the working directory, so another project's tests/ are still tests.
         isTestFile: isTestPath(inside ? rel : toRelative(resolve(cwd), abs)),
-        engineSeverities: sev,
+        engineSeverities: own.engineSeverities,
         maxFileBytes: cfg.maxFileSize,
       };
     },

@@ -1,18 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { editDistance } from './suggest.js';
+import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { ConfigError, compileValidator, firstError, jsoncErrorText, locate } from './config-errors.js';
+import { buildConfigSchema, globs, type ConfigKey, type JsonSchema, type SchemaContext } from './config-schema.js';
 import type { AnyRule } from './rule.js';
-import { ENGINE_DEFAULTS, SEVERITIES, type EngineFindingId, type Severity } from './types.js';
+import { ENGINE_DEFAULTS, type EngineFindingId, type Severity } from './types.js';
 
-// phpleak.json (DESIGN §6): found upward from the working directory, JSON only (never loaded
-// as code), validated with errors that name the file, the key path and what was expected.
-// Shared by the CLI and the LSP server.
+// phpleak.json (DESIGN §6): found upward from the working directory, JSON with comments and
+// trailing commas (never loaded as code), validated against the schema generated from the rules
+// (engine/config-schema.ts) with errors that name the file, the line and column, the key path
+// and what was expected. Shared by the CLI and the LSP server.
 
 export const CONFIG_FILE_NAME = 'phpleak.json';
 
 export type RuleLevel = Severity | 'off';
 export interface RuleConfig { level: RuleLevel; options?: Record<string, unknown> }
+
+/** An `overrides` entry: rule settings for the files its globs match (ESLint's `overrides`). */
+export interface ConfigOverride { files: string[]; rules: Record<string, RuleConfig> }
 
 export interface PhpleakConfig {
   /** Absolute path of the file, or null for the built-in defaults. */
@@ -23,6 +29,8 @@ export interface PhpleakConfig {
   exclude: string[];
   extensions: string[];
   rules: Record<string, RuleConfig>;
+  /** Applied in order on top of `rules` for the files they match; later entries win. */
+  overrides: ConfigOverride[];
   longRunning: string[];
   /** Files larger than this many bytes are skipped with one finding. */
   maxFileSize: number;
@@ -34,18 +42,74 @@ export interface PhpleakConfig {
 
 export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
 
-export class ConfigError extends Error {
-  constructor(readonly file: string, readonly keyPath: string, readonly expected: string) {
-    super(`${file}: ${keyPath ? `${keyPath}: ` : ''}${expected}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export function defaultConfig(root: string): PhpleakConfig {
   return {
-    file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, longRunning: [],
+    file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, overrides: [], longRunning: [],
     maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [],
   };
+}
+
+type RawRules = Record<string, string | [string, Record<string, unknown>?]>;
+
+const key = <V>(schema: (ctx: SchemaContext) => JsonSchema, apply: (cfg: PhpleakConfig, value: V) => void): ConfigKey<never> =>
+  ({ schema, apply: apply as (cfg: never, value: never) => void });
+
+/**
+ * The top-level keys of phpleak.json: the schema of each (also the published
+ * phpleak.schema.json) and where its validated value goes. Adding a key is one entry here
+ * (and its field in PhpleakConfig / defaultConfig).
+ */
+export const CONFIG_KEYS: Record<string, ConfigKey<never>> = {
+  include: key<string[]>(() => globs('What to lint when no path is given: folders or files (e.g. "src") and globs (e.g. "modules/*/src/**"). Default: the working directory.', ['src', 'app', 'bin']),
+    (cfg, v) => { cfg.include = v; }),
+  exclude: key<string[]>(() => globs('Globs of files and folders never linted, also when named on the command line (hooks pass file names). A folder name excludes everything below it.', ['tests/fixtures/**', 'var/cache']),
+    (cfg, v) => { cfg.exclude = v; }),
+  extensions: key<string[]>(() => ({ ...globs('File extensions found when linting folders (without the dot).'), default: ['php'] }),
+    (cfg, v) => { cfg.extensions = v.map((e) => e.replace(/^\./, '')); }),
+  rules: key<RawRules>(() => ({ $ref: '#/definitions/rules' }), (cfg, v) => { cfg.rules = ruleConfigs(v); }),
+  overrides: key<{ files: string[]; rules: RawRules }[]>(() => ({
+    type: 'array', title: 'an array of {"files": [globs], "rules": {…}} objects',
+    description: 'Rule settings for some paths, applied in order on top of "rules" (later entries win), like ESLint\'s overrides: e.g. [{ "files": ["tests/**"], "rules": { "unbounded-cache": "off" } }].',
+    items: {
+      type: 'object', title: 'an object with "files" and "rules"', additionalProperties: false, required: ['files', 'rules'],
+      properties: {
+        files: { ...globs('Globs (relative to this file\'s folder) of the files the rules apply to; a folder name matches everything below it.', ['tests/**']), title: 'a non-empty array of strings', minItems: 1 },
+        rules: { $ref: '#/definitions/rules' },
+      },
+    },
+  }), (cfg, v) => { cfg.overrides = v.map((o) => ({ files: o.files, rules: ruleConfigs(o.rules) })); }),
+  longRunning: key<string[]>(() => globs('Globs of code that runs in long-running processes (workers, daemons, commands): rules use their long-running severity there. phpleak also detects such code itself (docs/long-running.md).', ['bin/worker.php', 'src/Command/**']),
+    (cfg, v) => { cfg.longRunning = v; }),
+  maxFileSize: key<number>(() => ({
+    type: 'number', title: 'a positive number of megabytes', exclusiveMinimum: 0, default: 4,
+    description: 'Files larger than this many megabytes get one file-skipped finding instead of analysis.',
+  }), (cfg, v) => { cfg.maxFileSize = Math.round(v * 1024 * 1024); }),
+  baseline: key<string>(() => ({
+    type: 'string', title: 'a file path string', minLength: 1, default: 'phpleak-baseline.json',
+    description: 'The baseline file used when present (accepted findings by file, rule, message and count).',
+  }), (cfg, v) => { cfg.baseline = v; }),
+  heapDumps: key<string[]>(() => ({
+    type: 'array', title: 'an array of one or two file paths ([before, after])', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 2,
+    description: 'php-meminfo heap dumps of one worker, [before, after] (after N and 2N jobs): the language server adds their evidence (entries, retained size, growth) to matching findings and reports growth no rule flags (docs/heap.md).',
+    examples: [['var/dumps/before.json', 'var/dumps/after.json']],
+  }), (cfg, v) => { cfg.heapDumps = v; }),
+};
+
+/** The JSON schema of phpleak.json for these rules (`optionDoc` adds option descriptions). */
+export function configSchema(rules: readonly AnyRule[], optionDoc?: SchemaContext['optionDoc']): JsonSchema {
+  return buildConfigSchema(CONFIG_KEYS, { rules, ...(optionDoc ? { optionDoc } : {}) });
+}
+
+function ruleConfigs(raw: RawRules): Record<string, RuleConfig> {
+  const out: Record<string, RuleConfig> = {};
+  for (const [id, v] of Object.entries(raw)) {
+    out[id] = Array.isArray(v)
+      ? { level: v[0] as RuleLevel, ...(v[1] ? { options: v[1] } : {}) }
+      : { level: v as RuleLevel };
+  }
+  return out;
 }
 
 /** Nearest phpleak.json from `dir` upward, or null. */
@@ -71,132 +135,68 @@ export function loadConfigFile(file: string, rules: readonly AnyRule[]): Phpleak
   return parseConfig(text, file, rules);
 }
 
+/** Parses JSONC text (comments, trailing commas) and validates it against the schema. */
 export function parseConfig(text: string, file: string, rules: readonly AnyRule[]): PhpleakConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new ConfigError(file, '', `is not valid JSON (${jsonErrorWhere(text, e)})`);
+  const src = text.replace(/^\uFEFF/, '');
+  const errors: ParseError[] = [];
+  const tree: JsonNode | undefined = parseTree(src, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  if (errors.length > 0 || !tree) {
+    const e = errors[0];
+    throw new ConfigError(file, '', `is not valid JSON (${e ? jsoncErrorText(e.error) : 'the file is empty'})`, locate(src, e?.offset ?? 0));
   }
-  return validateConfig(raw, file, rules);
-}
-
-function jsonErrorWhere(text: string, e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const m = /position (\d+)/.exec(msg);
-  if (!m) return msg;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split(/\r\n|\r|\n/).length;
-  const col = pos - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
-  return `${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')} at line ${line}, column ${col}`;
-}
-
-const KNOWN_KEYS = ['$schema', 'include', 'exclude', 'extensions', 'rules', 'longRunning', 'maxFileSize', 'baseline', 'heapDumps'];
-
-export function validateConfig(raw: unknown, file: string, rules: readonly AnyRule[]): PhpleakConfig {
-  const fail = (key: string, expected: string): never => { throw new ConfigError(file, key, expected); };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('', `expected a JSON object at the top level, got ${describe(raw)}`);
-  const obj = raw as Record<string, unknown>;
+  const raw = nodeValue(tree);
+  const validate = compileValidator(rules, () => configSchema(rules));
+  if (!validate(raw)) throw firstError(validate.errors ?? [], file, src, tree, raw);
   const cfg = defaultConfig(dirname(resolve(file)));
   cfg.file = resolve(file);
-  for (const key of Object.keys(obj)) {
-    if (!KNOWN_KEYS.includes(key)) fail(key, `unknown key; expected one of ${KNOWN_KEYS.filter((k) => k !== '$schema').map((k) => `"${k}"`).join(', ')}`);
-  }
-  const strings = (key: string): string[] | undefined => {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) return fail(key, `expected an array of strings, got ${describe(v)}`);
-    v.forEach((s, i) => { if (typeof s !== 'string' || s === '') fail(`${key}[${i}]`, `expected a non-empty string, got ${describe(s)}`); });
-    return v as string[];
-  };
-  if (obj.$schema !== undefined && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${describe(obj.$schema)}`);
-  cfg.include = strings('include') ?? null;
-  cfg.exclude = strings('exclude') ?? [];
-  cfg.longRunning = strings('longRunning') ?? [];
-  const ext = strings('extensions');
-  if (ext) cfg.extensions = ext.map((e) => e.replace(/^\./, ''));
-  if (obj.maxFileSize !== undefined) {
-    const v = obj.maxFileSize;
-    if (typeof v !== 'number' || !(v > 0)) fail('maxFileSize', `expected a positive number of megabytes, got ${describe(v)}`);
-    cfg.maxFileSize = Math.round((v as number) * 1024 * 1024);
-  }
-  if (obj.baseline !== undefined) {
-    if (typeof obj.baseline !== 'string' || obj.baseline === '') fail('baseline', `expected a file path string, got ${describe(obj.baseline)}`);
-    cfg.baseline = obj.baseline as string;
-  }
-  const dumps = strings('heapDumps');
-  if (dumps) {
-    if (dumps.length < 1 || dumps.length > 2) fail('heapDumps', `expected [before, after] (two php-meminfo dumps of one worker) or [dump], got ${dumps.length} paths`);
-    cfg.heapDumps = dumps;
-  }
-  if (obj.rules !== undefined) {
-    if (typeof obj.rules !== 'object' || obj.rules === null || Array.isArray(obj.rules)) fail('rules', `expected an object of rule id to severity, got ${describe(obj.rules)}`);
-    const byId = new Map(rules.map((r) => [r.meta.id, r]));
-    for (const [id, v] of Object.entries(obj.rules as Record<string, unknown>)) {
-      const key = `rules["${id}"]`;
-      const rule = byId.get(id);
-      if (!rule && !(ENGINE_IDS as readonly string[]).includes(id)) {
-        fail(key, `unknown rule id; expected one of ${[...byId.keys(), ...ENGINE_IDS].sort().join(', ')}${suggest(id, [...byId.keys()])}`);
-      }
-      cfg.rules[id] = ruleConfig(v, key, rule, fail);
-    }
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    CONFIG_KEYS[name]?.apply(cfg as never, value as never);
   }
   return cfg;
 }
 
-function ruleConfig(v: unknown, key: string, rule: AnyRule | undefined, fail: (k: string, e: string) => never): RuleConfig {
-  const levels = [...SEVERITIES, 'off'];
-  const level = (x: unknown, k: string): RuleLevel => {
-    if (typeof x !== 'string' || !levels.includes(x)) return fail(k, `expected one of ${levels.map((l) => `"${l}"`).join(', ')}, got ${describe(x)}`);
-    return x as RuleLevel;
-  };
-  if (!Array.isArray(v)) return { level: level(v, key) };
-  if (v.length < 1 || v.length > 2) return fail(key, `expected a severity or [severity, {options}], got an array of ${v.length}`);
-  const lv = level(v[0], `${key}[0]`);
-  if (v.length === 1) return { level: lv };
-  const opts = v[1];
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return fail(`${key}[1]`, `expected an object of options, got ${describe(opts)}`);
-  const defaults = (rule?.defaultOptions ?? {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(opts as Record<string, unknown>)) {
-    if (!(name in defaults)) {
-      const known = Object.keys(defaults);
-      return fail(`${key}[1].${name}`, `unknown option; ${known.length ? `expected one of ${known.map((k) => `"${k}"`).join(', ')}` : 'this rule takes no options'}`);
+/**
+ * The value of a parse tree. Not jsonc-parser's getNodeValue: that builds objects with
+ * `obj[key] = …`, so a `"__proto__"` key would set the prototype instead of being a key.
+ */
+function nodeValue(n: JsonNode): unknown {
+  switch (n.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const p of n.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (k && v) Object.defineProperty(o, String(k.value), { value: nodeValue(v), enumerable: true, writable: true, configurable: true });
+      }
+      return o;
     }
-    const want = defaults[name];
-    if (!sameShape(want, value)) return fail(`${key}[1].${name}`, `expected ${describeShape(want)}, got ${describe(value)}`);
+    case 'array': return (n.children ?? []).map(nodeValue);
+    default: return n.value;
   }
-  return { level: lv, options: opts as Record<string, unknown> };
 }
 
-function sameShape(want: unknown, got: unknown): boolean {
-  if (Array.isArray(want)) return Array.isArray(got) && got.every((g) => want.length === 0 ? typeof g === 'string' : typeof g === typeof want[0]);
-  return typeof want === typeof got && (want === null) === (got === null);
-}
+const overrideMatchers = new WeakMap<ConfigOverride, (relPath: string) => boolean>();
 
-function describeShape(want: unknown): string {
-  if (Array.isArray(want)) return want.length === 0 || typeof want[0] === 'string' ? 'an array of strings' : `an array of ${typeof want[0]}s`;
-  return `a ${typeof want}`;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
-}
-
-function suggest(id: string, ids: string[]): string {
-  const close = ids.find((k) => k.includes(id) || id.includes(k) || editDistance(k, id) <= 3);
-  return close ? ` (did you mean "${close}"?)` : '';
+/** Rule settings that apply to a file: `rules`, then every matching `overrides` entry in order. */
+export function rulesFor(cfg: PhpleakConfig, relPath?: string): Record<string, RuleConfig> {
+  if (relPath === undefined || cfg.overrides.length === 0 || relPath.startsWith('../')) return cfg.rules;
+  let out = cfg.rules;
+  for (const o of cfg.overrides) {
+    let m = overrideMatchers.get(o);
+    if (!m) overrideMatchers.set(o, m = globMatcher(o.files));
+    if (!m(relPath)) continue;
+    out = { ...out };
+    // As in ESLint: a severity alone keeps the options set before it.
+    for (const [id, c] of Object.entries(o.rules)) out[id] = c.options ? c : { ...out[id], level: c.level };
+  }
+  return out;
 }
 
 /** Rule settings for a run: config levels with CLI/client overrides on top; rules turned off are left out. */
-export function ruleSettings(cfg: PhpleakConfig, rules: readonly AnyRule[], overrides: Record<string, RuleLevel> = {}): { id: string; severity?: Severity; options?: unknown }[] {
+export function ruleSettings(cfg: PhpleakConfig, rules: readonly AnyRule[], overrides: Record<string, RuleLevel> = {}, relPath?: string): { id: string; severity?: Severity; options?: unknown }[] {
   const out: { id: string; severity?: Severity; options?: unknown }[] = [];
+  const configured = rulesFor(cfg, relPath);
   for (const r of rules) {
-    const c = cfg.rules[r.meta.id];
+    const c = configured[r.meta.id];
     const level = overrides[r.meta.id] ?? c?.level;
     if (level === 'off') continue;
     out.push({ id: r.meta.id, ...(level ? { severity: level } : {}), ...(c?.options ? { options: c.options } : {}) });
@@ -205,10 +205,11 @@ export function ruleSettings(cfg: PhpleakConfig, rules: readonly AnyRule[], over
 }
 
 /** Severities of the engine's own findings from config. */
-export function engineSeverities(cfg: PhpleakConfig, overrides: Record<string, RuleLevel> = {}): Partial<Record<EngineFindingId, RuleLevel>> {
+export function engineSeverities(cfg: PhpleakConfig, overrides: Record<string, RuleLevel> = {}, relPath?: string): Partial<Record<EngineFindingId, RuleLevel>> {
   const out: Partial<Record<EngineFindingId, RuleLevel>> = {};
+  const configured = rulesFor(cfg, relPath);
   for (const id of ENGINE_IDS) {
-    const l = overrides[id] ?? cfg.rules[id]?.level;
+    const l = overrides[id] ?? configured[id]?.level;
     if (l) out[id] = l;
   }
   return out;

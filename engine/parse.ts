@@ -1,5 +1,6 @@
 import * as phpParser from 'php-parser';
 import type { Program, ErrorNode } from './nodes.js';
+import { phpStyleMessage } from './php-messages.js';
 import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
@@ -51,6 +52,13 @@ export function parsePhp(text: string, path: string): ParseResult {
     resetLexer(engine.lexer);
     program = engine.parseCode(text, path) as Program;
   } catch (e) {
+    // A TypeError inside php-parser (`<?php $x = (;`: read_expr_item records "unexpected ';'"
+    // and returns undefined, which its caller then uses as a node) comes after the parser
+    // recorded the real syntax error: report that, in PHP's words, not the JavaScript text.
+    // (Not patched at the source: a wrapper around that recursive reader costs a stack frame
+    // per nesting level, and deeply nested code then overflows.)
+    const recorded = (engine.parser as { _errors?: ErrorNode[] })._errors ?? [];
+    if (!(e instanceof RangeError) && recorded.length > 0) return { ok: false, problems: [errorProblem(recorded[0]!, text)] };
     return { ok: false, problems: [thrownProblem(e, text)] };
   }
   const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text)));
@@ -71,7 +79,8 @@ function thrownProblem(e: unknown, text: string): SyntaxProblem {
     const at = offsetOfLine(text, err.lineNumber) + Math.max(0, (err.columnNumber ?? 0));
     return pointBack(text, Math.min(at, text.length), msg);
   }
-  return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : `syntax error: the PHP parser gave up here (${msg})`);
+  // A JavaScript error text (a TypeError inside php-parser) means nothing to a PHP developer.
+  return pointBack(text, text.length, msg.startsWith('syntax error') ? msg : 'syntax error: the PHP parser could not read past here (php -l names the cause)');
 }
 
 /**
@@ -123,7 +132,7 @@ function pointBack(text: string, at: number, message: string): SyntaxProblem {
 }
 
 function cleanMessage(m: string): string {
-  return m.replace(/^Parse Error : /, '').replace(/ on line \d+$/, '');
+  return phpStyleMessage(m.replace(/^Parse Error : /, '').replace(/ on line \d+$/, ''));
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -143,7 +152,10 @@ function firstLineEnd(text: string): number {
 
 function dedupe(ps: SyntaxProblem[]): SyntaxProblem[] {
   const seen = new Set<string>();
-  return ps.filter((p) => {
+  return ps.filter((p, i) => {
+    // "unexpected end of file" after an earlier error is php-parser's recovery running out of
+    // text (`(;` then "expecting ')'"), not a second mistake; PHP reports the first only.
+    if (i > 0 && p.message.includes('unexpected end of file')) return false;
     const key = String(p.start); // php-parser often reports one mistake several times
     if (seen.has(key)) return false;
     seen.add(key);

@@ -56,7 +56,10 @@ function overlaps(a: Range, b: Range): boolean {
 function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: CodeActionParams): CodeAction[] {
   if (!wants(params, CodeActionKind.QuickFix)) return [];
   const text = d.doc.getText();
-  const out: CodeAction[] = [];
+  // Ranked, then listed in that order: clients show the list as it comes (Neovim's
+  // vim.lsp.buf.code_action numbers it), so the safe fix a user most likely wants is first and an
+  // unsafe one is never above a safe one. 0: preferred, 1: other safe fixes, 2: unsafe, 3: ignore.
+  const out: { rank: number; action: CodeAction }[] = [];
   r.findings.forEach((f, i) => {
     const hit = overlaps(toLspRange(f.range), params.range) || params.context.diagnostics.some((x) => sameDiagnostic(x, f));
     if (!hit) return;
@@ -65,24 +68,31 @@ function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: 
     f.fixes.forEach((fix, j) => {
       if (fix.edits.length === 0) return;
       out.push({
-        title: fix.safety === 'unsafe' ? `${fix.title} (unsafe: changes behaviour)` : fix.title,
-        kind: CodeActionKind.QuickFix,
-        diagnostics,
-        ...(j === preferred ? { isPreferred: true } : {}),
-        edit: workspaceEdit(d.doc, toLspEdits(d.doc, fix.edits), server.caps.documentChanges),
+        rank: j === preferred ? 0 : fix.safety === 'safe' ? 1 : 2,
+        action: {
+          title: fix.safety === 'unsafe' ? `${fix.title} (unsafe: changes behaviour)` : fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics,
+          ...(j === preferred ? { isPreferred: true } : {}),
+          edit: workspaceEdit(d.doc, toLspEdits(d.doc, fix.edits), server.caps.documentChanges),
+        },
       });
     });
     const ignore = ignorable(f) ? ignoreEdit(text, f) : null;
     if (ignore) {
       out.push({
-        title: `Ignore ${f.ruleId} on this line`,
-        kind: CodeActionKind.QuickFix,
-        diagnostics,
-        edit: workspaceEdit(d.doc, toLspEdits(d.doc, [ignore]), server.caps.documentChanges),
+        rank: 3,
+        action: {
+          title: `Ignore ${f.ruleId} on this line`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics,
+          edit: workspaceEdit(d.doc, toLspEdits(d.doc, [ignore]), server.caps.documentChanges),
+        },
       });
     }
   });
-  return out;
+  // Array.prototype.sort is stable: within a rank, findings and fixes keep their order.
+  return out.sort((a, b) => a.rank - b.rank).map((x) => x.action);
 }
 
 // Heap evidence (server/heap-evidence.ts) is no rule: an ignore comment cannot name it.

@@ -76,9 +76,10 @@ export class ConfigStore {
     return {
       job: {
         path: path ?? uri, text,
-        rules: ruleSettings(cfg, this.rules, s.rules),
+        // The config's `overrides` for this path, then the client's settings on top.
+        rules: ruleSettings(cfg, this.rules, s.rules, inside ? rel : undefined),
         longRunning, isTestFile: inside && isTestPath(rel),
-        engineSeverities: engineSeverities(cfg, s.rules),
+        engineSeverities: engineSeverities(cfg, s.rules, inside ? rel : undefined),
         maxFileBytes: cfg.maxFileSize,
       },
     };

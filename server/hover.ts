@@ -3,6 +3,7 @@ import { docSections, readRuleDocs, ruleDocsUrl } from '../engine/rule-docs.js';
 import type { Finding } from '../engine/types.js';
 import { documented, toLspRange } from './diagnostics.js';
 import { heapNotes } from './heap-evidence.js';
+import { markdownToPlainText } from './plaintext.js';
 import type { Server } from './server.js';
 
 // Hover on a finding: its message and tip, then the rule's explanation from rules/<id>.md
@@ -20,7 +21,9 @@ export function registerHover(server: Server): void {
     if (hits.length === 0) return null;
     const value = hits.map(explain).join('\n\n---\n\n');
     return {
-      contents: { kind: server.caps.markdownHover ? MarkupKind.Markdown : MarkupKind.PlainText, value },
+      contents: server.caps.markdownHover
+        ? { kind: MarkupKind.Markdown, value }
+        : { kind: MarkupKind.PlainText, value: markdownToPlainText(value) },
       range: toLspRange(hits[0]!.range),
     };
   });

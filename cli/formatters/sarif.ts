@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type { Location, Log, Result } from 'sarif';
 import type { Severity } from '../../engine/types.js';
 import { fingerprints, lineCol, type Formatter } from '../report.js';
 
@@ -18,9 +19,9 @@ export const sarif: Formatter = (report) => {
   const index = new Map(report.rules.map((r, i) => [r.id, i]));
   const results = report.files.flatMap((file) => {
     const prints = fingerprints(file);
-    return file.findings.map((f, i) => {
+    return file.findings.map((f, i): Result => {
       const lc = lineCol(f);
-      const location = (line: number, column: number, endLine: number, endColumn: number, path = file.path) => ({
+      const location = (line: number, column: number, endLine: number, endColumn: number, path = file.path): Location => ({
         physicalLocation: {
           artifactLocation: { uri: relativeUri(path), uriBaseId: '%SRCROOT%' },
           region: { startLine: line, startColumn: column, endLine, endColumn },
@@ -43,7 +44,8 @@ export const sarif: Formatter = (report) => {
       };
     });
   });
-  const log = {
+  // Typed with @types/sarif: a misspelt or misplaced property fails the build.
+  const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, phpleak, read, ROOT } from './helpers.js';
@@ -9,6 +9,12 @@ describe('subcommands', () => {
     const text = phpleak(['rules'], { cwd: p });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('parse-error');
+    // Every column starts at the same place on every row, the long-running ones included.
+    const rows = text.stdout.split('\n\n')[0]!.split('\n');
+    const starts = (row: string) => [...row.matchAll(/(?<=  )\S/g)].slice(0, 3).map((m) => m.index);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.some((r) => r.includes('warning (lr: error)'))).toBe(true);
+    for (const row of rows) expect(starts(row), row).toEqual(starts(rows[0]!));
     const list = JSON.parse(phpleak(['rules', '--format', 'json'], { cwd: p }).stdout) as { id: string; severity: string; fixable: string; description: string }[];
     expect(list.map((r) => r.id)).toContain('memory-limit-disabled');
     for (const r of list) expect(r.description.length).toBeGreaterThan(0);
@@ -31,16 +37,26 @@ describe('subcommands', () => {
     const r = phpleak(['init'], { cwd: p });
     expect(r.code).toBe(0);
     const cfg = JSON.parse(read(p, 'phpleak.json'));
-    expect(cfg.$schema).toBe('./node_modules/phpleak/phpleak.schema.json');
+    // No local install: the schema of this version, by URL (works for global installs).
+    expect(cfg.$schema).toBe(`https://raw.githubusercontent.com/phpleak/phpleak/v${JSON.parse(read(ROOT, 'package.json')).version}/phpleak.schema.json`);
     expect(cfg.include).toEqual(['src']);
+    // The docs it names exist.
+    const docs = /docs: (\S+)\n$/.exec(r.stdout)![1]!;
+    expect(docs).toBe(join(ROOT, 'docs', 'configuration.md'));
+    expect(existsSync(docs)).toBe(true);
     expect(phpleak(['-j', '1'], { cwd: p }).code).toBe(0);
     expect(phpleak(['init'], { cwd: p }).code).toBe(2);
     expect(phpleak(['init', '--force'], { cwd: p }).code).toBe(0);
+    // A local npm install: the schema next to the installed rules, relative to the file.
+    mkdirSync(join(p, 'node_modules', 'phpleak'), { recursive: true });
+    copyFileSync(join(ROOT, 'phpleak.schema.json'), join(p, 'node_modules', 'phpleak', 'phpleak.schema.json'));
+    expect(phpleak(['init', '--force'], { cwd: p }).code).toBe(0);
+    expect(JSON.parse(read(p, 'phpleak.json')).$schema).toBe('./node_modules/phpleak/phpleak.schema.json');
   });
 
   it('the JSON schema ships and describes every config key', () => {
     const schema = JSON.parse(read(ROOT, 'phpleak.schema.json'));
-    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'heapDumps', 'include', 'longRunning', 'maxFileSize', 'rules']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'heapDumps', 'include', 'longRunning', 'maxFileSize', 'overrides', 'rules']);
     expect(existsSync(join(ROOT, '.pre-commit-hooks.yaml'))).toBe(true);
   });
 });
@@ -49,6 +65,6 @@ describe('the schema knows every registered rule', () => {
   it('lists each rule id under rules', async () => {
     const { rules } = await import('../../rules/index.js');
     const schema = JSON.parse(read(ROOT, 'phpleak.schema.json'));
-    for (const r of rules) expect(Object.keys(schema.properties.rules.properties), r.meta.id).toContain(r.meta.id);
+    for (const r of rules) expect(Object.keys(schema.definitions.rules.properties), r.meta.id).toContain(r.meta.id);
   });
 });

@@ -12,7 +12,7 @@ export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 export interface Run { code: number; stdout: string; stderr: string }
 
 export function phpleak(args: readonly string[], opts: { cwd: string; input?: string | Buffer; env?: Record<string, string | undefined> }): Run {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true', ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: 'true', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, input: opts.input ?? '', env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;

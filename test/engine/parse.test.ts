@@ -11,7 +11,7 @@ const at = (text: string) => lint(text).map((f) => `${f.ruleId} ${f.range.start.
 describe('parsing never throws and reports where a user would look', () => {
   it('a missing `;` is reported after the last token, not on the next line', () => {
     expect(at('<?php\n$a = 1\n$b = 2;\n')).toEqual([
-      "parse-error 2:5-2:6 syntax error, unexpected '$b' (T_VARIABLE), expecting ';'",
+      'parse-error 2:5-2:6 syntax error, unexpected variable "$b", expecting ";"',
     ]);
   });
   it('a missing `;` before a trailing comment points at the code, not the comment', () => {
