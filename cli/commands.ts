@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from '../engine/config.js';
+import { writeOutputFile } from './output-file.js';
 import type { AnyRule } from '../engine/rule.js';
 import { UsageError } from './args.js';
 import { isEngineId, engineInfo, ruleInfos } from './meta.js';
@@ -49,7 +50,7 @@ export function initCommand(cwd: string, force: boolean): string {
     rules: {},
     longRunning: [],
   };
-  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+  writeOutputFile(file, JSON.stringify(config, null, 2) + '\n', 'configuration');
   return `phpleak: wrote ${file}${dirs.length > 0 ? ` (include: ${dirs.join(', ')})` : ''}. List worker entry points and daemons under "longRunning"; docs: docs/configuration.md\n`;
 }
 

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { WriteError } from '../engine/atomic-write.js';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { toRelative } from '../engine/discover.js';
@@ -13,6 +14,7 @@ import { explainCommand, initCommand, rulesCommand } from './commands.js';
 import { applyFixes, fixDiff, summaryLine } from './fix.js';
 import { FORMATTERS } from './formatters/index.js';
 import { lintFiles } from './lint-files.js';
+import { refuseSourceTarget, writeOutputFile } from './output-file.js';
 import { ruleInfos, VERSION } from './meta.js';
 import { createProgress } from './progress.js';
 import { atLeast, type Report } from './report.js';
@@ -53,7 +55,7 @@ export async function run(argv: readonly string[], io: Io, registry: readonly An
 }
 
 function fail(io: Io, e: unknown): number {
-  const known = e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GitError;
+  const known = e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GitError || e instanceof WriteError;
   const msg = e instanceof Error ? e.message : String(e);
   io.stderr.write(`phpleak: ${known ? '' : 'internal error: '}${msg.split('\n')[0]}\n`);
   if (!known && io.env.PHPLEAK_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`);
@@ -69,6 +71,10 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   const set = await collectTargets(o, settings, cwd, io.readStdin);
   set.notices.forEach((n) => note(`phpleak: ${n}`));
   if (set.targets.length === 0 && !o.staged && !o.stdin && !o.shard) note('phpleak: no files to lint');
+  // Before anything is linted or fixed: a report or baseline never replaces source code.
+  const guard = { linted: set.targets.map((t) => t.abs), extensions: settings.cfg.extensions, force: o.force };
+  if (o.output !== undefined) refuseSourceTarget(resolve(cwd, o.output), 'report', '-o', guard);
+  if (typeof o.generateBaseline === 'string') refuseSourceTarget(resolve(cwd, o.generateBaseline), 'baseline', '--generate-baseline', guard);
 
   let cache: ResultCache | undefined;
   if (o.cache) {
@@ -104,6 +110,7 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   // stdout carries the report, except where it carries text: the fixed source (--stdin --fix)
   // or the diff (--fix-dry-run); the report then goes only to --output.
   let stdoutTaken = false;
+  let unwritten = 0;
   if (o.fixDryRun) {
     io.stdout.write(fixDiff(outcomes));
     note(summaryLine(applyFixes(outcomes, false), true));
@@ -114,9 +121,11 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
     io.stdout.write(only?.fixed?.text ?? set.stdin ?? '');
     stdoutTaken = true;
   } else if (o.fix) {
-    const s = applyFixes(outcomes, true);
+    const s = applyFixes(outcomes, { within: fixTrees(o, settings.cfg.root, cwd), maxBytes: settings.cfg.maxFileSize });
     note(summaryLine(s, false));
-    s.skipped.forEach((x) => note(`phpleak: ${x}`));
+    // Said even with --quiet: the run fails because of them.
+    s.failed.forEach((x) => notices.push(`phpleak: ${x.display}: fixes not written: the file ${x.reason}`));
+    unwritten = s.failed.length;
     const notUtf8 = outcomes.filter((x) => x.notUtf8 && x.findings.some((f) => f.fixes.length > 0)).map((x) => x.target.display);
     if (notUtf8.length > 0) note(`phpleak: not fixed (not UTF-8, would be corrupted): ${notUtf8.join(', ')}`);
   }
@@ -138,15 +147,27 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   const color = o.color ?? (!toFile && !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   const text = FORMATTERS[o.format](report, { color: o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color) });
   if (toFile) {
-    const out = resolve(cwd, o.output!);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, text);
+    writeOutputFile(resolve(cwd, o.output!), text, 'report');
   } else if (!stdoutTaken) {
     io.stdout.write(text);
   }
   flush(io, notices);
+  // A fix that could not be written fails the run whatever --fail-on says (docs/ci.md).
+  if (unwritten > 0) return 2;
   const failing = outcomes.some((x) => x.findings.some((f) => atLeast(f.severity, o.failOn)));
   return failing ? 1 : 0;
+}
+
+/**
+ * The linted tree, for symlinked files --fix may write through: the folders given on the
+ * command line (a file's folder for a file), else the project root (the config's folder).
+ */
+function fixTrees(o: CliOptions, root: string, cwd: string): string[] {
+  if (o.paths.length === 0) return [root];
+  return o.paths.map((p) => {
+    const abs = resolve(cwd, p);
+    try { return statSync(abs).isDirectory() ? abs : dirname(abs); } catch { return dirname(abs); }
+  });
 }
 
 function flush(io: Io, notices: readonly string[]): void {

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
+import { MAX_CONFIG_BYTES, readErrorCode, readRegularFile } from './read-file.js';
 import { editDistance } from './suggest.js';
 import type { AnyRule } from './rule.js';
 import { ENGINE_DEFAULTS, SEVERITIES, type EngineFindingId, type Severity } from './types.js';
@@ -62,9 +63,9 @@ export function findConfigFile(dir: string): string | null {
 export function loadConfigFile(file: string, rules: readonly AnyRule[]): PhpleakConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_CONFIG_BYTES).toString('utf8');
   } catch (e) {
-    throw new ConfigError(file, '', `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new ConfigError(file, '', `cannot be read (${readErrorCode(e)})`);
   }
   return parseConfig(text, file, rules);
 }
@@ -158,6 +159,11 @@ function ruleConfig(v: unknown, key: string, rule: AnyRule | undefined, fail: (k
     }
     const want = defaults[name];
     if (!sameShape(want, value)) return fail(`${key}[1].${name}`, `expected ${describeShape(want)}, got ${describe(value)}`);
+    // Every numeric option is a count (maxEntries, limit): 0, -1 or 2.5 would write a bound
+    // no code can mean.
+    if (typeof want === 'number' && Number.isInteger(want) && want > 0 && !(Number.isInteger(value) && (value as number) > 0)) {
+      return fail(`${key}[1].${name}`, `expected a positive integer, got ${describe(value)}`);
+    }
   }
   return { level: lv, options: opts as Record<string, unknown> };
 }
