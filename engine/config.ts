@@ -224,3 +224,9 @@ export function globMatcher(globs: readonly string[]): (relPath: string) => bool
 export function isTestPath(relPath: string): boolean {
   return /(^|\/)(tests?|Tests?)\//.test(relPath) || /Test\.php$/.test(relPath);
 }
+
+/** The `file-skipped` message for a text above `maxFileSize` bytes (engine/lint.ts; the LSP server says it without a worker). */
+export function tooLargeMessage(max: number): string {
+  const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
+  return `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`;
+}
