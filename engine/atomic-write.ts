@@ -87,7 +87,10 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Atomi
   }
 }
 
-/** The file to write: `path` itself, or the target of a symlink that stays inside `within`. */
+/**
+ * The file to write: `path` itself, or where it really is when it or a folder above it is a
+ * symbolic link; with `within`, that place must be inside one of those folders.
+ */
 function resolveTarget(path: string, within: readonly string[] | undefined): string {
   let st: Stats;
   try {
@@ -95,7 +98,6 @@ function resolveTarget(path: string, within: readonly string[] | undefined): str
   } catch {
     return path; // does not exist yet: created as a plain file
   }
-  if (!st.isSymbolicLink()) return path;
   let real: string;
   try {
     real = realpathSync(path);
@@ -103,7 +105,8 @@ function resolveTarget(path: string, within: readonly string[] | undefined): str
     throw new WriteError(path, 'ENOENT', `is a broken symbolic link (${(e as NodeJS.ErrnoException).code ?? String(e)}); not written`);
   }
   if (within !== undefined && !within.some((w) => inside(realpathSafe(w), real))) {
-    throw new WriteError(path, 'EOUTSIDE', `is a symbolic link to ${real}, outside the linted folders; not written`);
+    const what = st.isSymbolicLink() ? 'is a symbolic link to' : 'is reached through a symbolic link to a folder, at';
+    throw new WriteError(path, 'EOUTSIDE', `${what} ${real}, outside the linted folders; not written`);
   }
   return real;
 }

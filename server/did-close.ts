@@ -1,12 +1,9 @@
-import { releaseAfterClose } from './release-memory.js';
 import type { Server } from './server.js';
 
-// Closing a document drops its state (an analysis in flight is discarded) and clears its
-// diagnostics; a large one's memory is given back (server/release-memory.ts).
+// Closing a document drops its state (an analysis in flight is discarded) and clears its diagnostics.
 export function registerDidClose(server: Server): void {
   server.connection.onDidCloseTextDocument(({ textDocument }) => {
-    const d = server.documents.close(textDocument.uri);
-    if (d) releaseAfterClose(Math.max(d.doc.getText().length, d.result?.text.length ?? 0));
+    server.documents.close(textDocument.uri);
     server.clear(textDocument.uri);
   });
 }

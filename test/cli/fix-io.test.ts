@@ -150,6 +150,18 @@ describe('what --fix keeps', () => {
   });
 });
 
+describe('what --fix keeps (folders)', () => {
+  it('a file under a symlinked folder pointing out of the linted tree is not written', () => {
+    const outside = makeProject({ 'lib/a.php': PHP.unusedIgnore });
+    const p = makeProject({ 'src/ok.php': PHP.unusedIgnore });
+    symlinkSync(join(outside, 'lib'), join(p, 'src', 'lib'));
+    const r = phpleak(['-j', '1', '--fix', '-f', 'json', 'src'], { cwd: p });
+    expectNotWritten(r, 'src/lib/a.php', /the file is reached through a symbolic link to a folder, at .*\/lib\/a\.php, outside the linted folders; not written$/);
+    expect(read(outside, 'lib/a.php')).toBe(PHP.unusedIgnore);
+    expect(read(p, 'src/ok.php')).toBe(FIXED);
+  });
+});
+
 /** Runs the CLI in the background; `whenRead(file)` resolves once the run has read that file. */
 function background(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
