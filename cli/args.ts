@@ -243,6 +243,7 @@ Options:
       --fix                      apply safe fixes to the files
       --fix-dry-run              print the fixes as a unified diff, change nothing
       --fix-unsafe               with --fix/--fix-dry-run: also apply fixes marked unsafe
+      --force                    write -o/--generate-baseline even onto a .php or linted file
       --staged                   lint the staged content (git index) of staged files
       --stdin                    lint standard input; --stdin-filename <path> names it
       --generate-baseline [file] accept today's findings into phpleak-baseline.json
@@ -254,5 +255,6 @@ Options:
       --no-progress, -q/--quiet, --no-color (NO_COLOR is respected)
   -h, --help, -v, --version
 
-Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or internal error.
+Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or internal error,
+or a fix that --fix could not write.
 `;

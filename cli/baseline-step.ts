@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeOutputFile } from './output-file.js';
 import { BaselineMatcher, createBaseline, loadBaseline, serializeBaseline, type BaselineEntry } from '../engine/baseline.js';
 import { toRelative } from '../engine/discover.js';
 import type { CliOptions } from './args.js';
@@ -21,8 +22,7 @@ export function baselinePath(o: CliOptions, settings: RunSettings, cwd: string):
 export function writeBaseline(file: string, outcomes: readonly FileOutcome[]): string {
   const dir = dirname(file);
   const b = createBaseline(outcomes.map((o) => ({ file: toRelative(dir, o.target.abs), findings: o.findings })));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, serializeBaseline(b));
+  writeOutputFile(file, serializeBaseline(b), 'baseline');
   const n = b.entries.reduce((s, e) => s + e.count, 0);
   return `phpleak: wrote ${file} with ${pluralize(b.entries.length, 'entry').replace(/entrys$/, 'entries')} (${pluralize(n, 'finding')} accepted)`;
 }

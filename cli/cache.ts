@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 import { join } from 'node:path';
 import type { FileSummary } from '../engine/project-index.js';
+import { MAX_CACHE_BYTES, readErrorCode, readRegularFile } from '../engine/read-file.js';
 import type { Finding } from '../engine/types.js';
+import { isCacheEntry, type CacheEntry } from './cache-entry.js';
 
 // The result cache (--cache): findings per file, keyed by the file's content hash, inside a file
 // named by the run's settings hash (config + overrides + phpleak version + build). A cache that
@@ -15,7 +18,7 @@ const NAME_RE = /^results-[0-9a-f]{16}\.json$/;
 /** Result files of other settings kept side by side (e.g. with and without --rule overrides). */
 const KEEP_FILES = 4;
 
-interface Entry { h: string; f: Finding[]; s?: FileSummary }
+type Entry = CacheEntry;
 interface CacheFile { format: number; settings: string; entries: Record<string, Entry> }
 
 export function contentHash(bytes: Buffer | string): string {
@@ -38,10 +41,17 @@ export class ResultCache {
     let entries = new Map<string, Entry>();
     let warning: string | undefined;
     if (existsSync(file)) {
+      let text: string | undefined;
       try {
-        const raw = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-        if (raw.format === FORMAT && raw.settings === settingsHash && raw.entries && typeof raw.entries === 'object') {
-          entries = new Map(Object.entries(raw.entries).filter(([, e]) => e && typeof e.h === 'string' && Array.isArray(e.f)));
+        text = readRegularFile(file, MAX_CACHE_BYTES).toString('utf8');
+      } catch (e) {
+        warning = `the cache ${file} cannot be read (${readErrorCode(e)}); it is rebuilt`;
+      }
+      try {
+        const raw = text === undefined ? null : JSON.parse(text) as CacheFile;
+        if (raw && raw.format === FORMAT && raw.settings === settingsHash && raw.entries && typeof raw.entries === 'object') {
+          // Entries of the wrong shape are misses: linted again and rewritten (cli/cache-entry.ts).
+          entries = new Map(Object.entries(raw.entries as Record<string, unknown>).filter((kv): kv is [string, Entry] => isCacheEntry(kv[1])));
         }
       } catch {
         warning = `the cache ${file} is corrupt; it is rebuilt`;
@@ -80,13 +90,11 @@ export class ResultCache {
     try {
       mkdirSync(this.dir, { recursive: true });
       const body: CacheFile = { format: FORMAT, settings: this.settings, entries: Object.fromEntries(this.entries) };
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(body));
-      renameSync(tmp, this.file);
+      writeFileAtomic(this.file, JSON.stringify(body));
       this.prune();
       return undefined;
     } catch (e) {
-      return `could not write the cache in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+      return `could not write the cache in ${this.dir} (${(e as { code?: string }).code ?? String(e)})`;
     }
   }
 

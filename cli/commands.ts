@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE_NAME } from '../engine/config.js';
+import { writeOutputFile } from './output-file.js';
 import type { AnyRule } from '../engine/rule.js';
 import { UsageError } from './args.js';
 import { isEngineId, engineInfo, ruleInfos, VERSION } from './meta.js';
@@ -53,7 +54,7 @@ export function initCommand(cwd: string, force: boolean): string {
     rules: {},
     longRunning: [],
   };
-  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+  writeOutputFile(file, JSON.stringify(config, null, 2) + '\n', 'configuration');
   const docs = join(PACKAGE_ROOT, 'docs', 'configuration.md');
   return `phpleak: wrote ${file}${dirs.length > 0 ? ` (include: ${dirs.join(', ')})` : ''}. List worker entry points and daemons under "longRunning"; docs: ${existsSync(docs) ? docs : `${REPO_URL}/blob/main/docs/configuration.md`}\n`;
 }

@@ -1,35 +1,36 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { WriteError, writeFileAtomic } from '../engine/atomic-write.js';
+import type { Finding } from '../engine/types.js';
 import { unifiedDiff } from './diff.js';
 import type { FileOutcome } from './lint-files.js';
 import { pluralize } from './report.js';
 
 // --fix writes what the fix loop (engine/fixes.ts fixUntilStable, run in the workers: the same
-// code as the LSP's fix-all) produced; it never returns text that does not parse. A file that
-// changed on disk since it was read, or whose bytes are not UTF-8, is left alone.
+// code as the LSP's fix-all) produced; it never returns text that does not parse. Each file is
+// written atomically (engine/atomic-write.ts) and only if its bytes still hash to what was
+// linted. A fix that is not written is an error finding on the file (every format shows it),
+// the file's findings go back to those of its unchanged text, and the run exits 2.
 
-export interface FixSummary { files: number; fixes: number; byRule: Map<string, number>; skipped: string[] }
+export interface FixFailure { display: string; reason: string }
+export interface FixSummary { files: number; fixes: number; byRule: Map<string, number>; failed: FixFailure[] }
 
-export function applyFixes(outcomes: readonly FileOutcome[], write: boolean): FixSummary {
-  const s: FixSummary = { files: 0, fixes: 0, byRule: new Map(), skipped: [] };
+export interface WriteFixesOptions {
+  /** Folders a symlinked file may point into (the linted tree); a link elsewhere is not written. */
+  within: readonly string[];
+  maxBytes: number;
+}
+
+export function applyFixes(outcomes: readonly FileOutcome[], write: WriteFixesOptions | false): FixSummary {
+  const s: FixSummary = { files: 0, fixes: 0, byRule: new Map(), failed: [] };
   for (const o of outcomes) {
     if (!o.fixed) continue;
     if (write) {
       if (o.target.content) continue; // in-memory content (stdin): printed, never written
-      let now: string;
       try {
-        now = readFileSync(o.target.abs, 'utf8');
-      } catch {
-        s.skipped.push(`${o.target.display}: cannot be read any more`);
-        continue;
-      }
-      if (now !== o.fixed.original) {
-        s.skipped.push(`${o.target.display}: changed while phpleak ran; not fixed`);
-        continue;
-      }
-      try {
-        writeFileSync(o.target.abs, o.fixed.text);
+        writeFileAtomic(o.target.abs, o.fixed.text, { expectHash: o.fixed.originalHash, within: write.within, maxBytes: write.maxBytes });
       } catch (e) {
-        s.skipped.push(`${o.target.display}: cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        const reason = e instanceof WriteError ? e.reason : `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+        s.failed.push({ display: o.target.display, reason });
+        unfix(o, reason);
         continue;
       }
     }
@@ -42,12 +43,27 @@ export function applyFixes(outcomes: readonly FileOutcome[], write: boolean): Fi
   return s;
 }
 
+/** The file keeps its old text: so do its findings, plus one error saying why. */
+function unfix(o: FileOutcome, reason: string): void {
+  const before = o.fixed!.before;
+  const at = { line: 1, column: 0, offset: 0 };
+  const n = o.fixed!.applied.length;
+  const error: Finding = {
+    ruleId: 'fix-not-written', severity: 'error', range: { start: at, end: at }, related: [], fixes: [],
+    message: `${n === 1 ? '1 fix was' : `${n} fixes were`} not written: the file ${reason}`,
+  };
+  o.findings = [error, ...before.findings];
+  o.text = o.fixed!.original;
+  if (before.summary) o.summary = before.summary; else delete o.summary;
+  delete o.fixed;
+}
+
 export function fixDiff(outcomes: readonly FileOutcome[]): string {
   return outcomes.filter((o) => o.fixed).map((o) => unifiedDiff(o.target.display, o.fixed!.original, o.fixed!.text)).join('');
 }
 
 export function summaryLine(s: FixSummary, dryRun: boolean): string {
-  if (s.fixes === 0) return 'phpleak: nothing to fix';
+  if (s.fixes === 0) return s.failed.length > 0 ? `phpleak: no fix written (${pluralize(s.failed.length, 'file')} could not be written)` : 'phpleak: nothing to fix';
   const rules = [...s.byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id, n]) => `${id} ×${n}`).join(', ');
   return `phpleak: ${dryRun ? 'would apply' : 'applied'} ${s.fixes === 1 ? '1 fix' : `${s.fixes} fixes`} in ${pluralize(s.files, 'file')} (${rules})`;
 }

@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { isPoolFailure, LintPool } from '../engine/pool.js';
 import type { FixLoopResult } from '../engine/fixes.js';
+import { readErrorCode, ReadRefused, readRegularFile } from '../engine/read-file.js';
 import type { FileSummary } from '../engine/project-index.js';
 import type { Finding, Severity } from '../engine/types.js';
 import { contentHash, type ResultCache } from './cache.js';
@@ -24,8 +24,12 @@ export interface FileOutcome {
   /** The analysed text; kept only when there are findings or fixes (code frames, diffs). */
   text?: string;
   findings: Finding[];
-  /** --fix/--fix-dry-run: the fix loop's result when it changed the text. */
-  fixed?: FixLoopResult & { original: string };
+  /**
+   * --fix/--fix-dry-run: the fix loop's result when it changed the text, with the text it
+   * started from, the hash of its bytes (checked again just before writing) and the findings
+   * of that text (the report's, should the fixed text not be written).
+   */
+  fixed?: FixLoopResult & { original: string; originalHash: string; before: { findings: Finding[]; summary?: FileSummary } };
   /** Text whose bytes do not survive a UTF-8 round trip: never rewritten by --fix. */
   notUtf8?: boolean;
   /** For the cross-file index (cli/cross-file.ts); absent when the file was not analysed. */
@@ -83,16 +87,17 @@ async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => Li
     bytes = target.content;
   } else {
     try {
-      const size = statSync(target.abs).size;
-      if (size > settings.cfg.maxFileSize) {
+      // Regular files only, opened without blocking, never more than maxFileSize bytes: the
+      // path may have been replaced (by a FIFO, a device) since it was discovered.
+      bytes = readRegularFile(target.abs, settings.cfg.maxFileSize);
+    } catch (e) {
+      if (e instanceof ReadRefused && e.code === 'ETOOBIG') {
         const sev = skipSeverity('info');
         return { target, findings: sev ? [skipped(sev, `skipped: larger than ${formatMb(settings.cfg.maxFileSize)} MB (set "maxFileSize" in phpleak.json to analyse it)`)] : [] };
       }
-      bytes = readFileSync(target.abs);
-    } catch (e) {
       // An unreadable file is visible (a warning), never the end of the run.
       const sev = skipSeverity('warning');
-      return { target, findings: sev ? [skipped(sev, `could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); it was not analysed`)] : [] };
+      return { target, findings: sev ? [skipped(sev, `could not be read (${readErrorCode(e)}); it was not analysed`)] : [] };
     }
   }
   const text = bytes.toString('utf8');
@@ -111,7 +116,7 @@ async function lintOne(target: Target, opts: LintFilesOptions, getPool: () => Li
   if (opts.fix && !notUtf8 && findings.some((f) => f.fixes.some((x) => x.safety === 'safe' || opts.fix!.allowUnsafe))) {
     const fixed = await getPool().fix(settings.jobFor(target.abs, text), { allowUnsafe: opts.fix.allowUnsafe, maxPasses: 10 });
     if (fixed && fixed.text !== text && fixed.applied.length > 0) {
-      out.fixed = { ...fixed, original: text };
+      out.fixed = { ...fixed, original: text, originalHash: contentHash(bytes), before: { findings: out.findings, ...(out.summary ? { summary: out.summary } : {}) } };
       const relinted = await getPool().lintWithSummary(settings.jobFor(target.abs, fixed.text));
       out.findings = relinted.findings;
       if (relinted.summary) out.summary = relinted.summary; else delete out.summary;

@@ -53,6 +53,10 @@ const ENGINE_INFO: Record<EngineFindingId, { fixable: Fixability; description: s
     fixable: 'never', description: 'A file that was not analysed (too large, or unreadable).',
     docs: 'The file is larger than `maxFileSize` (phpleak.json, in MB; default 4) or could not be read. Raise `maxFileSize` to analyse it.',
   },
+  'fix-not-written': {
+    fixable: 'never', description: '--fix computed fixes for this file but could not write them; the file is unchanged.',
+    docs: '`--fix` writes a fixed file to a temporary file next to it and renames it over the original, so a failure leaves the original whole. This finding says the write failed (no space, permission denied, read-only file system), the file was changed by someone else while phpleak ran (it is never overwritten), or it is a symbolic link to a file outside the linted folders. The findings shown for the file are those of its unchanged content, and the run exits with code 2. Fix the cause and run `phpleak --fix` again.',
+  },
 };
 
 export function engineInfo(id: EngineFindingId): RuleInfo {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Severity } from '../engine/types.js';
 import { UsageError, type CliOptions, type FormatName, type ReportTarget } from './args.js';
+import { writeOutputFile } from './output-file.js';
 import { FORMATTERS } from './formatters/index.js';
 import { atLeast, type Report } from './report.js';
 
@@ -52,12 +53,7 @@ export function writeReports(plan: readonly PlannedReport[], report: Report, o: 
   for (const r of plan) {
     if (r.file === undefined && stdoutTaken) continue;
     const text = FORMATTERS[r.format](reportFor(r.format, report, o.minSeverity), { color: r.file === undefined ? stdoutColor : o.color === true });
-    if (r.file !== undefined) writeReportFile(resolve(cwd, r.file), text);
+    if (r.file !== undefined) writeOutputFile(resolve(cwd, r.file), text, 'report');
     else stdout.write(text);
   }
-}
-
-function writeReportFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }

@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { WriteError } from '../engine/atomic-write.js';
 import { BaselineError } from '../engine/baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { toRelative } from '../engine/discover.js';
@@ -12,6 +14,7 @@ import { explainCommand, initCommand, rulesCommand } from './commands.js';
 import { applyFixes, fixDiff, summaryLine } from './fix.js';
 import { heapCommand } from './heap.js';
 import { lintFiles } from './lint-files.js';
+import { refuseSourceTarget, writeOutputFile } from './output-file.js';
 import { ruleInfos, VERSION } from './meta.js';
 import { planReports, writeReports } from './outputs.js';
 import { createProgress } from './progress.js';
@@ -54,7 +57,7 @@ export async function run(argv: readonly string[], io: Io, registry: readonly An
 }
 
 function fail(io: Io, e: unknown): number {
-  const known = e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GitError;
+  const known = e instanceof UsageError || e instanceof ConfigError || e instanceof BaselineError || e instanceof GitError || e instanceof WriteError;
   const msg = e instanceof Error ? e.message : String(e);
   io.stderr.write(`phpleak: ${known ? '' : 'internal error: '}${msg.split('\n')[0]}\n`);
   if (!known && io.env.PHPLEAK_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`);
@@ -71,6 +74,10 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   const set = await collectTargets(o, settings, cwd, io.readStdin);
   set.notices.forEach((n) => note(`phpleak: ${n}`));
   if (set.targets.length === 0 && !o.staged && !o.stdin && !o.shard) note('phpleak: no files to lint');
+  // Before anything is linted or fixed: a report or baseline never replaces source code.
+  const guard = { linted: set.targets.map((t) => t.abs), extensions: settings.cfg.extensions, force: o.force };
+  for (const r of plan) if (r.file !== undefined) refuseSourceTarget(resolve(cwd, r.file), 'report', r.file === o.output ? '-o' : `--format ${r.format}:`, guard);
+  if (typeof o.generateBaseline === 'string') refuseSourceTarget(resolve(cwd, o.generateBaseline), 'baseline', '--generate-baseline', guard);
 
   let cache: ResultCache | undefined;
   if (o.cache) {
@@ -106,6 +113,7 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   // stdout carries the report, except where it carries text: the fixed source (--stdin --fix)
   // or the diff (--fix-dry-run); the report then goes only to --output.
   let stdoutTaken = false;
+  let unwritten = 0;
   if (o.fixDryRun) {
     io.stdout.write(fixDiff(outcomes));
     note(summaryLine(applyFixes(outcomes, false), true));
@@ -116,9 +124,11 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
     io.stdout.write(only?.fixed?.text ?? set.stdin ?? '');
     stdoutTaken = true;
   } else if (o.fix) {
-    const s = applyFixes(outcomes, true);
+    const s = applyFixes(outcomes, { within: fixTrees(o, settings.cfg.root, cwd), maxBytes: settings.cfg.maxFileSize });
     note(summaryLine(s, false));
-    s.skipped.forEach((x) => note(`phpleak: ${x}`));
+    // Said even with --quiet: the run fails because of them.
+    s.failed.forEach((x) => notices.push(`phpleak: ${x.display}: fixes not written: the file ${x.reason}`));
+    unwritten = s.failed.length;
     const notUtf8 = outcomes.filter((x) => x.notUtf8 && x.findings.some((f) => f.fixes.length > 0)).map((x) => x.target.display);
     if (notUtf8.length > 0) note(`phpleak: not fixed (not UTF-8, would be corrupted): ${notUtf8.join(', ')}`);
   }
@@ -140,12 +150,26 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   const color = o.color ?? (!toFile && !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   writeReports(plan, report, o, cwd, io.stdout, o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color), stdoutTaken);
   flush(io, notices);
+  // A fix that could not be written fails the run whatever --fail-on says (docs/ci.md).
+  if (unwritten > 0) return 2;
   const failing = outcomes.some((x) => x.findings.some((f) => atLeast(f.severity, o.failOn)));
   const warnings = outcomes.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'warning').length, 0);
   // ESLint's --max-warnings: more warnings than allowed fails the run whatever --fail-on says.
   const tooMany = o.maxWarnings !== undefined && warnings > o.maxWarnings;
   if (tooMany) io.stderr.write(`phpleak: ${warnings} warnings, more than --max-warnings ${o.maxWarnings}\n`);
   return failing || tooMany ? 1 : 0;
+}
+
+/**
+ * The linted tree, for symlinked files --fix may write through: the folders given on the
+ * command line (a file's folder for a file), else the project root (the config's folder).
+ */
+function fixTrees(o: CliOptions, root: string, cwd: string): string[] {
+  if (o.paths.length === 0) return [root];
+  return o.paths.map((p) => {
+    const abs = resolve(cwd, p);
+    try { return statSync(abs).isDirectory() ? abs : dirname(abs); } catch { return dirname(abs); }
+  });
 }
 
 function flush(io: Io, notices: readonly string[]): void {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { MAX_BASELINE_BYTES, readErrorCode, readRegularFile } from './read-file.js';
 import type { Finding } from './types.js';
 
 // The baseline (DESIGN §7): accepted findings listed by file, rule, message and count, so an
@@ -34,6 +34,9 @@ export function parseBaseline(text: string, file: string): Baseline {
     throw new BaselineError(file, `version ${String(obj.version)} is not supported (expected ${BASELINE_VERSION})`);
   }
   const entries = (obj.entries as unknown[]).map((e, i): BaselineEntry => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) {
+      throw new BaselineError(file, `entries[${i}]: expected an object { "file", "rule", "message", "count" }, got ${e === null ? 'null' : Array.isArray(e) ? 'an array' : typeof e}`);
+    }
     const x = e as Partial<BaselineEntry>;
     const count = x.count ?? 1;
     if (typeof x.file !== 'string' || typeof x.rule !== 'string' || typeof x.message !== 'string' || typeof count !== 'number' || !(count >= 1)) {
@@ -47,9 +50,9 @@ export function parseBaseline(text: string, file: string): Baseline {
 export function loadBaseline(file: string): Baseline {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_BASELINE_BYTES).toString('utf8');
   } catch (e) {
-    throw new BaselineError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new BaselineError(file, `cannot be read (${readErrorCode(e)})`);
   }
   return parseBaseline(text, file);
 }

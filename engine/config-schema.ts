@@ -33,6 +33,7 @@ const ENGINE_DESCRIPTIONS: Record<EngineFindingId, string> = {
   'unused-ignore': 'An ignore comment that suppresses nothing (engine finding).',
   'invalid-ignore': 'An ignore comment without a known rule id (engine finding).',
   'file-skipped': 'A file not analysed: larger than maxFileSize, or unreadable (engine finding).',
+  'fix-not-written': 'A fix that --fix could not write (engine finding; always an error).',
 };
 
 export const globs = (description: string, examples?: string[]): JsonSchema => ({

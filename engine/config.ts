@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { ConfigError, compileValidator, firstError, jsoncErrorText, locate } from './config-errors.js';
 import { buildConfigSchema, globs, type ConfigKey, type JsonSchema, type SchemaContext } from './config-schema.js';
+import { MAX_CONFIG_BYTES, readErrorCode, readRegularFile } from './read-file.js';
 import type { AnyRule } from './rule.js';
 import { ENGINE_DEFAULTS, type EngineFindingId, type Severity } from './types.js';
 
@@ -128,9 +129,9 @@ export function findConfigFile(dir: string): string | null {
 export function loadConfigFile(file: string, rules: readonly AnyRule[]): PhpleakConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_CONFIG_BYTES).toString('utf8');
   } catch (e) {
-    throw new ConfigError(file, '', `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new ConfigError(file, '', `cannot be read (${readErrorCode(e)})`);
   }
   return parseConfig(text, file, rules);
 }
@@ -225,4 +226,10 @@ export function globMatcher(globs: readonly string[]): (relPath: string) => bool
 /** Test files: rules about production behaviour (query logging) stay quiet there. */
 export function isTestPath(relPath: string): boolean {
   return /(^|\/)(tests?|Tests?)\//.test(relPath) || /Test\.php$/.test(relPath);
+}
+
+/** The `file-skipped` message for a text above `maxFileSize` bytes (engine/lint.ts; the LSP server says it without a worker). */
+export function tooLargeMessage(max: number): string {
+  const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
+  return `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`;
 }

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { MAX_CONFIG_BYTES, readRegularFile } from './read-file.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
@@ -224,7 +225,8 @@ export class GitIgnores {
     for (const f of files) {
       let text: string;
       try {
-        text = readFileSync(f, 'utf8');
+        // A .gitignore that is a FIFO or a huge file is ignored, never waited on.
+        text = readRegularFile(f, MAX_CONFIG_BYTES).toString('utf8');
       } catch {
         continue;
       }

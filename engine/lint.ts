@@ -1,4 +1,4 @@
-import { isTestPath } from './config.js';
+import { isTestPath, tooLargeMessage } from './config.js';
 import { Facts } from './facts/index.js';
 import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
@@ -71,8 +71,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
 
   const max = req.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (Buffer.byteLength(req.text, 'utf8') > max) {
-    const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
-    return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`, new LineIndex(req.text)), longRunning: noVerdict(), ...emptySummary() };
+    return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, tooLargeMessage(max), new LineIndex(req.text)), longRunning: noVerdict(), ...emptySummary() };
   }
 
   const parsed = parsePhp(req.text, req.path);

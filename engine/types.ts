@@ -7,10 +7,11 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hin
 export const SEVERITY_RANK: Record<Severity, number> = { error: 4, warning: 3, info: 2, hint: 1 };
 
 /** Findings the engine itself produces (not rules). */
-export type EngineFindingId = 'parse-error' | 'internal-error' | 'unused-ignore' | 'invalid-ignore' | 'file-skipped';
+export type EngineFindingId = 'parse-error' | 'internal-error' | 'unused-ignore' | 'invalid-ignore' | 'file-skipped' | 'fix-not-written';
 /** Default severities of the engine's own findings (`phpleak rules` and SARIF show these too). */
 export const ENGINE_DEFAULTS: Record<EngineFindingId, Severity> = {
   'parse-error': 'error', 'internal-error': 'error', 'unused-ignore': 'info', 'invalid-ignore': 'warning', 'file-skipped': 'info',
+  'fix-not-written': 'error',
 };
 
 

@@ -39,3 +39,41 @@ export function applyMutation(text: string, m: Mutation): string {
     }
   }
 }
+
+/**
+ * Edits that keep most PHP parsing, for the --fix property (random token edits rarely leave a
+ * file that parses, and only parsing files get fixes): duplicate, drop or move a line, add a
+ * statement, a comment or a blank line after a line ending in `;`, `{` or `}`.
+ */
+export type LineMutation =
+  | { op: 'dup-line'; at: number }
+  | { op: 'drop-line'; at: number }
+  | { op: 'move-line'; from: number; to: number }
+  | { op: 'add-line'; at: number; text: string };
+
+const LINES = ['', '// note', '$tmp = [];', '$tmp[] = 1;', 'unset($tmp);', 'gc_collect_cycles();', '/* { */', 'echo "x";', '$this->items = [];', 'return;'];
+
+export const lineMutationArb: fc.Arbitrary<LineMutation> = fc.oneof(
+  fc.record({ op: fc.constant('dup-line' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('drop-line' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('move-line' as const), from: fc.nat(), to: fc.nat() }),
+  fc.record({ op: fc.constant('add-line' as const), at: fc.nat(), text: fc.constantFrom(...LINES) }),
+);
+
+export function applyLineMutation(text: string, m: LineMutation): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(eol);
+  const n = lines.length;
+  switch (m.op) {
+    case 'dup-line': { const at = m.at % n; lines.splice(at, 0, lines[at]!); break; }
+    case 'drop-line': { if (n > 1) lines.splice(m.at % n, 1); break; }
+    case 'move-line': { const [l] = lines.splice(m.from % n, 1); lines.splice(m.to % Math.max(1, n - 1), 0, l!); break; }
+    case 'add-line': {
+      const ends = lines.map((l, i) => (/[;{}]\s*$/.test(l) ? i : -1)).filter((i) => i >= 0);
+      if (ends.length === 0) break;
+      lines.splice(ends[m.at % ends.length]! + 1, 0, m.text);
+      break;
+    }
+  }
+  return lines.join(eol);
+}

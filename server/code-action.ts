@@ -3,16 +3,19 @@ import { ENGINE_IDS } from '../engine/config.js';
 import type { Finding } from '../engine/types.js';
 import { FIX_ALL_KIND } from './capabilities.js';
 import { sameDiagnostic, toLspRange } from './diagnostics.js';
-import type { AnalysisResult, OpenDocument } from './documents.js';
+import type { OpenDocument } from './documents.js';
 import { diffEdit, ignoreEdit, toLspEdits, workspaceEdit } from './edits.js';
 import { HEAP_RULE_ID } from './heap-evidence.js';
+import { answerNow, type Answer } from './mapped-result.js';
 import type { Server } from './server.js';
 
 // Quick fixes (the rules' own fixes: data on each finding), "Ignore <rule> on this line", and
 // source.fixAll.phpleak (every safe fix, with fixUntilStable: the code the CLI's --fix runs).
-// Actions are computed on the analysis of the document's current text only; if the text changes
-// while they are computed, the request fails with ContentModified rather than answer with edits
-// for text the client no longer has.
+// Quick fixes come from the last analysis mapped onto the current text (server/mapped-result.ts),
+// so they answer at once while the user types; their edits are for the text the client has.
+// Fix-all runs the fix loop on the current text in a worker: if the text changes meanwhile, it
+// is left out (or, when it is all that was asked for, the request fails with ContentModified)
+// rather than answer with edits for text the client no longer has.
 
 const ENGINE = new Set<string>(ENGINE_IDS);
 
@@ -20,16 +23,18 @@ export function registerCodeActions(server: Server): void {
   server.connection.onCodeAction(async (params, token) => {
     const d = server.documents.get(params.textDocument.uri);
     if (!d || !server.caps.codeActionLiterals) return [];
+    const r = await server.answerFor(d, token, (a) => a.findings.some((f) => hits(f, a, params)));
+    if (!r) return [];
     const version = d.doc.version;
-    const r = await server.scheduler.current(d, token);
-    const stale = (): never => { throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed while code actions were computed'); };
-    if (d.doc.version !== version) stale();
-    // The analysis of this text failed (it hangs the parser): the last result's offsets are for other text.
-    if (!r || r.version !== version) return [];
     const actions = quickFixes(server, d, r, params);
     if (wants(params, FIX_ALL_KIND) && offerFixAll(params, r)) {
       const all = await fixAll(server, d);
-      if (d.doc.version !== version) stale();
+      if (d.doc.version !== version) {
+        if (!wants(params, CodeActionKind.QuickFix)) throw new ResponseError(LSPErrorCodes.ContentModified, 'the document changed while fix-all was computed');
+        // Typed on meanwhile: the quick fixes again, for the text the client has now, without fix-all.
+        const again = answerNow(d, (f) => server.diagnosticsOf(d, f));
+        return again ? quickFixes(server, d, again, params) : [];
+      }
       if (all) actions.push(all);
     }
     return actions;
@@ -42,7 +47,7 @@ function wants(params: CodeActionParams, kind: string): boolean {
 }
 
 /** Fix-all runs the fix loop in a worker: do it when asked for, or when there is something to fix and the user looks. */
-function offerFixAll(params: CodeActionParams, r: AnalysisResult): boolean {
+function offerFixAll(params: CodeActionParams, r: Answer): boolean {
   if (params.context.only) return true;
   if (params.context.triggerKind === CodeActionTriggerKind.Automatic) return false;
   return r.findings.some((f) => f.fixes.some((x) => x.safety === 'safe'));
@@ -53,7 +58,11 @@ function overlaps(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
-function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: CodeActionParams): CodeAction[] {
+function hits(f: Finding, r: Answer, params: CodeActionParams): boolean {
+  return overlaps(toLspRange(f.range), params.range) || params.context.diagnostics.some((x) => sameDiagnostic(x, f));
+}
+
+function quickFixes(server: Server, d: OpenDocument, r: Answer, params: CodeActionParams): CodeAction[] {
   if (!wants(params, CodeActionKind.QuickFix)) return [];
   const text = d.doc.getText();
   // Ranked, then listed in that order: clients show the list as it comes (Neovim's
@@ -61,8 +70,7 @@ function quickFixes(server: Server, d: OpenDocument, r: AnalysisResult, params: 
   // unsafe one is never above a safe one. 0: preferred, 1: other safe fixes, 2: unsafe, 3: ignore.
   const out: { rank: number; action: CodeAction }[] = [];
   r.findings.forEach((f, i) => {
-    const hit = overlaps(toLspRange(f.range), params.range) || params.context.diagnostics.some((x) => sameDiagnostic(x, f));
-    if (!hit) return;
+    if (!hits(f, r, params)) return;
     const diagnostics = [r.diagnostics[i]!];
     const preferred = f.fixes.findIndex((x) => x.safety === 'safe');
     f.fixes.forEach((fix, j) => {

@@ -11,6 +11,8 @@ export interface AnalysisResult {
   diagnostics: Diagnostic[];
   /** Same id for the same diagnostics (pull: "unchanged" reports). */
   resultId: string;
+  /** The text analysed: hover and code actions map positions from it to newer text (server/mapped-result.ts). */
+  text: string;
 }
 
 export interface Waiter {

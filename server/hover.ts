@@ -15,8 +15,9 @@ export function registerHover(server: Server): void {
   server.connection.onHover(async (params, token): Promise<Hover | null> => {
     const d = server.documents.get(params.textDocument.uri);
     if (!d) return null;
-    const r = await server.scheduler.current(d, token);
-    if (!r || r.version !== d.doc.version) return null;
+    // The last analysis, mapped onto the current text: no waiting while the user types.
+    const r = await server.answerFor(d, token, (a) => a.findings.some((f) => contains(f, params.position)));
+    if (!r) return null;
     const hits = r.findings.filter((f) => contains(f, params.position));
     if (hits.length === 0) return null;
     const value = hits.map(explain).join('\n\n---\n\n');

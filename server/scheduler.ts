@@ -71,16 +71,17 @@ export class Scheduler {
     const gen = this.deps.gen();
     d.running = { version, gen };
     this.analyses++;
-    this.deps.analyse(d, d.doc.getText()).then(
-      (findings) => this.done(d, version, gen, findings),
+    const text = d.doc.getText();
+    this.deps.analyse(d, text).then(
+      (findings) => this.done(d, version, gen, findings, text),
       (e: unknown) => {
         this.deps.log('error', `phpleak: the analysis of ${d.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        this.done(d, version, gen, null);
+        this.done(d, version, gen, null, text);
       },
     );
   }
 
-  private done(d: OpenDocument, version: number, gen: number, findings: Finding[] | null): void {
+  private done(d: OpenDocument, version: number, gen: number, findings: Finding[] | null, text: string): void {
     d.running = null;
     if (d.closed) return;
     const failure = findings === null ? null : findings.find(isPoolFailure);
@@ -93,7 +94,7 @@ export class Scheduler {
       const diagnostics = this.deps.diagnostics(d, findings);
       const same = d.result !== null && JSON.stringify(d.result.diagnostics) === JSON.stringify(diagnostics);
       const resultId = same ? d.result!.resultId : String(this.nextResultId++);
-      d.result = { version, gen, findings, diagnostics, resultId };
+      d.result = { version, gen, findings, diagnostics, resultId, text };
     }
     d.settled = { version, gen };
     if (this.isCurrent(d)) {

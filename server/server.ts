@@ -1,12 +1,14 @@
-import { DiagnosticRefreshRequest, MessageType, ShowMessageNotification, type Connection, type InitializeParams } from 'vscode-languageserver/node.js';
+import { DiagnosticRefreshRequest, MessageType, ShowMessageNotification, type CancellationToken, type Connection, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node.js';
 import { LintPool } from '../engine/pool.js';
-import type { Finding } from '../engine/types.js';
+import { tooLargeMessage } from '../engine/config.js';
+import { ENGINE_DEFAULTS, type Finding, type Severity } from '../engine/types.js';
 import { rules } from '../rules/index.js';
 import { clientCaps, readInitOptions, type ClientCaps, type InitOptions } from './capabilities.js';
 import { ConfigStore } from './config-store.js';
 import { toDiagnostic } from './diagnostics.js';
 import { DocumentStore, type AnalysisResult, type OpenDocument } from './documents.js';
 import { HeapEvidence } from './heap-evidence.js';
+import { answerNow, type Answer } from './mapped-result.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
@@ -35,13 +37,31 @@ export class Server {
   /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
   readonly heap = new HeapEvidence({ warn: (m) => this.warnUser(m), changed: () => this.configurationChanged() });
 
+  /** Finding → Diagnostic for this client. */
+  diagnosticsOf(d: OpenDocument, findings: Finding[]): Diagnostic[] {
+    return findings.map((f) => toDiagnostic(f, d.uri, { relatedInformation: this.caps.relatedInformation }));
+  }
+
+  /**
+   * What hover and code actions answer from: the last analysis mapped onto the current text
+   * (server/mapped-result.ts), at once when it is current or has something `useful` for the
+   * request; otherwise the analysis of the current text is waited for (a finding just typed
+   * in). Null when the document closes, or its analysis never succeeded.
+   */
+  async answerFor(d: OpenDocument, token: CancellationToken, useful: (a: Answer) => boolean): Promise<Answer | null> {
+    const now = answerNow(d, (f) => this.diagnosticsOf(d, f));
+    if (now && (this.scheduler.isCurrent(d) || useful(now))) return now;
+    await this.scheduler.current(d, token);
+    return d.closed ? null : answerNow(d, (f) => this.diagnosticsOf(d, f));
+  }
+
   constructor(readonly connection: Connection) {
     this.config = new ConfigStore(rules, () => this.roots, (m) => this.warnUser(m), () => this.configurationChanged());
     this.scheduler = new Scheduler({
       analyse: (d, text) => this.analyse(d, text),
       gen: () => this.config.gen,
       debounceMs: () => this.config.settings.debounceMs,
-      diagnostics: (d, findings) => findings.map((f) => toDiagnostic(f, d.uri, { relatedInformation: this.caps.relatedInformation })),
+      diagnostics: (d, findings) => this.diagnosticsOf(d, findings),
       publish: (d, r) => this.publish(d, r),
       log: (level, m) => this.log(level, m),
     });
@@ -98,8 +118,31 @@ export class Server {
   private analyse(d: OpenDocument, text: string): Promise<Finding[]> {
     const plan = this.config.forDocument(d.uri, text);
     if ('skip' in plan) return Promise.resolve([]);
+    const max = plan.job.maxFileBytes;
+    if (max !== undefined && text.length > max / 3 && Buffer.byteLength(text, 'utf8') > max) {
+      const findings = this.tooLarge(d, max, plan.job.engineSeverities?.['file-skipped']);
+      return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null } }, plan.job.rules));
+    }
     return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules))
       .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.workspace.index.summaries()));
+  }
+
+  private readonly toldTooLarge = new Set<string>();
+
+  /**
+   * A document above maxFileSize: its finding without sending megabytes to a worker, and once
+   * per document a window message (an information diagnostic at 1:1 is easy to miss).
+   */
+  private tooLarge(d: OpenDocument, max: number, severity: Severity | 'off' | undefined): Finding[] {
+    const message = tooLargeMessage(max);
+    if (!this.toldTooLarge.has(d.uri)) {
+      this.toldTooLarge.add(d.uri);
+      const name = d.uri.slice(d.uri.lastIndexOf('/') + 1);
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `phpleak: ${decodeURIComponent(name)} is not analysed: ${message.replace(/^skipped: /, '')}` });
+    }
+    if (severity === 'off') return [];
+    const at = { line: 1, column: 0, offset: 0 };
+    return [{ ruleId: 'file-skipped', severity: severity ?? ENGINE_DEFAULTS['file-skipped'], message, range: { start: at, end: at }, related: [], fixes: [] }];
   }
 
   private publish(d: OpenDocument, r: AnalysisResult): void {

@@ -1,4 +1,5 @@
-import { opendir, readFile, stat } from 'node:fs/promises';
+import { opendir } from 'node:fs/promises';
+import { readRegularFile } from '../engine/read-file.js';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { isPoolFailure } from '../engine/pool.js';
 import { enrich, ProjectIndex, type CrossFileRule, type FileSummary } from '../engine/project-index.js';
@@ -109,8 +110,8 @@ export class WorkspaceIndex {
         const uri = pathToUri(abs);
         if (open.has(uri) || this.deps.documents().some((d) => d.uri === uri)) continue;
         try {
-          if ((await stat(abs)).size > SCAN_MAX_BYTES) continue;
-          const out = await this.deps.lintFile(uri, await readFile(abs, 'utf8'));
+          // Bounded and non-blocking (engine/read-file.ts): a FIFO or a huge file throws, skipped.
+          const out = await this.deps.lintFile(uri, readRegularFile(abs, SCAN_MAX_BYTES).toString('utf8'));
           if (!out?.summary || out.findings.some(isPoolFailure)) continue;
           // An open document's analysis is newer than the file on disk.
           if (this.deps.documents().some((d) => d.uri === uri)) continue;

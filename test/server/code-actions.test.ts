@@ -11,7 +11,7 @@ import { applyWorkspaceEdit, fixtureCases } from './fixture-cases.js';
 import { LspClient, pullCapabilities, pushCapabilities, repoRoot, tempRoot } from './lsp-client.js';
 
 // Code actions over real stdio: every quick fix the rules offer on their fixtures, the ignore
-// comment, fix-all (the CLI's fix loop), and the refusal of actions for an outdated text.
+// comment, fix-all (the CLI's fix loop), and actions answered from the last analysis while typing.
 
 const demo = readFileSync(join(repoRoot, 'fixtures', 'lsp', 'Importer.php'), 'utf8');
 
@@ -147,16 +147,34 @@ describe('ignore comments, fix-all, edits and versions', () => {
     await pull.close(uri);
   });
 
-  it('refuses code actions for a text that changed while they were computed (ContentModified)', async () => {
-    const c = await LspClient.start({ capabilities: pushCapabilities, settings: { debounceMs: 200 } });
+  it('while the user types, answers hover and code actions at once from the last analysis, moved onto the current text (never ContentModified)', async () => {
+    // A debounce longer than the test: the edited text is never analysed meanwhile.
+    const c = await LspClient.start({ capabilities: pushCapabilities, settings: { debounceMs: 60_000 } });
     try {
       const uri = c.write('src/Stale.php', demo);
       await c.open(uri, demo, 1);
       const ds = await c.diagnosticsFor(uri, 1);
-      await c.change(uri, 2, [{ text: `${demo}\n` }]);
-      const p = c.request('textDocument/codeAction', { textDocument: { uri }, range: ds[0]!.range, context: { diagnostics: [] } });
-      await c.change(uri, 3, [{ text: `${demo}\n\n` }]);
-      await expect(p).rejects.toMatchObject({ code: -32801 });
+      const gc = ds.find((d) => d.code === 'gc-disabled')!;
+      expect(gc.range).toEqual({ start: { line: 8, character: 8 }, end: { line: 8, character: 20 } });
+      const ask = (range: Diagnostic['range']) => c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['quickfix'] } });
+      const before = await ask(gc.range);
+      // A line typed above the finding: everything moves down one line.
+      await c.change(uri, 2, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '// typed\n' }]);
+      const down = (r: Diagnostic['range']) => ({ start: { ...r.start, line: r.start.line + 1 }, end: { ...r.end, line: r.end.line + 1 } });
+      const p = ask(down(gc.range));
+      const hover = c.request<{ range: Diagnostic['range']; contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: down(gc.range).start });
+      // Typing goes on while the requests are answered.
+      await c.change(uri, 3, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: ' ' }]);
+      const after = await p;
+      expect(before.length).toBeGreaterThan(0);
+      const moved = JSON.parse(JSON.stringify(before), (k, v: unknown) => (k === 'line' && typeof v === 'number' ? v + 1 : v)) as CodeAction[];
+      // The same actions, every line (finding, diagnostics, edits) one further down.
+      expect(after).toEqual(moved);
+      const h = await hover;
+      expect(h.range).toEqual(down(gc.range));
+      expect(h.contents.value).toContain('gc-disabled');
+      // The text of version 2 is still never analysed: the answers came from version 1.
+      expect(c.publishesFor(uri).map((x) => x.version)).toEqual([1]);
     } finally {
       await c.stop();
     }

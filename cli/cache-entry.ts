@@ -1,0 +1,40 @@
+import type { FileSummary } from '../engine/project-index.js';
+import { SEVERITIES, type Finding } from '../engine/types.js';
+
+// A cache entry is data from disk: a hand edit, another version or a bad disk can make it valid
+// JSON of the wrong shape (`"f": null`, `"s": null`, a severity that does not exist). Such an
+// entry is a miss (the file is linted again and the entry rewritten), never a crash and never a
+// finding with a made-up severity.
+
+export interface CacheEntry { h: string; f: Finding[]; s?: FileSummary }
+
+const obj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const int = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+const str = (x: unknown): x is string => typeof x === 'string';
+
+function isPosition(x: unknown): boolean {
+  return obj(x) && int(x.line) && int(x.column) && int(x.offset);
+}
+
+function isRange(x: unknown): boolean {
+  return obj(x) && isPosition(x.start) && isPosition(x.end);
+}
+
+function isFinding(x: unknown): x is Finding {
+  if (!obj(x) || !str(x.ruleId) || !str(x.message) || !(SEVERITIES as readonly unknown[]).includes(x.severity) || !isRange(x.range)) return false;
+  if (x.tip !== undefined && !str(x.tip)) return false;
+  if (!Array.isArray(x.related) || !x.related.every((r) => obj(r) && isRange(r.range) && str(r.message) && (r.path === undefined || str(r.path)))) return false;
+  return Array.isArray(x.fixes) && x.fixes.every((f) => obj(f) && str(f.title) && (f.safety === 'safe' || f.safety === 'unsafe')
+    && Array.isArray(f.edits) && f.edits.every((e) => obj(e) && int(e.start) && int(e.end) && str(e.text)));
+}
+
+function isSummary(x: unknown): x is FileSummary {
+  return obj(x) && str(x.path) && (x.longRunning === null || str(x.longRunning))
+    && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
+    && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)
+      && (h.via === 'property' || h.via === 'constructor' || h.via === 'new') && isRange(h.range));
+}
+
+export function isCacheEntry(x: unknown): x is CacheEntry {
+  return obj(x) && str(x.h) && Array.isArray(x.f) && x.f.every(isFinding) && (x.s === undefined || isSummary(x.s));
+}
