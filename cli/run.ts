@@ -15,6 +15,7 @@ import { FORMATTERS } from './formatters/index.js';
 import { lintFiles } from './lint-files.js';
 import { ruleInfos, VERSION } from './meta.js';
 import { createProgress } from './progress.js';
+import { projectRoot } from './project-root.js';
 import { atLeast, type Report } from './report.js';
 import { loadSettings } from './settings.js';
 import { GitError } from './staged.js';
@@ -131,12 +132,13 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   }));
   const report: Report = {
     files, base: set.base, version: VERSION, rules: ruleInfos(registry),
+    root: projectRoot({ configFile: settings.cfg.file, ...(o.baseline !== undefined ? { baseline: o.baseline } : {}), paths: o.paths, cwd }),
     ...(o.shard ? { shard: o.shard } : {}),
     ...(baseline ? { baseline: { file: toRelative(set.base, baseline.file) || baseline.file, suppressed: baseline.suppressed, stale: baseline.stale } } : {}),
   };
   const toFile = o.output !== undefined;
   const color = o.color ?? (!toFile && !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
-  const text = FORMATTERS[o.format](report, { color: o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color) });
+  const text = FORMATTERS[o.format](report, { color: o.color ?? (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && !io.env.NO_COLOR ? true : color), verbose: o.verbose });
   if (toFile) {
     const out = resolve(cwd, o.output!);
     mkdirSync(dirname(out), { recursive: true });

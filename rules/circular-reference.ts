@@ -23,6 +23,10 @@ export default defineRule({
     fixable: 'never',
     description: 'Objects made to point at each other in a loop or hot path, left to the cycle collector.',
     messages: {
+      pair: '`${{a}}->{{p1}}` and `${{b}}->{{p2}}` form a reference cycle, a new one {{where}}',
+      tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`): a reference cycle per child, {{where}}',
+    },
+    details: {
       pair: '`${{a}}` and `${{b}}` are made to point at each other (`->{{p1}}` and `->{{p2}}`), and a new `${{fresh}}` is created {{where}}: reference counting can never free such a pair, so every one stays in memory until the cycle collector runs (measured: 100,000 such pairs raise the peak by 4,183 KB and make the collector run about 20 times), a sawtooth that grows with the work.',
       tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`) while `$this->{{forward}}` holds it, created {{where}}: every child forms a cycle with its parent, so when the structure is dropped reference counting frees none of it and it stays in memory until the cycle collector runs (measured: 100,000 small cycles raise the peak by 4,183 KB, about 20 collector runs).',
     },

@@ -9,7 +9,7 @@ const SEVERITY: Record<Severity, 'critical' | 'major' | 'minor' | 'info'> = { er
 
 export const gitlab: Formatter = (report) => {
   const issues = report.files.flatMap((file) => {
-    const prints = fingerprints(file);
+    const prints = fingerprints(file, report.root);
     return file.findings.map((f, i) => {
       const lc = lineCol(f);
       return {

@@ -17,7 +17,7 @@ export function relativeUri(path: string): string {
 export const sarif: Formatter = (report) => {
   const index = new Map(report.rules.map((r, i) => [r.id, i]));
   const results = report.files.flatMap((file) => {
-    const prints = fingerprints(file);
+    const prints = fingerprints(file, report.root);
     return file.findings.map((f, i) => {
       const lc = lineCol(f);
       const location = (line: number, column: number, endLine: number, endColumn: number, path = file.path) => ({
