@@ -22,7 +22,7 @@ export default defineRule({
     fixable: 'never',
     description: 'eval() executed repeatedly: every compiled closure, function or class stays in memory.',
     messages: {
-      definesCode: 'eval() defining a {{what}} runs {{per}}: the compiled code of every run stays in memory',
+      definesCode: 'eval() defining a {{what}} runs {{per}}: every run\'s compiled code stays in memory',
       recompiles: 'eval() runs {{per}}: its code is compiled again on every run',
     },
     details: {
@@ -70,7 +70,7 @@ function describe(rep: Repetition, node: Eval, line: ((n: PhpNode) => number) | 
       const name = fn && (fn.kind === 'function' || fn.kind === 'method') ? `${fn.name.name}()` : 'this function';
       const inner = rep.repetition;
       const how = inner.kind === 'loop' ? 'in a loop' : inner.kind === 'callback' ? 'once per element' : 'from code that itself runs repeatedly';
-      return line ? `in ${name}, which line ${line(rep.via)} calls ${how}` : `in ${name}, which is called ${how}`;
+      return line ? `in ${name}, which line ${line(rep.via)} calls ${how}` : `in ${name}, called ${inner.kind === 'caller' ? 'repeatedly' : how}`;
     }
   }
 }

@@ -28,9 +28,9 @@ export default defineRule({
     description: '`FFI::new(type, false)` whose memory is not freed with `FFI::free()` on every path: a leak PHP cannot reclaim.',
     messages: {
       discarded: '`{{call}}` allocates memory PHP does not own and discards it: it can never be freed',
-      neverFreed: '`${{name}}` holds unowned memory from `{{call}}` and is never passed to `FFI::free()`',
-      notFreedOnAllPaths: '`${{name}}` holds unowned memory from `{{call}}` that is not freed when {{exit}}',
-      propertyNeverFreed: '`{{target}}` holds unowned memory from `{{call}}` that nothing in this class frees',
+      neverFreed: '`{{call}}` in `${{name}}` is never passed to `FFI::free()`: the memory PHP does not own leaks',
+      notFreedOnAllPaths: '`{{call}}` in `${{name}}` is not freed when {{exit}}',
+      propertyNeverFreed: '`{{call}}` in `{{target}}` is never freed by this class',
     },
     details: {
       discarded:

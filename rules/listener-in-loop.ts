@@ -71,8 +71,8 @@ export default defineRule({
     fixable: 'never',
     description: 'Listeners, timers or callbacks registered per iteration/message on a long-lived emitter and never removed.',
     messages: {
-      registered: '`{{call}}` adds {{a}} {{what}} {{per}} and nothing removes them',
-      registeredThis: '`{{call}}` adds {{a}} {{what}} {{per}} and nothing removes them',
+      registered: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
+      registeredThis: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
     },
     details: {
       registered: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives.',

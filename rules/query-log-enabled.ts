@@ -25,7 +25,7 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'Query logging that keeps every executed query in memory (Laravel enableQueryLog, Doctrine DebugStack, in-memory SQL loggers).',
     messages: {
-      enable: '`{{call}}` turns on the query log: every query stays in memory until `flushQueryLog()`',
+      enable: '`{{call}}` turns on the query log: every query stays in memory until it is flushed',
       debugStack: '`new {{cls}}()` keeps every SQL query in memory for as long as the logger lives',
       middleware: 'Doctrine\'s logging middleware gets `{{logger}}`, which keeps one record per query in memory',
       listener: 'This query listener appends every query to `{{target}}`, which nothing empties',

@@ -36,7 +36,7 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'Monolog buffer, fingers-crossed or deduplication handlers without a limit, never reset between jobs.',
     messages: {
-      unbounded: '`new {{cls}}(…)` {{limit}} and is never reset: its buffer grows with every record',
+      unbounded: '`new {{cls}}(…)` buffers records without a limit and is never reset: it grows with every record',
       customHandler: '{{cls}} appends every log record to `$this->{{prop}}` and never removes them',
     },
     details: {

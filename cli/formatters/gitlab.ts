@@ -2,8 +2,10 @@ import type { Severity } from '../../engine/types.js';
 import { fingerprints, lineCol, type Formatter } from '../report.js';
 
 // GitLab Code Quality report (artifacts:reports:codequality): a JSON array of issues with
-// stable fingerprints (rule, path, message, the line's code and an occurrence number: a finding
-// keeps its fingerprint when lines move), so merge requests show only new findings.
+// stable fingerprints (the finding identity of engine/identity.ts: rule, project-relative path,
+// line-free message, the normalised code at the finding, and an occurrence number; a finding
+// keeps its fingerprint when lines move or phpleak runs elsewhere), so merge requests show only
+// new findings.
 
 const SEVERITY: Record<Severity, 'critical' | 'major' | 'minor' | 'info'> = { error: 'critical', warning: 'major', info: 'minor', hint: 'info' };
 
@@ -16,7 +18,7 @@ export const gitlab: Formatter = (report) => {
         type: 'issue',
         check_name: f.ruleId,
         description: f.message,
-        ...(f.tip ? { content: { body: f.tip } } : {}),
+        ...(f.details || f.tip ? { content: { body: [f.details, f.tip ? `**Instead:** ${f.tip}` : undefined].filter(Boolean).join('\n\n') } } : {}),
         categories: ['Performance'],
         severity: SEVERITY[f.severity],
         fingerprint: prints[i]!,

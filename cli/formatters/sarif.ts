@@ -4,7 +4,8 @@ import { fingerprints, lineCol, type Formatter } from '../report.js';
 
 // SARIF 2.1.0 as GitHub code scanning reads it: tool.driver.rules[] with the docs as help,
 // results with 1-based regions and artifact URIs relative to the working directory
-// (%SRCROOT%), and partialFingerprints that survive line moves. With --shard, the shard is
+// (%SRCROOT%), and partialFingerprints from the finding identity (engine/identity.ts), which
+// survive line moves and runs from another folder. With --shard, the shard is
 // the run's automationDetails category, so shard uploads stay separate analyses.
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
@@ -30,7 +31,11 @@ export const sarif: Formatter = (report) => {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId)! } : {}),
         level: LEVEL[f.severity],
-        message: { text: f.tip ? `${f.message}\n${f.tip}` : f.message },
+        // The one-line message first (the alert's title), then why and what to do.
+        message: {
+          text: [f.message, f.details, f.tip].filter(Boolean).join('\n\n'),
+          markdown: [f.message, f.details, f.tip ? `**Instead:** ${f.tip}` : undefined].filter(Boolean).join('\n\n'),
+        },
         locations: [location(lc.line, lc.column, lc.endLine, lc.endColumn)],
         ...(f.related.length > 0 ? {
           relatedLocations: f.related.map((r, k) => ({
@@ -39,7 +44,7 @@ export const sarif: Formatter = (report) => {
             message: { text: r.message },
           })),
         } : {}),
-        partialFingerprints: { 'phpleak/v1': prints[i]! },
+        partialFingerprints: { 'phpleak/v2': prints[i]! },
       };
     });
   });
