@@ -6,7 +6,7 @@ import { BASELINE_FILE_NAME } from '../engine/baseline.js';
 // so they are the same from any working directory. The config file's folder; else the folder
 // of a baseline named on the command line; else the nearest folder, from the first path linted
 // (or the working directory) upward, that holds composer.json, a git repository or a baseline;
-// else the working directory.
+// else the first path linted (its folder for a file), else the working directory.
 
 const MARKERS = ['composer.json', '.git', BASELINE_FILE_NAME];
 
@@ -14,12 +14,10 @@ export function projectRoot(opts: { configFile: string | null; baseline?: string
   if (opts.configFile) return dirname(opts.configFile);
   if (opts.baseline !== undefined) return dirname(resolve(opts.cwd, opts.baseline));
   const first = opts.paths[0] !== undefined ? resolve(opts.cwd, opts.paths[0]) : resolve(opts.cwd);
-  let d = isDir(first) ? first : dirname(first);
-  for (;;) {
+  const start = isDir(first) ? first : dirname(first);
+  for (let d = start; ; d = dirname(d)) {
     if (MARKERS.some((m) => existsSync(join(d, m)))) return d;
-    const up = dirname(d);
-    if (up === d) return resolve(opts.cwd);
-    d = up;
+    if (dirname(d) === d) return start;
   }
 }
 
