@@ -34,7 +34,7 @@ export const sarif: Formatter = (report) => {
         // The one-line message first (the alert's title), then why and what to do.
         message: {
           text: [f.message, f.details, f.tip].filter(Boolean).join('\n\n'),
-          markdown: [f.message, f.details, f.tip ? `**Instead:** ${f.tip}` : undefined].filter(Boolean).join('\n\n'),
+          ...(f.details || f.tip ? { markdown: [f.message, f.details, f.tip ? `**Instead:** ${f.tip}` : undefined].filter(Boolean).join('\n\n') } : {}),
         },
         locations: [location(lc.line, lc.column, lc.endLine, lc.endColumn)],
         ...(f.related.length > 0 ? {
