@@ -45,7 +45,7 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {
-      staticProperty: '`{{ref}}` grows by one entry per key and is never evicted (a static lives as long as the process)',
+      staticProperty: '`{{ref}}` grows by one entry per key and is never evicted',
       staticLocal: '`static ${{name}}` grows by one entry per key and is never evicted',
       instanceCache: '`$this->{{name}}` grows by one entry per key and is never evicted',
     },
