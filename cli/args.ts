@@ -46,6 +46,8 @@ export interface CliOptions {
   shard?: Shard;
   progress: boolean;
   quiet: boolean;
+  /** The human format also shows each finding's details (why, measured cost) and related locations. */
+  verbose: boolean;
   /** undefined: colours on a TTY unless NO_COLOR; true/false: --color/--no-color. */
   color?: boolean;
   /** `init`: overwrite an existing phpleak.json. */
@@ -121,6 +123,7 @@ const SPECS: Record<string, Spec> = {
   '--progress': { takes: 'none', set: (o) => { o.progress = true; } },
   '--no-progress': { takes: 'none', set: (o) => { o.progress = false; } },
   '--quiet': { takes: 'none', set: (o) => { o.quiet = true; } },
+  '--verbose': { takes: 'none', set: (o) => { o.verbose = true; } },
   '--color': { takes: 'none', set: (o) => { o.color = true; } },
   '--no-color': { takes: 'none', set: (o) => { o.color = false; } },
   '--force': { takes: 'none', set: (o) => { o.force = true; } },
@@ -142,7 +145,7 @@ export function defaultOptions(): CliOptions {
   return {
     command: 'lint', paths: [], format: 'stylish', reports: [], ruleOverrides: {}, failOn: 'warning', fix: false, fixDryRun: false,
     fixUnsafe: false, staged: false, stdin: false, noBaseline: false, cache: false, progress: true, quiet: false,
-    force: false,
+    verbose: false, force: false,
   };
 }
 
@@ -252,6 +255,7 @@ Options:
       --cache, --no-cache        result cache (off by default); --cache-location <dir>
   -j, --jobs <n>                 worker threads (default: number of cores)
       --shard <i>/<n>            lint only the i-th of n stable slices of the files
+      --verbose                  stylish: also why each finding matters and its related locations
       --no-progress, -q/--quiet, --no-color (NO_COLOR is respected)
   -h, --help, -v, --version
 

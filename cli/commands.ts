@@ -38,7 +38,14 @@ export function explainCommand(registry: readonly AnyRule[], id: string): string
     const close = ids.find((k) => k.includes(id) || id.includes(k));
     throw new UsageError(`unknown rule id "${id}"${close ? ` (did you mean ${close}?)` : ''}; run phpleak rules for the list`);
   }
-  return info.docs.endsWith('\n') ? info.docs : info.docs + '\n';
+  const docs = info.docs.endsWith('\n') ? info.docs : info.docs + '\n';
+  const rule = registry.find((r) => r.meta.id === id)!;
+  // The messages it reports ({{placeholders}} are filled in per finding), each with its details.
+  const messages = Object.entries(rule.meta.messages as Record<string, string>).map(([k, m]) => {
+    const details = (rule.meta.details as Record<string, string | undefined> | undefined)?.[k];
+    return `- ${m}${details ? `\n\n  ${details}` : ''}`;
+  });
+  return `${docs}\n## Messages\n\n${messages.join('\n\n')}\n`;
 }
 
 /** Writes a starter phpleak.json in `cwd`; returns the message to print. */

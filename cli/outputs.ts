@@ -52,7 +52,7 @@ export function reportFor(format: FormatName, report: Report, minSeverity: Sever
 export function writeReports(plan: readonly PlannedReport[], report: Report, o: CliOptions, cwd: string, stdout: { write(s: string): unknown }, stdoutColor: boolean, stdoutTaken: boolean): void {
   for (const r of plan) {
     if (r.file === undefined && stdoutTaken) continue;
-    const text = FORMATTERS[r.format](reportFor(r.format, report, o.minSeverity), { color: r.file === undefined ? stdoutColor : o.color === true });
+    const text = FORMATTERS[r.format](reportFor(r.format, report, o.minSeverity), { color: r.file === undefined ? stdoutColor : o.color === true, verbose: o.verbose });
     if (r.file !== undefined) writeOutputFile(resolve(cwd, r.file), text, 'report');
     else stdout.write(text);
   }

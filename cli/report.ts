@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { BaselineEntry } from '../engine/baseline.js';
-import { LineIndex } from '../engine/positions.js';
+import { toRelative } from '../engine/discover.js';
+import { fingerprints as identityFingerprints } from '../engine/identity.js';
 import type { Finding, Severity } from '../engine/types.js';
 import { SEVERITY_RANK } from '../engine/types.js';
 import type { Shard } from './args.js';
@@ -21,13 +21,19 @@ export interface Report {
   files: ReportFile[];
   /** Absolute folder that `path`s are relative to. */
   base: string;
+  /**
+   * Absolute project root (cli/project-root.ts): fingerprints name files relative to it, never
+   * to the working directory, so they do not change when phpleak runs from another folder.
+   */
+  root: string;
   version: string;
   rules: RuleInfo[];
   shard?: Shard;
   baseline?: { file: string; suppressed: number; stale: BaselineEntry[] };
 }
 
-export interface FormatOptions { color: boolean }
+/** `verbose`: the human format also shows each finding's details and related locations. */
+export interface FormatOptions { color: boolean; verbose?: boolean }
 
 export type Formatter = (report: Report, opts: FormatOptions) => string;
 
@@ -55,20 +61,12 @@ export function lineCol(f: Finding): { line: number; column: number; endLine: nu
 }
 
 /**
- * Fingerprints that survive line moves: rule, path, message and the trimmed text of the
- * finding's line, plus an occurrence number among identical ones in the file. Used by SARIF
- * partialFingerprints and GitLab Code Quality.
+ * The findings' fingerprints (SARIF partialFingerprints, GitLab fingerprint): the finding
+ * identity of engine/identity.ts (rule, project-relative file, line-free message, normalised code
+ * at the finding), the same the baseline matches on.
  */
-export function fingerprints(file: ReportFile): string[] {
-  const lines = file.text !== undefined ? new LineIndex(file.text) : null;
-  const seen = new Map<string, number>();
-  return file.findings.map((f) => {
-    const code = lines ? lines.lineText(f.range.start.line).trim().replace(/\s+/g, ' ') : '';
-    const base = `${f.ruleId}\0${file.path}\0${f.message}\0${code}`;
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    return createHash('sha256').update(`${base}\0${n}`).digest('hex');
-  });
+export function fingerprints(file: ReportFile, root: string): string[] {
+  return identityFingerprints(toRelative(root, file.abs), file.text, file.findings);
 }
 
 /** Characters not allowed in XML 1.0 documents, dropped; the five specials escaped. */

@@ -18,6 +18,7 @@ import { refuseSourceTarget, writeOutputFile } from './output-file.js';
 import { ruleInfos, VERSION } from './meta.js';
 import { planReports, writeReports } from './outputs.js';
 import { createProgress } from './progress.js';
+import { projectRoot } from './project-root.js';
 import { atLeast, type Report } from './report.js';
 import { loadSettings } from './settings.js';
 import { GitError } from './staged.js';
@@ -143,6 +144,7 @@ async function lint(o: CliOptions, io: Io, registry: readonly AnyRule[]): Promis
   }));
   const report: Report = {
     files, base: set.base, version: VERSION, rules: ruleInfos(registry),
+    root: projectRoot({ configFile: settings.cfg.file, ...(o.baseline !== undefined ? { baseline: o.baseline } : {}), paths: o.paths, cwd }),
     ...(o.shard ? { shard: o.shard } : {}),
     ...(baseline ? { baseline: { file: toRelative(set.base, baseline.file) || baseline.file, suppressed: baseline.suppressed, stale: baseline.stale } } : {}),
   };

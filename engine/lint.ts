@@ -162,7 +162,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   if (longRunning()) {
     for (const u of unresolved) u.finding.severity = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
     const where = `this file is ${longRunningReason() ?? 'long-running code'}`;
-    for (const n of noted) n.finding.message = withLongRunningNote(n.finding.message, where, n.effect);
+    // The evidence as a related location (the message never names it: engine/identity.ts).
+    const evidence = !fromConfig && detect ? facts.longRunning.primary : null;
+    const at = evidence ? file.rangeOf(evidence.node) : null;
+    for (const n of noted) {
+      n.finding.details = withLongRunningNote(n.finding.details, where, n.effect);
+      if (evidence && at) n.finding.related.push({ range: at, message: `long-running: ${evidence.label}, which does not end after one request, so ${n.effect}` });
+    }
   }
 
   bindDeclarations(file, directives, declarations);
@@ -214,6 +220,7 @@ export function formatMessage(template: string, data: Record<string, string | nu
 
 function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string>, file: SourceFile, fixer: Fixer): Finding {
   const message = formatMessage(rule.meta.messages[d.messageId] ?? d.messageId, d.data);
+  const detailsT = rule.meta.details?.[d.messageId];
   const tipT = rule.meta.tips?.[d.messageId];
   const related: Related[] = (d.related ?? []).map((r) => ({ range: file.rangeOf(r.at), message: r.message }));
   let fixes: Fix[] = [];
@@ -223,6 +230,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
   }
   return {
     ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
+    ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };
 }

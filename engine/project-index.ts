@@ -15,7 +15,7 @@ import type { Finding, Range, Related, Severity } from './types.js';
 // The CLI indexes the summaries of the files it lints, the language server those of the
 // workspace; after linting, `enrich` gives findings of `meta.crossFile` rules inside a class
 // kept alive by long-running code the rule's long-running severity, the long-running note and
-// related locations naming the holders. Pure data and functions: no I/O.
+// related locations naming the holders (in the details, never the message). Pure data and functions: no I/O.
 
 /** A class-like declaration of the file. */
 export interface DeclaredClass {
@@ -193,8 +193,10 @@ export function enrich(path: string, findings: readonly Finding[], index: Projec
     const kept = memo.get(cls.fqn);
     if (!kept) return f;
     const raise = rule.longRunningSeverity && !opts.pinned?.has(f.ruleId);
-    const message = rule.longRunningEffect ? withLongRunningNote(f.message, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.message;
-    return { ...f, severity: raise ? rule.longRunningSeverity! : f.severity, message, related: [...f.related, ...relatedOf(cls.fqn, kept)] };
+    // Details, not the message: the message is the finding's identity (engine/identity.ts) and
+    // must not depend on which other files were linted, nor name their paths.
+    const details = rule.longRunningEffect ? withLongRunningNote(f.details, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.details;
+    return { ...f, severity: raise ? rule.longRunningSeverity! : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
   });
 }
 

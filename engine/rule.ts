@@ -19,12 +19,13 @@ export interface RuleMeta<Id extends string, M extends string> {
   /**
    * What long-running code does to this rule's findings, completing "…, which does not end after
    * one request, so <effect>" ("the cache keeps every entry until the process exits"). When set,
-   * the engine appends, after the walk, to every finding of the rule in a long-running file:
-   * `; this file is <reason>, which does not end after one request, so <effect>.` (replacing the
-   * message's final full stop), so the message says why its severity was raised. Appended
-   * whether or not config pins the severity: a message never depends on config (baselines match
-   * messages). Cross-file (engine/project-index.ts) appends the same with where the class is
-   * kept alive instead of "this file is …". Rules must not say it themselves.
+   * the engine adds, after the walk, to every finding of the rule in a long-running file a
+   * sentence to its `details` ("This file is <reason> (line N), which does not end after one
+   * request, so <effect>.") and a related location at the evidence, so the finding says why its
+   * severity was raised. Never to the message: the message is the finding's identity and names
+   * no line (engine/identity.ts). Added whether or not config pins the severity. Cross-file
+   * (engine/project-index.ts) adds the same with where the class is kept alive. Rules must not
+   * say it themselves.
    */
   longRunningEffect?: string;
   /**
@@ -37,8 +38,19 @@ export interface RuleMeta<Id extends string, M extends string> {
   fixable: Fixability;
   /** One line for `phpleak rules` and SARIF shortDescription. */
   description: string;
-  /** What is wrong AND why, with {{placeholders}}. */
+  /**
+   * The one-line message per message id, with {{placeholders}}: what is wrong and where, in
+   * about 120 characters at most (ESLint/PHPStan style). No line numbers and no paths (not in
+   * the template, not in the data it uses): the message is part of the finding's identity,
+   * which baselines and CI fingerprints match on (engine/identity.ts, DESIGN §7).
+   */
   messages: Record<M, string>;
+  /**
+   * The long text per message id (same placeholders): why it matters and the measured cost.
+   * Becomes `Finding.details`, shown by `--verbose`, LSP hover and SARIF. May use data that
+   * names lines (it is not part of the identity).
+   */
+  details?: Partial<Record<M, string>>;
   /** What to write instead. */
   tips?: Partial<Record<M, string>>;
 }
@@ -97,9 +109,11 @@ export function defineRule<const Id extends string, M extends string, O>(rule: R
 export type AnyRule = Rule<string, string, any>;
 
 /**
- * `message` with the long-running note of `meta.longRunningEffect` (engine/rule.ts): its final
- * full stop becomes `; <where>, which does not end after one request, so <effect>.`
+ * `details` with the long-running note of `meta.longRunningEffect` appended as a sentence:
+ * `<Where>, which does not end after one request, so <effect>.`
  */
-export function withLongRunningNote(message: string, where: string, effect: string): string {
-  return `${message.replace(/\.\s*$/, '')}; ${where}, which does not end after one request, so ${effect}.`;
+export function withLongRunningNote(details: string | undefined, where: string, effect: string): string {
+  const note = `${where.charAt(0).toUpperCase()}${where.slice(1)}, which does not end after one request, so ${effect}.`;
+  const base = (details ?? '').trim();
+  return base ? `${/[.!?]$/.test(base) ? base : `${base}.`} ${note}` : note;
 }

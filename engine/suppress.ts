@@ -117,7 +117,8 @@ export function directiveFindings(
     if (d.ids.length === 0 && severities.invalid !== 'off') {
       out.push({
         ruleId: 'invalid-ignore', severity: severities.invalid, range, related: [], fixes: [],
-        message: 'This ignore comment names no rule, so it ignores nothing: phpleak requires the rule id, so an ignore never hides more than was meant.',
+        message: 'This ignore comment names no rule, so it ignores nothing',
+        details: 'phpleak requires the rule id, so an ignore never hides more than was meant.',
         tip: `Name the rule: \`phpleak-ignore-${d.kind === 'line' ? 'line' : 'next-line'} <rule-id> -- reason\`.`,
       });
       continue;

@@ -35,7 +35,19 @@ export interface Related { range: Range; message: string; path?: string }
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /**
+   * One line, what and where (ESLint/PHPStan style, about 120 characters at most). Never a line
+   * number or a path: it is part of the finding's identity (engine/identity.ts), which baselines
+   * and CI fingerprints match on, so it must not change when lines move or the run starts
+   * elsewhere. Positions go into `range` and `related`.
+   */
   message: string;
+  /**
+   * The long text: why it matters, the measured cost, and, in long-running code, why the
+   * severity was raised. May name lines and paths (it is not part of the identity). Shown by
+   * `--verbose`, LSP hover, SARIF and `explain`-like views.
+   */
+  details?: string;
   /** What to write instead. */
   tip?: string;
   range: Range;

@@ -34,6 +34,11 @@ export default defineRule({
     fixable: 'sometimes',
     description: '`$a = array_merge($a, …)` (or `[...$a, …]`, `$a + …`) inside a loop: every iteration copies the whole accumulated array.',
     messages: {
+      merge: '`{{fn}}()` of `{{lhs}}` with itself in a loop copies the whole array on every iteration',
+      spread: '`{{lhs}} = [...{{lhs}}, …]` in a loop copies the whole array on every iteration',
+      union: '`{{lhs}} = {{lhs}} + …` in a loop copies the whole array on every iteration',
+    },
+    details: {
       merge: 'Reassigning `{{lhs}}` with `{{fn}}()` of itself inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result (measured on PHP 8.2: 2,000 parts of 50 ints take 487 ms this way, 0.7 ms with one `array_merge(...$parts)`).',
       spread: '`{{lhs}} = [...{{lhs}}, …]` inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result.',
       union: '`{{lhs}} = {{lhs}} + …` inside a loop builds a new array with a copy of `{{lhs}}` on every iteration (measured on PHP 8.2: 2,000 unions of 50 keys take about 1 s, against 6 ms with `+=`, which adds in place).',

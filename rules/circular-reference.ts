@@ -23,6 +23,10 @@ export default defineRule({
     fixable: 'never',
     description: 'Objects made to point at each other in a loop or hot path, left to the cycle collector.',
     messages: {
+      pair: '`${{a}}->{{p1}}` and `${{b}}->{{p2}}` form a reference cycle, created anew {{per}}',
+      tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`): one reference cycle per child, {{per}}',
+    },
+    details: {
       pair: '`${{a}}` and `${{b}}` are made to point at each other (`->{{p1}}` and `->{{p2}}`), and a new `${{fresh}}` is created {{where}}: reference counting can never free such a pair, so every one stays in memory until the cycle collector runs (measured: 100,000 such pairs raise the peak by 4,183 KB and make the collector run about 20 times), a sawtooth that grows with the work.',
       tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`) while `$this->{{forward}}` holds it, created {{where}}: every child forms a cycle with its parent, so when the structure is dropped reference counting frees none of it and it stays in memory until the cycle collector runs (measured: 100,000 small cycles raise the peak by 4,183 KB, about 20 collector runs).',
     },
@@ -82,9 +86,9 @@ export default defineRule({
             const thisLink = [l1, l2].find((l) => l.to === 'this');
             const fwd = [l1, l2].find((l) => l.from === 'this');
             if (thisLink && fwd) {
-              ctx.report({ at: l2.node, messageId: 'tree', related, data: { fresh: found.name, back: thisLink.prop, forward: fwd.prop, where } });
+              ctx.report({ at: l2.node, messageId: 'tree', related, data: { fresh: found.name, back: thisLink.prop, forward: fwd.prop, where, per: perText(found.rep) } });
             } else {
-              ctx.report({ at: l2.node, messageId: 'pair', related, data: { a: l1.from, b: l1.to, p1: l1.prop, p2: l2.prop, fresh: found.name, where } });
+              ctx.report({ at: l2.node, messageId: 'pair', related, data: { a: l1.from, b: l1.to, p1: l1.prop, p2: l2.prop, fresh: found.name, where, per: perText(found.rep) } });
             }
           }
         }
@@ -123,6 +127,15 @@ function freshAndRepeated(scope: Scope, names: string[], facts: Facts): { name: 
     }
   }
   return best;
+}
+
+/** `describe`, shorter, for the one-line message. */
+function perText(rep: Repetition): string {
+  switch (rep.kind) {
+    case 'loop': return 'on every iteration';
+    case 'callback': return 'once per element';
+    case 'caller': return 'on every call';
+  }
 }
 
 function describe(rep: Repetition): string {

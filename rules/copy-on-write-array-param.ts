@@ -26,6 +26,9 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A by-value array parameter is written to: PHP duplicates the caller\'s whole array on the first write.',
     messages: {
+      write: 'Writing to by-value array parameter `${{name}}` copies the caller\'s whole array',
+    },
+    details: {
       write:
         '`${{name}}` is an array parameter passed by value, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
         + '(copy-on-write), so during the call both copies are in memory (the talk: a 512 MB array made the peak 1,024 MB). '

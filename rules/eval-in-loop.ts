@@ -22,6 +22,10 @@ export default defineRule({
     fixable: 'never',
     description: 'eval() executed repeatedly: every compiled closure, function or class stays in memory.',
     messages: {
+      definesCode: 'eval() defining a {{what}} runs {{per}}: every run\'s compiled code stays in memory',
+      recompiles: 'eval() runs {{per}}: its code is compiled again on every run',
+    },
+    details: {
       definesCode: 'eval() runs {{where}}, and its code defines a {{what}}: PHP keeps the compiled code of every run for the rest of the process (php-src#8078; measured +240 B per eval of `return function () {};`, +780 B per class), so memory grows with every iteration.',
       recompiles: 'eval() runs {{where}}, so its code is compiled again on every run (100,000 evals of `return $i * 2;` take 87 ms, the same code inline 0.7 ms), and if the code ever contains a closure, function or class, each compiled copy stays in memory for the rest of the process (php-src#8078).',
     },
@@ -47,7 +51,7 @@ export default defineRule({
           ctx.report({
             at: node,
             messageId,
-            data: { where: describe(rep, node, (n) => ctx.file.rangeOf(n).start.line), what: what ?? '' },
+            data: { where: describe(rep, node, (n) => ctx.file.rangeOf(n).start.line), per: describe(rep, node, null), what: what ?? '' },
             related: [{ at: repetitionSite(rep), message: relatedMessage(rep) }],
           });
         }
@@ -56,7 +60,8 @@ export default defineRule({
   },
 });
 
-function describe(rep: Repetition, node: Eval, line: (n: PhpNode) => number): string {
+/** Where the eval() repeats; `line` null: without line numbers (the message, engine/identity.ts). */
+function describe(rep: Repetition, node: Eval, line: ((n: PhpNode) => number) | null): string {
   switch (rep.kind) {
     case 'loop': return 'in a loop';
     case 'callback': return `in a callback that ${functionName(rep.call)}() calls once per element`;
@@ -65,7 +70,7 @@ function describe(rep: Repetition, node: Eval, line: (n: PhpNode) => number): st
       const name = fn && (fn.kind === 'function' || fn.kind === 'method') ? `${fn.name.name}()` : 'this function';
       const inner = rep.repetition;
       const how = inner.kind === 'loop' ? 'in a loop' : inner.kind === 'callback' ? 'once per element' : 'from code that itself runs repeatedly';
-      return `in ${name}, which line ${line(rep.via)} calls ${how}`;
+      return line ? `in ${name}, which line ${line(rep.via)} calls ${how}` : `in ${name}, called ${inner.kind === 'caller' ? 'repeatedly' : how}`;
     }
   }
 }

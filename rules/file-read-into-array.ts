@@ -20,6 +20,9 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'Lines, rows or chunks read from a stream in a loop and collected into an array that is kept.',
     messages: {
+      accumulates: 'Every {{unit}} read in this loop is kept in `{{ref}}`: the whole input ends up in memory',
+    },
+    details: {
       accumulates: 'Every {{unit}} read in this loop is added to `{{ref}}`, which is {{kept}}: the whole input ends up in memory at once (an array costs about twice the file\'s size), so a larger file exhausts memory_limit.',
     },
     tips: {

@@ -29,6 +29,10 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A generator opens a handle and does not close it in `finally`: a consumer that stops early leaves it open.',
     messages: {
+      neverClosed: 'The generator never closes its `{{fn}}()` handle: it stays open while the generator is suspended',
+      closeNotReached: '`{{close}}()` runs only if the generator is iterated to the end: stopping early leaves the handle open',
+    },
+    details: {
       neverClosed:
         '`{{fn}}()` opens a handle in a generator that never closes it: while the generator is suspended at a `yield` the handle stays open, '
         + 'as long as the generator object lives (a consumer that stops early and keeps it, or stores it), and if the handle is also held '

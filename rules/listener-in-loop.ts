@@ -71,6 +71,10 @@ export default defineRule({
     fixable: 'never',
     description: 'Listeners, timers or callbacks registered per iteration/message on a long-lived emitter and never removed.',
     messages: {
+      registered: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
+      registeredThis: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
+    },
+    details: {
       registered: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives.',
       registeredThis: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives. The callback is bound to `$this` ({{cls}}), so each one also keeps that object and everything it references alive.',
     },
@@ -127,7 +131,7 @@ export default defineRule({
         at: call,
         messageId: boundThis ? 'registeredThis' : 'registered',
         data: {
-          call: callText(call), what: kind.what, a: /^[aeiou]/.test(kind.what) ? 'an' : 'a', emitter, context: contextText(context), unit, effect,
+          call: callText(call), what: kind.what, a: /^[aeiou]/.test(kind.what) ? 'an' : 'a', emitter, context: contextText(context), per: perText(context), unit, effect,
           removal: kind.removal.length > 0 ? ` (no \`${displayRemoval(kind.removal[0]!)}()\`)` : kind.family === 'then' ? '' : ' (they cannot be removed)',
           removeHint: kind.removal.length > 0 ? `\`${displayRemoval(kind.removal[0]!)}()\``
             : kind.family === 'then' ? 'chain on a promise made for this job, not on one the object keeps' : 'register one callback for the process and let it see the current job',
@@ -252,6 +256,15 @@ export default defineRule({
       const arg = first && (first.kind === 'string' || first.kind === 'staticlookup' || first.kind === 'number') ? ctx.file.textOf(first) : call.arguments.length > 0 ? '…' : '';
       const short = name.length > 50 ? '…' + name.slice(-49) : name;
       return `${short}(${arg}${arg && call.arguments.length > 1 ? ', …' : ''})`;
+    }
+
+    /** How often the registration runs, without line numbers (the message: engine/identity.ts). */
+    function perText(c: Context): string {
+      switch (c.kind) {
+        case 'loop': return 'on every iteration of a loop';
+        case 'method': return `on every call of ${c.name}()`;
+        case 'callback': return 'for every event';
+      }
     }
 
     function contextText(c: Context): string {

@@ -17,6 +17,9 @@ export default defineRule({
     fixable: 'never',
     description: "ini_set('memory_limit', '-1') and equivalents: a leak then grows until the machine runs out of memory.",
     messages: {
+      disabled: '`{{fn}}(\'memory_limit\', {{value}})` turns off PHP\'s memory limit: a leak grows until the machine runs out',
+    },
+    details: {
       disabled: "`{{fn}}('memory_limit', {{value}})` turns off PHP's memory limit: a leak in this process then grows until the machine's memory (or the OOM killer) stops it, instead of failing fast with 'Allowed memory size exhausted' at a known bound.",
     },
     tips: {

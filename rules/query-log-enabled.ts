@@ -25,6 +25,12 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'Query logging that keeps every executed query in memory (Laravel enableQueryLog, Doctrine DebugStack, in-memory SQL loggers).',
     messages: {
+      enable: '`{{call}}` turns on the query log: every query stays in memory until it is flushed',
+      debugStack: '`new {{cls}}()` keeps every SQL query in memory for as long as the logger lives',
+      middleware: 'Doctrine\'s logging middleware gets `{{logger}}`, which keeps one record per query in memory',
+      listener: 'This query listener appends every query to `{{target}}`, which nothing empties',
+    },
+    details: {
       enable: '`{{call}}` turns on the query log: from now on the connection appends every query with its bindings and time to an in-memory array that only `flushQueryLog()` empties (measured on PHP 8.2: about 60 MB per 100,000 queries).',
       debugStack: '`new {{cls}}()` keeps every SQL query with its parameters and types in memory for as long as the logger lives (about 60 MB per 100,000 queries on PHP 8.2).',
       middleware: "Doctrine's logging middleware is given `{{logger}}`, which keeps every log record, one per query, in memory until it is reset.",

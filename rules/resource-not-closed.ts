@@ -36,6 +36,11 @@ export default defineRule({
     fixable: 'never',
     description: 'Handles kept open: accumulated in long-lived arrays or captured by closures registered repeatedly, never closed.',
     messages: {
+      kept: '{{what}} handles are kept in {{where}} and never closed or removed',
+      accumulated: '{{what}} handles are collected in `${{name}}` in an endless loop and never closed',
+      captured: 'A closure registered {{per}} keeps the {{what}} handle `${{name}}` open and is never removed',
+    },
+    details: {
       kept: '{{what}} handles are kept in {{where}}, and nothing in this {{owner}} closes or removes them: each one stays open (a file descriptor, process or connection) as long as {{lifetime}}; a long-running process collects them until "Too many open files" (measured: 50 kept handles = 50 open descriptors).',
       accumulated: '{{what}} handles are collected in `${{name}}` in a loop that never ends, and nothing closes or removes them: PHP only closes a handle when its last reference goes, so every iteration leaves one more open descriptor.',
       captured: 'The closure registered here captures the {{what}} handle `${{name}}`: the emitter keeps the closure and the closure keeps the handle open, and the registration runs {{where}} without the closure ever being removed or the handle closed (measured: 50 registrations = 50 open descriptors).',
@@ -130,7 +135,7 @@ export default defineRule({
         const where = rep.kind === 'loop' ? 'on every iteration of a loop' : rep.kind === 'callback' ? 'once per element' : 'each time this function runs (this file calls it repeatedly)';
         ctx.report({
           at: call, messageId: 'captured',
-          data: { what: describeSource(source), name, where },
+          data: { what: describeSource(source), name, where, per: rep.kind === 'loop' ? 'on every iteration' : rep.kind === 'callback' ? 'once per element' : 'on every call' },
           related: [{ at: source, message: 'the handle is opened here' }, { at: repetitionSite(rep), message: 'this repeats the registration' }],
         });
         return;

@@ -40,6 +40,11 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A shared service (message handler, listener, singleton) that mutates its own state per job/request and has no reset hook.',
     messages: {
+      symfony: '{{method}}() {{what}} {{state}} on every {{unit}}, and nothing resets it between {{unit}}s',
+      laravel: '{{method}}() {{what}} {{state}} on every {{unit}}, and the singleton keeps it across {{unit}}s',
+      resetMisses: '`reset()` does not clear {{state}}, which {{method}}() {{what}} on every {{unit}}',
+    },
+    details: {
       symfony: '{{cls}} is {{service}}: one instance handles every {{unit}} of a long-running worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Symfony clears a service between messages and requests only through `ResetInterface::reset()`.',
       laravel: '{{cls}} is {{service}}: Laravel keeps one instance for the life of an Octane or queue worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Only `scoped()` bindings and classes in octane.php\'s `flush` list are renewed per request and job.',
       resetMisses: '{{cls}} implements `ResetInterface`, but its `reset()` does not clear {{state}}, which {{method}}() {{what}} for every {{unit}}. {{effect}}',

@@ -45,6 +45,11 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {
+      staticProperty: '`{{ref}}` grows by one entry per key and is never evicted',
+      staticLocal: '`static ${{name}}` grows by one entry per key and is never evicted',
+      instanceCache: '`$this->{{name}}` grows by one entry per key and is never evicted',
+    },
+    details: {
       staticProperty: '`{{ref}}` gains an entry for every new key and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
       staticLocal: '`static ${{name}}` gains an entry for every new key and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
       instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry for every new key and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
@@ -137,9 +142,10 @@ function functionOf(n: PhpNode): FunctionLike | null {
   return closestAncestor(n, isFunctionLike, true) as FunctionLike | null;
 }
 
-function methodNameOf(n: PhpNode): string | null {
+/** The enclosing method's name: lower-cased to compare (PHP method names are case-insensitive), or as written to show. */
+function methodNameOf(n: PhpNode, asWritten = false): string | null {
   const m = closestAncestor(n, (p) => p.kind === 'method', true) as Method | null;
-  return m ? m.name.name.toLowerCase() : null;
+  return m ? (asWritten ? m.name.name : m.name.name.toLowerCase()) : null;
 }
 
 function start(file: SourceFile, n: PhpNode): number { return file.spanOf(n).start; }
@@ -260,7 +266,7 @@ function check(ctx: Ctx, s: Store): void {
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
   const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
-  if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
+  if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node, true)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
   ctx.report({
     at, messageId, related, data: { name: s.name, ref: file.textOf(w.node) },

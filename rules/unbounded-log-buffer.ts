@@ -36,6 +36,10 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'Monolog buffer, fingers-crossed or deduplication handlers without a limit, never reset between jobs.',
     messages: {
+      unbounded: '`new {{cls}}(…)` buffers records without a limit and is never reset: it grows with every record',
+      customHandler: '{{cls}} appends every log record to `$this->{{prop}}` and never removes them',
+    },
+    details: {
       unbounded: '`new {{cls}}(…)` {{limit}}: it {{keeps}}, and nothing here calls `reset()`, `clear()` or `flush()` on {{holder}}. In a worker that handles many jobs the buffer grows with every record logged (about 1.2 KB per record) until the process runs out of memory.',
       customHandler: '{{cls}} appends every log record to `$this->{{prop}}` and nothing ever removes them: in a long-running process this array grows with every record logged until the worker runs out of memory.',
     },

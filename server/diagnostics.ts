@@ -34,13 +34,17 @@ export function toDiagnostic(f: Finding, uri: string, opts: { relatedInformation
   };
   if (documented(f.ruleId)) d.codeDescription = { href: ruleDocsUrl(f.ruleId) };
   if (f.ruleId === 'unused-ignore') d.tags = [DiagnosticTag.Unnecessary];
-  if (f.related.length > 0) {
-    if (opts.relatedInformation) {
-      d.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri: r.path ? relatedUri(r.path) : uri, range: toLspRange(r.range) }, message: r.message }));
-    } else {
-      // A client that cannot show related locations still gets the rest of the story.
-      d.message += f.related.map((r) => `\n(${r.path ? `${r.path}:` : 'line '}${r.range.start.line}: ${r.message})`).join('');
-    }
+  if (opts.relatedInformation && (f.details || f.related.length > 0)) {
+    // The details (why, measured cost, long-running note) first, at the finding itself: the
+    // message stays one line, and clients list related information under it.
+    d.relatedInformation = [
+      ...(f.details ? [{ location: { uri, range: toLspRange(f.range) }, message: f.details }] : []),
+      ...f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri: r.path ? relatedUri(r.path) : uri, range: toLspRange(r.range) }, message: r.message })),
+    ];
+  } else if (f.related.length > 0) {
+    // A client that cannot show related locations still gets the rest of the story (the
+    // details are in the hover).
+    d.message += f.related.map((r) => `\n(${r.path ? `${r.path}:` : 'line '}${r.range.start.line}: ${r.message})`).join('');
   }
   return d;
 }

@@ -6,8 +6,8 @@ import { heapNotes } from './heap-evidence.js';
 import { markdownToPlainText } from './plaintext.js';
 import type { Server } from './server.js';
 
-// Hover on a finding: its message and tip, then the rule's explanation from rules/<id>.md
-// (What it does / Why is this bad? / Use instead).
+// Hover on a finding: its message, details (why, measured cost, long-running note) and tip,
+// then the rule's explanation from rules/<id>.md (What it does / Why is this bad? / Use instead).
 
 const SECTIONS = ['What it does', 'Why is this bad?', 'Use instead'] as const;
 
@@ -59,6 +59,7 @@ function ruleExplanation(id: string): string | null {
 export function explain(f: Finding): string {
   const head = documented(f.ruleId) ? `**phpleak** [\`${f.ruleId}\`](${ruleDocsUrl(f.ruleId)})` : `**phpleak** \`${f.ruleId}\``;
   const lines = [head, '', f.message];
+  if (f.details) lines.push('', f.details);
   if (f.tip) lines.push('', `*Instead:* ${f.tip}`);
   for (const n of heapNotes(f)) lines.push('', `*Heap dump:* ${n.replace(/^heap: /, '')}`);
   const more = ruleExplanation(f.ruleId);

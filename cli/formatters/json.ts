@@ -24,6 +24,7 @@ export const json: Formatter = (report) => {
         ruleId: x.ruleId,
         severity: x.severity,
         message: x.message,
+        ...(x.details ? { details: x.details } : {}),
         ...(x.tip ? { tip: x.tip } : {}),
         ...lineCol(x),
         related: x.related.map((r) => ({

@@ -15,7 +15,7 @@ export const junit: Formatter = (report) => {
     if (file.findings.length === 0) out.push(`    <testcase name="phpleak" classname="${path}"/>`);
     for (const f of file.findings) {
       const lc = lineCol(f);
-      const text = `${file.path}:${lc.line}:${lc.column}: ${f.severity}: ${f.message}${f.tip ? `\n${f.tip}` : ''} (${f.ruleId})`;
+      const text = `${file.path}:${lc.line}:${lc.column}: ${f.severity}: ${f.message} (${f.ruleId})${f.details ? `\n${f.details}` : ''}${f.tip ? `\n${f.tip}` : ''}`;
       out.push(`    <testcase name="${xmlEscape(`${f.ruleId} at ${lc.line}:${lc.column}`)}" classname="${path}">`);
       out.push(`      <failure message="${xmlEscape(f.message)}" type="${f.severity}">${xmlEscape(text)}</failure>`);
       out.push('    </testcase>');

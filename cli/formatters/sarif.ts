@@ -5,7 +5,8 @@ import { fingerprints, lineCol, type Formatter } from '../report.js';
 
 // SARIF 2.1.0 as GitHub code scanning reads it: tool.driver.rules[] with the docs as help,
 // results with 1-based regions and artifact URIs relative to the working directory
-// (%SRCROOT%), and partialFingerprints that survive line moves. With --shard, the shard is
+// (%SRCROOT%), and partialFingerprints from the finding identity (engine/identity.ts), which
+// survive line moves and runs from another folder. With --shard, the shard is
 // the run's automationDetails category, so shard uploads stay separate analyses.
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
@@ -18,7 +19,7 @@ export function relativeUri(path: string): string {
 export const sarif: Formatter = (report) => {
   const index = new Map(report.rules.map((r, i) => [r.id, i]));
   const results = report.files.flatMap((file) => {
-    const prints = fingerprints(file);
+    const prints = fingerprints(file, report.root);
     return file.findings.map((f, i): Result => {
       const lc = lineCol(f);
       const location = (line: number, column: number, endLine: number, endColumn: number, path = file.path): Location => ({
@@ -31,7 +32,11 @@ export const sarif: Formatter = (report) => {
         ruleId: f.ruleId,
         ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId)! } : {}),
         level: LEVEL[f.severity],
-        message: { text: f.tip ? `${f.message}\n${f.tip}` : f.message },
+        // The one-line message first (the alert's title), then why and what to do.
+        message: {
+          text: [f.message, f.details, f.tip].filter(Boolean).join('\n\n'),
+          ...(f.details || f.tip ? { markdown: [f.message, f.details, f.tip ? `**Instead:** ${f.tip}` : undefined].filter(Boolean).join('\n\n') } : {}),
+        },
         locations: [location(lc.line, lc.column, lc.endLine, lc.endColumn)],
         ...(f.related.length > 0 ? {
           relatedLocations: f.related.map((r, k) => ({
@@ -40,7 +45,7 @@ export const sarif: Formatter = (report) => {
             message: { text: r.message },
           })),
         } : {}),
-        partialFingerprints: { 'phpleak/v1': prints[i]! },
+        partialFingerprints: { 'phpleak/v2': prints[i]! },
       };
     });
   });

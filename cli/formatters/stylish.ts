@@ -2,8 +2,12 @@ import { LineIndex } from '../../engine/positions.js';
 import type { Finding, Severity } from '../../engine/types.js';
 import { countFindings, pluralize, type Formatter } from '../report.js';
 
-// The human format: findings grouped by file, each with a code frame of its line and the range
-// underlined, then a summary line. Colours only when asked (a TTY without NO_COLOR).
+// The human format: one line per finding that starts with `path:line:col` (terminals and IDEs
+// make it a link, as with ESLint's unix format and PHPStan's table), the severity, the one-line
+// message and the rule id; under it a code frame of its line with the range underlined and the
+// tip. --verbose adds the details (why, measured cost, long-running note) and the related
+// locations, each again as `path:line:col`. Files are separated by a blank line; a summary line
+// ends the report. Colours only when asked (a TTY without NO_COLOR).
 
 interface Paint { bold(s: string): string; dim(s: string): string; red(s: string): string; yellow(s: string): string; blue(s: string): string; cyan(s: string): string; underline(s: string): string }
 
@@ -20,9 +24,8 @@ export const stylish: Formatter = (report, opts) => {
   const out: string[] = [];
   for (const file of report.files) {
     if (file.findings.length === 0) continue;
-    out.push(p.underline(file.path));
     const lines = file.text !== undefined ? new LineIndex(file.text) : null;
-    for (const f of file.findings) out.push(...findingLines(f, lines, p));
+    for (const f of file.findings) out.push(...findingLines(file.path, f, lines, p, opts.verbose ?? false));
     out.push('');
   }
   const c = countFindings(report.files);
@@ -49,12 +52,15 @@ function severityLabel(s: Severity, p: Paint): string {
   return s === 'error' ? p.red(padded) : s === 'warning' ? p.yellow(padded) : s === 'info' ? p.blue(padded) : p.dim(padded);
 }
 
-function findingLines(f: Finding, lines: LineIndex | null, p: Paint): string[] {
-  const where = `${f.range.start.line}:${f.range.start.column + 1}`;
-  const out = [`  ${p.dim(where.padEnd(7))} ${severityLabel(f.severity, p)} ${f.message}  ${p.dim(f.ruleId)}`];
+function findingLines(path: string, f: Finding, lines: LineIndex | null, p: Paint, verbose: boolean): string[] {
+  const where = `${path}:${f.range.start.line}:${f.range.start.column + 1}`;
+  const out = [`${p.bold(where)}  ${severityLabel(f.severity, p)} ${f.message}  ${p.dim(f.ruleId)}`];
   if (lines) out.push(...frame(f, lines, p));
-  if (f.tip) out.push(`          ${p.cyan('tip:')} ${f.tip}`);
-  for (const r of f.related) out.push(`          ${p.dim(`${r.path ? `${r.path}:` : ''}${r.range.start.line}:${r.range.start.column + 1}`)} ${p.dim(r.message)}`);
+  if (verbose && f.details) out.push(`    ${f.details}`);
+  if (f.tip) out.push(`    ${p.cyan('tip:')} ${f.tip}`);
+  if (verbose) {
+    for (const r of f.related) out.push(`    ${p.dim(`${r.path ?? path}:${r.range.start.line}:${r.range.start.column + 1}`)}  ${p.dim(r.message)}`);
+  }
   return out;
 }
 

@@ -38,7 +38,7 @@ describe('size limit', () => {
 describe('line endings in every format', () => {
   const all = (re: RegExp, o: string): [number, number][] => [...o.matchAll(re)].map((m) => [Number(m[1]), Number(m[2])]);
   const formats: [string, (out: string) => [number, number][]][] = [
-    ['stylish', (o) => all(/^\s+(\d+):(\d+)\s+\w+\s+gc_disable/gm, o)],
+    ['stylish', (o) => all(/^\S+:(\d+):(\d+)\s+\w+\s+gc_disable/gm, o)],
     ['json', (o) => json(o).files.flatMap((f) => f.findings.map((x): [number, number] => [x.line, x.column]))],
     ['sarif', (o) => (JSON.parse(o) as { runs: { results: { locations: { physicalLocation: { region: { startLine: number; startColumn: number } } }[] }[] }[] }).runs[0]!.results.map((r): [number, number] => [r.locations[0]!.physicalLocation.region.startLine, r.locations[0]!.physicalLocation.region.startColumn])],
     ['checkstyle', (o) => all(/<error line="(\d+)" column="(\d+)"/g, o)],

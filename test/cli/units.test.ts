@@ -120,7 +120,7 @@ describe('baseline matching (engine/baseline.ts)', () => {
     const r = m.filter('a.php', [f('r', 'm'), f('r', 'm'), f('r', 'm'), f('t', 'o')]);
     expect(r.suppressed).toBe(2);
     expect(r.kept.map((x) => x.ruleId)).toEqual(['r', 't']);
-    expect(m.stale(() => true)).toEqual([{ file: 'a.php', rule: 's', message: 'n', count: 1 }]);
+    expect(m.stale(() => true)).toEqual([{ file: 'a.php', rule: 's', message: 'n', code: expect.stringMatching(/^[0-9a-f]{16}$/), count: 1 }]);
     expect(m.stale(() => false)).toEqual([]);
   });
   it('rejects malformed files with a reason', () => {

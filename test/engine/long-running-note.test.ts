@@ -3,13 +3,14 @@ import { lintText } from '../../engine/lint.js';
 import { defineRule, withLongRunningNote, type AnyRule } from '../../engine/rule.js';
 import { lintWith } from '../helpers/lint.js';
 
-// meta.longRunningEffect: the engine, not each rule, says in the message why a finding's
-// severity is raised in long-running code (engine/rule.ts, docs/long-running.md).
+// meta.longRunningEffect: the engine, not each rule, says in the details why a finding's
+// severity is raised in long-running code, and points at the evidence with a related location;
+// the one-line message never changes (engine/rule.ts, engine/identity.ts, docs/long-running.md).
 
 const noted = defineRule({
   meta: {
     id: 'noted', severity: 'info', longRunningSeverity: 'warning', longRunningEffect: 'it grows until the process exits',
-    fixable: 'never', description: 'test rule', messages: { m: 'echo found.' },
+    fixable: 'never', description: 'test rule', messages: { m: 'echo found' }, details: { m: 'An echo.' },
   },
   defaultOptions: {},
   create(ctx) { return { echo(node) { ctx.report({ at: node, messageId: 'm' }); } }; },
@@ -18,24 +19,33 @@ const noted = defineRule({
 const WORKER = '<?php\necho 1;\nwhile (true) {\n    $job = $queue->pop();\n}\n';
 
 describe('the long-running note', () => {
-  it('replaces the final full stop', () => {
-    expect(withLongRunningNote('It grows.', 'this file is X', 'Y')).toBe('It grows; this file is X, which does not end after one request, so Y.');
-    expect(withLongRunningNote('It grows', 'w', 'e')).toBe('It grows; w, which does not end after one request, so e.');
+  it('is a sentence after the details', () => {
+    expect(withLongRunningNote('It grows.', 'this file is X', 'Y')).toBe('It grows. This file is X, which does not end after one request, so Y.');
+    expect(withLongRunningNote('It grows', 'w', 'e')).toBe('It grows. W, which does not end after one request, so e.');
+    expect(withLongRunningNote(undefined, 'w', 'e')).toBe('W, which does not end after one request, so e.');
   });
   it('is absent in ordinary code', () => {
     const [f] = lintText({ path: 'a.php', text: '<?php\necho 1;\n', rules: [{ rule: noted }] });
-    expect(f!.message).toBe('echo found.');
+    expect(f!.message).toBe('echo found');
+    expect(f!.details).toBe('An echo.');
+    expect(f!.related).toEqual([]);
     expect(f!.severity).toBe('info');
   });
   it('names the evidence found later in the file', () => {
     const [f] = lintText({ path: 'a.php', text: WORKER, rules: [{ rule: noted }] });
     expect(f!.severity).toBe('warning');
-    expect(f!.message).toBe('echo found; this file is a worker loop around `pop()` (line 3), which does not end after one request, so it grows until the process exits.');
+    expect(f!.message).toBe('echo found');
+    expect(f!.details).toBe('An echo. This file is a worker loop around `pop()` (line 3), which does not end after one request, so it grows until the process exits.');
+    expect(f!.related.map((r) => [r.range.start.line, r.range.start.column, r.message])).toEqual([
+      [3, 0, 'long-running: a worker loop around `pop()`, which does not end after one request, so it grows until the process exits'],
+    ]);
   });
   it('names the config when the globs say so, and stays when config pins the severity', () => {
     const [f] = lintText({ path: 'a.php', text: '<?php\necho 1;\n', rules: [{ rule: noted, severity: 'hint' }], longRunning: true });
     expect(f!.severity).toBe('hint');
-    expect(f!.message).toMatch(/; this file is code configured as long-running \("longRunning" in phpleak\.json\), which does not end/);
+    expect(f!.message).toBe('echo found');
+    expect(f!.details).toMatch(/\. This file is code configured as long-running \("longRunning" in phpleak\.json\), which does not end/);
+    expect(f!.related).toEqual([]);
   });
 });
 
@@ -49,14 +59,16 @@ describe('the five rules of issue 5 in long-running code', () => {
     ['orm-identity-map-growth', 'foreach ($rows as $row) { $em->persist($row); }', 'warning', 'error'],
   ];
   for (const [id, body, plain, raised] of cases) {
-    it(`${id}: ${plain} → ${raised}, and the message says why`, () => {
+    it(`${id}: ${plain} → ${raised}, and the details say why; the message stays`, () => {
       const [p] = lintWith(`<?php\n${body}\n`, [id]);
       expect(p?.severity).toBe(plain);
-      expect(p!.message).not.toMatch(/does not end after one request/);
+      expect(p!.details).not.toMatch(/does not end after one request/);
       const [w] = lintWith(worker(body), [id]);
       expect(w?.severity).toBe(raised);
-      expect(w!.message).toMatch(/; this file is a worker loop around `pop\(\)` \(line 3\), which does not end after one request, so [^;]+\.$/);
-      expect(w!.message.match(/does not end after one request/g)).toHaveLength(1);
+      expect(w!.message).toBe(p!.message);
+      expect(w!.details).toMatch(/\. This file is a worker loop around `pop\(\)` \(line 3\), which does not end after one request, so [^;]+\.$/);
+      expect(w!.details!.match(/does not end after one request/g)).toHaveLength(1);
+      expect(w!.related.filter((r) => r.message.startsWith('long-running: a worker loop around `pop()`')).map((r) => r.range.start.line)).toEqual([3]);
     });
   }
 });

@@ -35,7 +35,10 @@ describe('phpleak-lsp cross-file', () => {
     const uri = c.uri('src/Cache/ArrayBasedCache.php');
     await c.open(uri, CACHE);
     const d = await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Error);
-    expect(d.message).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5)');
+    expect(d.message.split('\n')[0]).toBe('`$this->cache` grows by one entry per key and is never evicted');
+    // The details, first in the related information, say why it is an error.
+    expect(d.relatedInformation?.[0]?.location.uri).toBe(uri);
+    expect(d.relatedInformation?.[0]?.message).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5)');
     const related = (d.relatedInformation ?? []).filter((r) => r.location.uri !== uri);
     expect(related.map((r) => [r.location.uri, r.location.range.start.line])).toEqual([
       [pathToFileURL(join(root, 'src/UserService.php')).href, 7],
@@ -49,6 +52,7 @@ describe('phpleak-lsp cross-file', () => {
     await c.open(service, plain);
     const w = await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Warning);
     expect(w.message).not.toMatch(/kept alive/);
+    expect(w.relatedInformation?.[0]?.message).not.toMatch(/kept alive/);
     expect((w.relatedInformation ?? []).filter((r) => r.location.uri !== uri)).toEqual([]);
     // And it holds it again.
     await c.change(service, 2, [{ text: SERVICE }]);

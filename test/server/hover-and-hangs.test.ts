@@ -21,6 +21,9 @@ describe('phpleak-lsp hover', () => {
     expect(md.kind).toBe('markdown');
     expect(md.value).toContain('[`eval-in-loop`](https://github.com/phpleak/phpleak/blob/main/rules/eval-in-loop.md)');
     expect(md.value).toContain(evalDiag.message.split('\n')[0]);
+    // and the details: why, and the measured cost
+    expect(md.value).toContain(evalDiag.relatedInformation![0]!.message);
+    expect(md.value).toContain('100,000 evals');
     for (const h4 of ['#### What it does', '#### Why is this bad?', '#### Use instead']) expect(md.value).toContain(h4);
     expect(md.value).toContain('```php');
     expect(h.range).toEqual(evalDiag.range);
