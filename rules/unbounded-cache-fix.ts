@@ -1,9 +1,11 @@
 import type { Access } from '../engine/facts/access.js';
 import { growingWrite, isConstantKey, isEmptyArray, keyChain } from '../engine/facts/array-growth.js';
-import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent } from '../engine/facts/class-layout.js';
+import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent, statementEnd } from '../engine/facts/class-layout.js';
 import { closestAncestor, enclosingStatement, functionName, typeNames, varName, type ClassFacts, type Facts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
-import type { PhpNode } from '../engine/nodes.js';
+import type { ClassLike, PhpNode } from '../engine/nodes.js';
+import type { SourceFile } from '../engine/source.js';
+import { evictionVerdict } from './unbounded-cache-pure.js';
 import type { Fix, TextEdit } from '../engine/types.js';
 
 // The fixes of unbounded-cache (kept apart from its detection): bound the array by evicting the
@@ -30,17 +32,6 @@ export function cacheFixes(f: Fixer, facts: Facts, s: CacheStore, w: Access, at:
   return fixes;
 }
 
-/** A lookup by a key computed at run time (`isset($c[$k])`, `$c[$k] ?? …`, `array_key_exists($k, $c)`). */
-function isLookup(a: Access): boolean {
-  const byKey = a.role === 'lookup' || a.role === 'keyed-coalesce' || (a.role === 'keyed-read' && a.outer.parent?.kind === 'empty');
-  if (!byKey) return false;
-  if (a.depth === 0) {
-    const key = a.via?.kind === 'call' ? a.via.arguments[0] : undefined;
-    return !!key && !isConstantKey(key);
-  }
-  return keyChain(a).some((k) => k === false || !isConstantKey(k));
-}
-
 function constantName(name: string): string {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
   return `MAX_${snake.toUpperCase()}_ENTRIES`;
@@ -49,6 +40,8 @@ function constantName(name: string): string {
 /** Insert `if (count($c) >= LIMIT) { unset($c[array_key_first($c)]); }` before the growing write. */
 function boundFix(f: Fixer, s: CacheStore, w: Access, at: PhpNode, max: number): Fix | null {
   const file = f.file;
+  const verdict = evictionVerdict(file, s);
+  if (verdict === 'no-fix') return null;
   const stmt = enclosingStatement(at);
   const okStmt = stmt.kind === 'expressionstatement' || stmt.kind === 'return' || stmt.kind === 'echo';
   const p = stmt.parent;
@@ -56,25 +49,51 @@ function boundFix(f: Fixer, s: CacheStore, w: Access, at: PhpNode, max: number):
   const ref = file.textOf(w.node);
   const edits: TextEdit[] = [];
   let limit = String(max);
-  // In a class the limit gets a name; a plain function's static has nowhere to put one.
-  const inClass = s.cls && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
+  // In a class the limit gets a name; a plain function's static has nowhere to put one, nor
+  // has a trait (constants in traits need PHP 8.2): both keep the number.
+  const inClass = s.cls && s.cls.node.kind !== 'trait' && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
   if (s.cls && inClass) {
-    const name = constantName(s.name);
+    const name = uniqueConstantName(file.text, constantName(s.name));
     limit = `self::${name}`;
-    if (!s.cls.constants.has(name)) {
-      const open = classBodyOpen(file, s.cls.node);
-      if (open === null) return null;
-      edits.push(f.insertAt(open, `${f.eol}${memberIndent(file, s.cls.node, f.indentUnit)}private const ${name} = ${max};${f.eol}`));
-    }
+    const at2 = constantInsertPoint(file, s.cls.node);
+    if (at2 === null) return null;
+    edits.push(f.insertAt(at2, `${f.eol}${memberIndent(file, s.cls.node, f.indentUnit)}private const ${name} = ${max};${f.eol}`));
   }
   const indent = f.indentAt(stmt);
   const eol = f.eol;
+  // A property with no initial value is null until the first write: count(null) throws.
+  const counted = mayBeNull(s) ? `${ref} ?? []` : ref;
   edits.push(f.insertAt(file.spanOf(stmt).start,
-    `if (count(${ref}) >= ${limit}) {${eol}${indent}${f.indentUnit}unset(${ref}[array_key_first(${ref})]);${eol}${indent}}${eol}${indent}`));
-  // Eviction is invisible to a cache's readers (a miss recomputes); an array that is not
-  // looked up by key is a registry, and evicting from it loses data.
-  const isCache = s.accesses.some(isLookup);
-  return f.fix(`Evict the oldest entry when ${ref} reaches ${limit === String(max) ? max : limit} entries`, edits, isCache ? 'safe' : 'unsafe');
+    `if (count(${counted}) >= ${limit}) {${eol}${indent}${f.indentUnit}unset(${ref}[array_key_first(${ref})]);${eol}${indent}}${eol}${indent}`));
+  const title = `Evict the oldest entry when ${ref} reaches ${limit === String(max) ? max : limit} entries`;
+  return verdict === 'safe' ? f.fix(title, edits, 'safe') : f.fix(`${title} (not a pure cache: ${verdict.unsafe})`, edits, 'unsafe');
+}
+
+/**
+ * A name no constant, class or anything else in the file uses: a parent class or interface in
+ * the file with the same constant would make `private const` a fatal error.
+ */
+function uniqueConstantName(text: string, base: string): string {
+  const used = (n: string): boolean => new RegExp(`\\b${n}\\b`).test(text);
+  if (!used(base)) return base;
+  for (let i = 2; ; i++) if (!used(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+/** After the body's `{`, or after the last `use Trait;` (PSR-12: traits, then constants). */
+function constantInsertPoint(file: SourceFile, cls: ClassLike): number | null {
+  const uses = cls.body.filter((m) => m.kind === 'traituse');
+  const last = uses[uses.length - 1];
+  if (!last) return classBodyOpen(file, cls);
+  return statementEnd(file, last);
+}
+
+/** Can the store be null (or unset) when the fix counts it? */
+function mayBeNull(s: CacheStore): boolean {
+  const d = s.decl;
+  if (d.kind === 'property' && !d.value) return true;
+  if (d.kind === 'staticvariable' && !d.defaultValue) return true;
+  return s.accesses.some((a) => a.depth === 0 && (a.role === 'unset'
+    || (a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind !== 'array')));
 }
 
 /** The object an array key stands for: `spl_object_id($o)`, `(string) $o`, `$o` for an object-typed parameter. */
