@@ -56,7 +56,8 @@ function touches(s: CacheStore, root: PhpNode): boolean {
 export function evictionVerdict(file: SourceFile, s: CacheStore): EvictionVerdict {
   const d = s.decl;
   const visibility = d.kind === 'property' && d.parent?.kind === 'propertystatement' ? d.parent.visibility ?? 'public' : d.kind === 'parameter' ? 'promoted' : 'private';
-  const counters = s.accesses.find((a) => a.depth > 0 && (a.role === 'compound' || (a.role === 'keyed' && a.via?.kind === 'assign' && a.via.operator !== '=' && a.via.operator !== '??=')));
+  const counters = s.accesses.find((a) => a.depth > 0 && (a.role === 'compound' || (a.role === 'keyed' && (a.via?.kind === 'pre' || a.via?.kind === 'post'
+    || (a.via?.kind === 'assign' && a.via.operator !== '=' && a.via.operator !== '??=')))));
   if (counters) return 'no-fix';
   if (s.accesses.some((a) => a.role === 'append' || (a.role === 'byref-call' && growingWrite(a) !== null))) return 'no-fix';
   if (visibility !== 'private') return { unsafe: `$${s.name} is ${visibility}: code elsewhere may read its entries and rely on them being there` };
@@ -95,7 +96,7 @@ export function evictionVerdict(file: SourceFile, s: CacheStore): EvictionVerdic
     if (value && isGiven(value, fn)) return { unsafe: `${where} stores what its caller gave: an evicted entry cannot be computed again` };
     if (!handsBack(file, s, w, inFn, key)) return { unsafe: `${where} does not return the stored value, so what it does depends on whether the key was seen before` };
     const exit = presenceExit(s, fn);
-    if (exit) return { unsafe: `${where} ${exit} when the key is present: it is a set of seen keys, not a cache` };
+    if (exit) return { unsafe: `${where} ${exit} depending on whether the key is there: it relies on which keys were stored` };
   }
   return writes.length > 0 ? 'safe' : { unsafe: 'no write to bound' };
 }
@@ -139,7 +140,7 @@ function presenceExit(s: CacheStore, fn: FnNode): string | null {
       for (const n of [branch, ...nodesUnder(branch)]) {
         if (n.kind === 'throw') return 'throws';
         if (n.kind === 'continue' || n.kind === 'break') return 'skips';
-        if (n.kind === 'return' && !(n.expr && touches(s, n.expr))) return 'returns something else';
+        if (n.kind === 'return' && !(n.expr && touches(s, n.expr))) return 'returns something other than the entry';
       }
     }
   }

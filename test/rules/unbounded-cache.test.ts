@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixUntilStable } from '../../engine/fixes.js';
 import { lintWith } from '../helpers/lint.js';
@@ -54,6 +56,11 @@ describe('unbounded-cache fixes', () => {
   it('offers no bound for a list (appended: evicting drops items) and an unsafe one for a registry', () => {
     const text = '<?php\nclass C {\n    private static array $all = [];\n    public function __construct() {\n        self::$all[] = $this;\n    }\n}\n';
     expect(fixesOf(text, 'unbounded-cache')).toEqual([[]]);
+  });
+
+  it('offers no eviction for counters and id generators (an evicted counter hands out an id again)', () => {
+    const text = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'rules', 'unbounded-cache', 'bad-counters.php'), 'utf8');
+    expect(fixesOf(text, 'unbounded-cache')).toEqual([[], []]);
   });
 
   it('offers no WeakMap when a key is not an object or the array is used whole', () => {
