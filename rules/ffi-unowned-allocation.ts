@@ -162,6 +162,11 @@ export default defineRule({
         if (!stmt || stmt.kind !== 'expressionstatement') return null;
         edits.push(fixer.remove(fixer.wholeLines(stmt)));
       }
+      // A free outside the loop that allocates (`foreach (…) { $p = FFI::new(…, false); } FFI::free($p);`)
+      // throws a TypeError when the loop did not run: removing it changes that path.
+      const loops = enclosingLoops(call);
+      const outside = frees.some((fr) => loops.some((l) => !isWithin(fr, l)));
+      if (outside) return fixer.fix('Make the allocation owned by PHP (drop `false`) (unsafe: the FFI::free() after the loop, which threw when the loop did not run, goes)', edits, 'unsafe');
       // Owned memory is freed when the CData goes away: unsafe if C code may keep the pointer.
       return fixer.fix('Make the allocation owned by PHP (drop `false`)', edits, safe ? 'safe' : 'unsafe');
     }

@@ -108,7 +108,7 @@ function f($h): array {
 ${extra}    ${ret}
 }
 `;
-    expect(fixesOf(base(''), 'file-read-into-array')).toEqual([['unsafe: Turn the function into a generator that yields each item instead of collecting them']]);
+    expect(fixesOf(base(''), 'file-read-into-array')).toEqual([['unsafe: Turn the function into a generator that yields each item instead of collecting them (unsafe: callers get a generator, not an array: count(), array functions, [$i] and a second foreach fail)']]);
     expect(fixesOf(base('    echo count($lines);\n'), 'file-read-into-array')).toEqual([[]]);
     expect(fixesOf(base('    if (!$lines) { return []; }\n'), 'file-read-into-array')).toEqual([[]]);
     expect(fixesOf(base('', 'return array_reverse($lines);'), 'file-read-into-array')).toEqual([[]]);
