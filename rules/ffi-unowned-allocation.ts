@@ -168,7 +168,7 @@ export default defineRule({
       const outside = frees.some((fr) => loops.some((l) => !isWithin(fr, l)));
       if (outside) return fixer.fix('Make the allocation owned by PHP (drop `false`) (unsafe: the FFI::free() after the loop, which threw when the loop did not run, goes)', edits, 'unsafe');
       // Owned memory is freed when the CData goes away: unsafe if C code may keep the pointer.
-      return fixer.fix('Make the allocation owned by PHP (drop `false`)', edits, safe ? 'safe' : 'unsafe');
+      return fixer.fix(`Make the allocation owned by PHP (drop \`false\`)${safe ? '' : ' (unsafe: C code given the pointer may keep it after PHP frees it)'}`, edits, safe ? 'safe' : 'unsafe');
     }
 
     /** (b) `FFI::free($p);` at the end of the function, when that is the only way out still live. */
@@ -195,7 +195,7 @@ export default defineRule({
       const edit = finalReturn
         ? fixer.insertAt(file.lines.lineStart(file.rangeOf(finalReturn).start.line), `${indent}${text}${fixer.eol}`)
         : fixer.insertAfter(last, `${fixer.eol}${indent}${text}`);
-      return fixer.fix(`Free $${name} with ${cls}::free() at the end of the function`, [edit], safe ? 'safe' : 'unsafe');
+      return fixer.fix(`Free $${name} with ${cls}::free() at the end of the function${safe ? '' : ' (unsafe: C code given the pointer may keep it after the free)'}`, [edit], safe ? 'safe' : 'unsafe');
     }
 
     return {

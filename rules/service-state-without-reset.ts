@@ -273,7 +273,7 @@ function someValue(root: PhpNode, pred: (n: PhpNode) => boolean, direct = false)
 function scopedFix(f: Fixer, service: SharedService): Fix | null {
   const call = service.evidence;
   if (call.kind !== 'call' || (call.what.kind !== 'propertylookup' && call.what.kind !== 'staticlookup') || call.what.offset.kind !== 'identifier') return null;
-  return f.fix('Bind it with scoped() (renewed per request and job)', [f.replace(call.what.offset, 'scoped')], 'unsafe');
+  return f.fix('Bind it with scoped() (renewed per request and job) (unsafe: its state no longer survives from one job to the next)', [f.replace(call.what.offset, 'scoped')], 'unsafe');
 }
 
 /** Implement ResetInterface with a reset() that re-initialises the written properties. */
@@ -318,7 +318,8 @@ function resetFix(f: Fixer, cls: ClassFacts, writes: Write[], implementsReset: b
     const method = [`public function reset(): void`, '{', ...inits.map((l) => unit + l), '}'].map((l) => memberIndent + l).join(eol);
     edits.push(onOwnLine ? f.insertAt(lineStart, `${eol}${method}${eol}`) : f.insertAt(close, `${eol}${method}${eol}`));
   }
-  return f.fix(implementsReset ? 'Re-initialise the state in reset()' : 'Implement ResetInterface with a reset() that re-initialises the state', edits, 'unsafe');
+  const why = ' (unsafe: the state no longer survives from one job to the next)';
+  return f.fix(`${implementsReset ? 'Re-initialise the state in reset()' : 'Implement ResetInterface with a reset() that re-initialises the state'}${why}`, edits, 'unsafe');
 }
 
 /**
