@@ -1,4 +1,4 @@
-import type { Access } from '../engine/facts/access.js';
+import { WRITE_ROLES, type Access } from '../engine/facts/access.js';
 import { growingWrite, isEmptyArray, keyChain } from '../engine/facts/array-growth.js';
 import { closestAncestor, isWithin } from '../engine/facts/index.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
@@ -94,6 +94,9 @@ export function evictionVerdict(file: SourceFile, s: CacheStore): EvictionVerdic
       || inFn.some((a) => a.role === 'keyed-read' && keyText(file, a) === key && a.outer.parent?.kind === 'bin' && a.outer.parent.type === '??');
     if (!looked) return { unsafe: `${where} stores without looking the key up first: not a check-compute-store cache, the entries are data` };
     if (value && isGiven(value, fn)) return { unsafe: `${where} stores what its caller gave: an evicted entry cannot be computed again` };
+    if (value && createsObject(value, fn)) return { unsafe: `${where} stores a new object: callers may change it, and one computed again is a different, fresh object` };
+    const other = otherStateWritten(s, fn);
+    if (other) return { unsafe: `computing an entry in ${where} also changes ${other}, so computing it again gives another result` };
     if (!handsBack(file, s, w, inFn, key)) return { unsafe: `${where} does not return the stored value, so what it does depends on whether the key was seen before` };
     const exit = presenceExit(s, fn);
     if (exit) return { unsafe: `${where} ${exit} depending on whether the key is there: it relies on which keys were stored` };
@@ -142,6 +145,47 @@ function presenceExit(s: CacheStore, fn: FnNode): string | null {
         if (n.kind === 'continue' || n.kind === 'break') return 'skips';
         if (n.kind === 'return' && !(n.expr && touches(s, n.expr))) return 'returns something other than the entry';
       }
+    }
+  }
+  return null;
+}
+
+/** Is the value (or the local variable it is) a `new` object? Reflection objects are values. */
+function createsObject(value: PhpNode, fn: FnNode): boolean {
+  const isNew = (n: PhpNode): boolean => [n, ...nodesUnder(n)].some((x) => x.kind === 'new'
+    && !(x.what.kind === 'name' && typeof x.what.name === 'string' && /^\\?Reflection[A-Za-z]*$/.test(x.what.name)));
+  if (isNew(value)) return true;
+  if (value.kind !== 'variable' || typeof value.name !== 'string' || !fn) return false;
+  const v = value.name;
+  return nodesUnder(fn).some((n) => n.kind === 'assign' && n.left.kind === 'variable' && n.left.name === v && isNew(n.right));
+}
+
+/**
+ * Does the memo function, or a method of its class it calls (transitively), write a property
+ * other than the cache (`$this->usedMethodNames[…] = true`)? Then the value is not a function
+ * of the key alone: computed again, it can differ (a second method name, a new counter value).
+ */
+function otherStateWritten(s: CacheStore, fn: FnNode): string | null {
+  const cls = s.cls;
+  if (!cls || !fn) return null;
+  const seen = new Set<PhpNode>();
+  const queue: PhpNode[] = [fn];
+  while (queue.length > 0) {
+    const f = queue.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const scope = cls.scopes.find((sc) => sc.node === f);
+    if (!scope) continue;
+    const write = scope.accesses.find((a) => a.storage !== 'var' && a.name !== s.name && WRITE_ROLES.has(a.role));
+    if (write) return write.storage === 'prop' ? `$this->${write.name}` : `::$${write.name}`;
+    for (const c of scope.calls) {
+      const w = c.what;
+      const own = (w.kind === 'propertylookup' && w.what.kind === 'variable' && w.what.name === 'this')
+        || (w.kind === 'staticlookup' && w.what.kind === 'name' && /^(self|static|parent)$/i.test(String(w.what.name)));
+      if (!own || w.offset.kind !== 'identifier' || typeof w.offset.name !== 'string') continue;
+      const name = w.offset.name.toLowerCase();
+      const m = [...cls.methods.entries()].find(([k]) => k.toLowerCase() === name)?.[1];
+      if (m) queue.push(m);
     }
   }
   return null;
