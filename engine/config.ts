@@ -28,6 +28,8 @@ export interface PhpleakConfig {
   maxFileSize: number;
   /** Baseline file (relative to root) used when present. */
   baseline: string;
+  /** The lowest PHP version the code must run on ("8.1"), as configured; see `projectPhpVersion`. */
+  phpVersion: string | null;
 }
 
 export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
@@ -42,7 +44,7 @@ export class ConfigError extends Error {
 export function defaultConfig(root: string): PhpleakConfig {
   return {
     file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, longRunning: [],
-    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json',
+    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', phpVersion: null,
   };
 }
 
@@ -90,7 +92,7 @@ function jsonErrorWhere(text: string, e: unknown): string {
   return `${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')} at line ${line}, column ${col}`;
 }
 
-const KNOWN_KEYS = ['$schema', 'include', 'exclude', 'extensions', 'rules', 'longRunning', 'maxFileSize', 'baseline'];
+const KNOWN_KEYS = ['$schema', 'include', 'exclude', 'extensions', 'rules', 'longRunning', 'maxFileSize', 'baseline', 'phpVersion'];
 
 export function validateConfig(raw: unknown, file: string, rules: readonly AnyRule[]): PhpleakConfig {
   const fail = (key: string, expected: string): never => { throw new ConfigError(file, key, expected); };
@@ -118,6 +120,10 @@ export function validateConfig(raw: unknown, file: string, rules: readonly AnyRu
     const v = obj.maxFileSize;
     if (typeof v !== 'number' || !(v > 0)) fail('maxFileSize', `expected a positive number of megabytes, got ${describe(v)}`);
     cfg.maxFileSize = Math.round((v as number) * 1024 * 1024);
+  }
+  if (obj.phpVersion !== undefined) {
+    if (typeof obj.phpVersion !== 'string' || !/^\d+\.\d+$/.test(obj.phpVersion)) fail('phpVersion', `expected a "major.minor" string such as "8.1", got ${describe(obj.phpVersion)}`);
+    cfg.phpVersion = obj.phpVersion as string;
   }
   if (obj.baseline !== undefined) {
     if (typeof obj.baseline !== 'string' || obj.baseline === '') fail('baseline', `expected a file path string, got ${describe(obj.baseline)}`);
@@ -217,4 +223,42 @@ export function globMatcher(globs: readonly string[]): (relPath: string) => bool
 /** Test files: rules about production behaviour (query logging) stay quiet there. */
 export function isTestPath(relPath: string): boolean {
   return /(^|\/)(tests?|Tests?)\//.test(relPath) || /Test\.php$/.test(relPath);
+}
+
+/**
+ * The lowest PHP version the project supports, for fixes whose code depends on it (constants in
+ * traits need 8.2): `phpVersion` from phpleak.json, else the lowest version that `require.php`
+ * of the composer.json in the config root allows ("^7.4 || ^8.0" → "7.4"), else null (unknown:
+ * fixes then write code valid on every version). composer.json is read as JSON only.
+ */
+export function projectPhpVersion(cfg: PhpleakConfig): string | null {
+  if (cfg.phpVersion) return cfg.phpVersion;
+  let raw: unknown;
+  try {
+    const text = readFileSync(join(cfg.root, 'composer.json'), 'utf8');
+    if (text.length > 1024 * 1024) return null;
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return null;
+  }
+  const php = (raw as { require?: Record<string, unknown> } | null)?.require?.php;
+  return typeof php === 'string' ? lowestVersion(php) : null;
+}
+
+/** The lowest major.minor a composer constraint names (`>=8.1 <9`, `^7.4|^8.0`, `8.2.*`). */
+export function lowestVersion(constraint: string): string | null {
+  let best: [number, number] | null = null;
+  for (const m of constraint.matchAll(/(?<![<\d.])(\d+)\.(\d+)/g)) {
+    const v: [number, number] = [Number(m[1]), Number(m[2])];
+    if (!best || v[0] < best[0] || (v[0] === best[0] && v[1] < best[1])) best = v;
+  }
+  return best ? `${best[0]}.${best[1]}` : null;
+}
+
+/** Is `version` ("8.1") at least `min` ("8.2")? False when unknown. */
+export function phpAtLeast(version: string | null, min: string): boolean {
+  if (!version) return false;
+  const [a, b] = version.split('.').map(Number) as [number, number];
+  const [c, d] = min.split('.').map(Number) as [number, number];
+  return a > c || (a === c && b >= d);
 }

@@ -2,6 +2,7 @@ import type { Access } from '../engine/facts/access.js';
 import { growingWrite, isConstantKey, isEmptyArray, keyChain } from '../engine/facts/array-growth.js';
 import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent, statementEnd } from '../engine/facts/class-layout.js';
 import { closestAncestor, enclosingStatement, functionName, typeNames, varName, type ClassFacts, type Facts } from '../engine/facts/index.js';
+import { phpAtLeast } from '../engine/config.js';
 import type { Fixer } from '../engine/fixes.js';
 import type { ClassLike, PhpNode } from '../engine/nodes.js';
 import type { SourceFile } from '../engine/source.js';
@@ -23,11 +24,11 @@ export interface CacheStore {
 const SCALAR_TYPES = new Set(['int', 'float', 'string', 'bool', 'array', 'iterable', 'callable', 'mixed', 'null', 'false', 'true', 'void', 'never']);
 
 /** The fixes offered for the growing write `w` (whose growing expression is `at`) into `s`. */
-export function cacheFixes(f: Fixer, facts: Facts, s: CacheStore, w: Access, at: PhpNode, max: number): Fix[] {
+export function cacheFixes(f: Fixer, facts: Facts, s: CacheStore, w: Access, at: PhpNode, max: number, phpVersion: string | null = null): Fix[] {
   const fixes: Fix[] = [];
   const weak = s.kind === 'prop' ? weakMapFix(f, facts, s) : null;
   if (weak) fixes.push(weak);
-  const bound = boundFix(f, s, w, at, max);
+  const bound = boundFix(f, s, w, at, max, phpVersion);
   if (bound) fixes.push(bound);
   return fixes;
 }
@@ -38,7 +39,7 @@ function constantName(name: string): string {
 }
 
 /** Insert `if (count($c) >= LIMIT) { unset($c[array_key_first($c)]); }` before the growing write. */
-function boundFix(f: Fixer, s: CacheStore, w: Access, at: PhpNode, max: number): Fix | null {
+function boundFix(f: Fixer, s: CacheStore, w: Access, at: PhpNode, max: number, phpVersion: string | null): Fix | null {
   const file = f.file;
   const verdict = evictionVerdict(file, s);
   if (verdict === 'no-fix') return null;
@@ -50,8 +51,9 @@ function boundFix(f: Fixer, s: CacheStore, w: Access, at: PhpNode, max: number):
   const edits: TextEdit[] = [];
   let limit = String(max);
   // In a class the limit gets a name; a plain function's static has nowhere to put one, nor
-  // has a trait (constants in traits need PHP 8.2): both keep the number.
-  const inClass = s.cls && s.cls.node.kind !== 'trait' && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
+  // has a trait unless the project is on PHP 8.2+ (a constant in a trait is a fatal error
+  // before): both keep the number.
+  const inClass = s.cls && (s.cls.node.kind !== 'trait' || phpAtLeast(phpVersion, '8.2')) && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
   if (s.cls && inClass) {
     const name = uniqueConstantName(file.text, constantName(s.name));
     limit = `self::${name}`;

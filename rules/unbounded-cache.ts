@@ -254,6 +254,6 @@ function check(ctx: Ctx, s: Store): void {
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
   ctx.report({
     at, messageId, related, data: { name: s.name, ref: file.textOf(w.node) },
-    fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries),
+    fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }
