@@ -40,7 +40,7 @@ describe('subcommands', () => {
 
   it('the JSON schema ships and describes every config key', () => {
     const schema = JSON.parse(read(ROOT, 'phpleak.schema.json'));
-    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'include', 'longRunning', 'maxFileSize', 'rules']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'include', 'longRunning', 'maxFileSize', 'phpVersion', 'rules']);
     expect(existsSync(join(ROOT, '.pre-commit-hooks.yaml'))).toBe(true);
   });
 });
