@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile,
+  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile, projectPhpVersion,
   ruleSettings, type PhpleakConfig, type RuleLevel,
 } from '../engine/config.js';
 import { bundled } from '../engine/bundle.js';
@@ -40,8 +40,9 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
   const rules = ruleSettings(cfg, registry, overrides);
   const sev = engineSeverities(cfg, overrides);
   const longRunning = longRunningMatcher(cfg);
+  const phpVersion = projectPhpVersion(cfg);
   const hash = createHash('sha256').update(JSON.stringify({
-    v: VERSION, build: buildStamp(), rules, sev, ov: cfg.overrides, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root,
+    v: VERSION, build: buildStamp(), rules, sev, ov: cfg.overrides, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root, php: phpVersion,
   })).digest('hex');
   const forFile = (abs: string) => {
     if (cfg.overrides.length === 0) return { rules, engineSeverities: sev };
@@ -63,6 +64,7 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
         isTestFile: isTestPath(inside ? rel : toRelative(resolve(cwd), abs)),
         engineSeverities: own.engineSeverities,
         maxFileBytes: cfg.maxFileSize,
+        phpVersion,
       };
     },
   };

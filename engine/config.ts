@@ -39,6 +39,8 @@ export interface PhpleakConfig {
   baseline: string;
   /** php-meminfo dumps (relative to root), [before] or [before, after]: the LSP adds their evidence. */
   heapDumps: string[];
+  /** The lowest PHP version the code must run on ("8.1"), as configured; see `projectPhpVersion`. */
+  phpVersion: string | null;
 }
 
 export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
@@ -48,7 +50,7 @@ export { ConfigError };
 export function defaultConfig(root: string): PhpleakConfig {
   return {
     file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, overrides: [], longRunning: [],
-    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [],
+    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [], phpVersion: null,
   };
 }
 
@@ -96,6 +98,10 @@ export const CONFIG_KEYS: Record<string, ConfigKey<never>> = {
     description: 'php-meminfo heap dumps of one worker, [before, after] (after N and 2N jobs): the language server adds their evidence (entries, retained size, growth) to matching findings and reports growth no rule flags (docs/heap.md).',
     examples: [['var/dumps/before.json', 'var/dumps/after.json']],
   }), (cfg, v) => { cfg.heapDumps = v; }),
+  phpVersion: key<string>(() => ({
+    type: 'string', title: 'a "major.minor" string such as "8.1"', pattern: '^\\d+\\.\\d+$',
+    description: 'The lowest PHP version the code runs on: fixes write only code valid there (a constant in a trait needs "8.2"). Default: the lowest version require.php of composer.json (next to phpleak.json) allows.',
+  }), (cfg, v) => { cfg.phpVersion = v; }),
 };
 
 /** The JSON schema of phpleak.json for these rules (`optionDoc` adds option descriptions). */
@@ -232,4 +238,41 @@ export function isTestPath(relPath: string): boolean {
 export function tooLargeMessage(max: number): string {
   const mb = (max / (1024 * 1024)).toFixed(max % (1024 * 1024) === 0 ? 0 : 1);
   return `skipped: larger than ${mb} MB (set "maxFileSize" in phpleak.json to analyse it)`;
+}
+
+/**
+ * The lowest PHP version the project supports, for fixes whose code depends on it (constants in
+ * traits need 8.2): `phpVersion` from phpleak.json, else the lowest version that `require.php`
+ * of the composer.json in the config root allows ("^7.4 || ^8.0" → "7.4"), else null (unknown:
+ * fixes then write code valid on every version). composer.json is read as JSON only.
+ */
+export function projectPhpVersion(cfg: PhpleakConfig): string | null {
+  if (cfg.phpVersion) return cfg.phpVersion;
+  let raw: unknown;
+  try {
+    const text = readRegularFile(join(cfg.root, 'composer.json'), MAX_CONFIG_BYTES).toString('utf8');
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return null;
+  }
+  const php = (raw as { require?: Record<string, unknown> } | null)?.require?.php;
+  return typeof php === 'string' ? lowestVersion(php) : null;
+}
+
+/** The lowest major.minor a composer constraint names (`>=8.1 <9`, `^7.4|^8.0`, `8.2.*`). */
+export function lowestVersion(constraint: string): string | null {
+  let best: [number, number] | null = null;
+  for (const m of constraint.matchAll(/(?<![<\d.])(\d+)\.(\d+)/g)) {
+    const v: [number, number] = [Number(m[1]), Number(m[2])];
+    if (!best || v[0] < best[0] || (v[0] === best[0] && v[1] < best[1])) best = v;
+  }
+  return best ? `${best[0]}.${best[1]}` : null;
+}
+
+/** Is `version` ("8.1") at least `min` ("8.2")? False when unknown. */
+export function phpAtLeast(version: string | null, min: string): boolean {
+  if (!version) return false;
+  const [a, b] = version.split('.').map(Number) as [number, number];
+  const [c, d] = min.split('.').map(Number) as [number, number];
+  return a > c || (a === c && b >= d);
 }

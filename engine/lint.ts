@@ -35,6 +35,8 @@ export interface LintRequest {
   knownRuleIds?: ReadonlySet<string>;
   /** Larger files get one `file-skipped` finding instead of analysis. */
   maxFileBytes?: number;
+  /** The lowest PHP version the project runs on ("8.1"), when known: fixes write code valid on it. */
+  phpVersion?: string | null;
   /** Also return the file's summary for the project index (engine/project-index.ts). */
   summary?: boolean;
 }
@@ -110,7 +112,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     const rule = setting.rule;
     const options = mergeOptions(rule.defaultOptions, setting.options);
     const context: RuleContext<string, unknown> = {
-      file, facts, options, isTestFile,
+      file, facts, options, isTestFile, phpVersion: req.phpVersion ?? null,
       get longRunning() { return longRunning(); },
       get longRunningReason() { return longRunningReason(); },
       report: (d) => {

@@ -89,6 +89,11 @@ export interface RuleContext<M extends string, O> {
   readonly longRunningReason: string | null;
   /** The file is a test (tests/, *Test.php): rules about production behaviour may stay quiet. */
   readonly isTestFile: boolean;
+  /**
+   * The lowest PHP version the project runs on ("8.1": `phpVersion` in phpleak.json, else
+   * composer.json's `require.php`), or null when unknown: a fix then writes code valid on all.
+   */
+  readonly phpVersion: string | null;
   report(descriptor: ReportDescriptor<M>): void;
 }
 

@@ -181,7 +181,8 @@ function unionFix(node: Assign, fixer: Fixer, file: SourceFile): Fix | null {
   // For a local variable nothing in X can change it between the read and the write; for a
   // property X could (a method call), so the rewrite is offered as unsafe.
   const safety = varName(node.left) !== null ? 'safe' : 'unsafe';
-  return fixer.fix(`Use ${file.textOf(node.left)} += …`, [fixer.replace(node, `${file.textOf(node.left)} += ${file.textOf(r.right)}`)], safety);
+  const why = safety === 'unsafe' ? ' (unsafe: a call in the added part that changes the property is now seen)' : '';
+  return fixer.fix(`Use ${file.textOf(node.left)} += …${why}`, [fixer.replace(node, `${file.textOf(node.left)} += ${file.textOf(r.right)}`)], safety);
 }
 
 /**
@@ -225,7 +226,7 @@ function collectFix(node: Assign, loops: readonly Loop[], fixer: Fixer, file: So
     ? `${eol}${indent}${merge}`
     // With no part collected, array_merge($a) would still renumber $a's integer keys: skip it.
     : `${eol}${indent}if ($${name} !== []) {${eol}${indent}${fixer.indentUnit}${merge}${eol}${indent}}`;
-  return fixer.fix('Collect the parts in the loop and merge once after it', [
+  return fixer.fix(`Collect the parts in the loop and merge once after it${safe ? '' : ' (unsafe: a part that is not an array throws after the loop, not in its iteration)'}`, [
     fixer.insertAt(loopSpan.start, `$${name} = [];${eol}${indent}`),
     fixer.replace(node, collect),
     fixer.insertAt(loopSpan.end, after),

@@ -1,6 +1,6 @@
 import { defineRule } from '../engine/rule.js';
 import type { FunctionLike, Parameter, PhpNode } from '../engine/nodes.js';
-import { docblockOf, typeNames, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
+import { argumentAt, docblockOf, typeNames, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
 
 // PHP passes arrays by value with copy-on-write: the callee shares the caller's array until it
 // first writes to it, and then duplicates the whole array (measured: a 1,000,000-int array,
@@ -42,6 +42,7 @@ export default defineRule({
   defaultOptions: { checkDocblocks: true } as Options,
   create(context) {
     const { facts, file } = context;
+    const pending: Parameters<typeof context.report>[0][] = [];
 
     function check(fn: FunctionLike): void {
       const scope = facts.scopeFor(fn);
@@ -56,19 +57,37 @@ export default defineRule({
         if (!isArrayParam(param, name, doc)) continue;
         const write = firstWrite(scope, name);
         if (!write) continue;
-        context.report({
+        // Reported at the end of the file: the fix looks at every call of the function, and
+        // calls after its declaration are not walked yet.
+        pending.push({
           at: write.at,
           messageId: 'write',
           data: { name, what: write.what },
           related: [{ at: param, message: `\`$${name}\` is received by value here: it shares the caller's array until the first write` }],
           fix: (fixer) => {
             if (!byRefAllowed(fn, param, scope.cls)) return null;
-            // Unsafe: the caller's array now changes, and callers passing a literal or a
-            // function result get "could not be passed by reference".
-            return fixer.fix(`Take $${name} by reference`, [fixer.insertBefore(param.name!, '&')], 'unsafe');
+            // A caller in this file that passes a literal or an expression would fail with
+            // "could not be passed by reference": then the fix breaks the file, not offered.
+            if (!callersPassVariables(fn, fn.arguments.indexOf(param), name)) return null;
+            // Unsafe anyway: the caller's array now changes, and callers elsewhere may pass values.
+            return fixer.fix(`Take $${name} by reference (unsafe: the caller's array then changes with every write, and a caller in another file that passes a literal or an expression fails)`,
+              [fixer.insertBefore(param.name!, '&')], 'unsafe');
           },
         });
       }
+    }
+
+    /** Does every call of `fn` in this file pass something that can be taken by reference at `index`? */
+    function callersPassVariables(fn: FunctionLike, index: number, name: string): boolean {
+      const callee = fn.kind === 'function' || fn.kind === 'method' ? fn.name.name.toLowerCase() : null;
+      if (!callee) return false;
+      const calls = (fn.kind === 'function' ? facts.functionCalls : facts.methodCalls).get(callee) ?? [];
+      return calls.every((c) => {
+        if (c.arguments.some((a) => a.kind === 'variadic')) return false;
+        const arg = argumentAt(c, index, name);
+        if (arg === null) return index >= c.arguments.length;
+        return ['variable', 'offsetlookup', 'propertylookup', 'staticlookup'].includes(arg.kind);
+      });
     }
 
     /** Text for the message: what kind of write. */
@@ -107,6 +126,7 @@ export default defineRule({
       'method:exit': check,
       'closure:exit': check,
       'arrowfunc:exit': check,
+      'program:exit': () => { for (const r of pending) context.report(r); },
     };
   },
 });

@@ -178,8 +178,13 @@ export default defineRule({
         if (!stmt || stmt.kind !== 'expressionstatement') return null;
         edits.push(fixer.remove(fixer.wholeLines(stmt)));
       }
+      // A free outside the loop that allocates (`foreach (…) { $p = FFI::new(…, false); } FFI::free($p);`)
+      // throws a TypeError when the loop did not run: removing it changes that path.
+      const loops = enclosingLoops(call);
+      const outside = frees.some((fr) => loops.some((l) => !isWithin(fr, l)));
+      if (outside) return fixer.fix('Make the allocation owned by PHP (drop `false`) (unsafe: the FFI::free() after the loop, which threw when the loop did not run, goes)', edits, 'unsafe');
       // Owned memory is freed when the CData goes away: unsafe if C code may keep the pointer.
-      return fixer.fix('Make the allocation owned by PHP (drop `false`)', edits, safe ? 'safe' : 'unsafe');
+      return fixer.fix(`Make the allocation owned by PHP (drop \`false\`)${safe ? '' : ' (unsafe: C code given the pointer may keep it after PHP frees it)'}`, edits, safe ? 'safe' : 'unsafe');
     }
 
     /** (b) `FFI::free($p);` at the end of the function, when that is the only way out still live. */
@@ -206,7 +211,7 @@ export default defineRule({
       const edit = finalReturn
         ? fixer.insertAt(file.lines.lineStart(file.rangeOf(finalReturn).start.line), `${indent}${text}${fixer.eol}`)
         : fixer.insertAfter(last, `${fixer.eol}${indent}${text}`);
-      return fixer.fix(`Free $${name} with ${cls}::free() at the end of the function`, [edit], safe ? 'safe' : 'unsafe');
+      return fixer.fix(`Free $${name} with ${cls}::free() at the end of the function${safe ? '' : ' (unsafe: C code given the pointer may keep it after the free)'}`, [edit], safe ? 'safe' : 'unsafe');
     }
 
     return {

@@ -1,6 +1,6 @@
 import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
-import { docblockOf, enclosingLoops, functionName, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
+import { closestAncestor, docblockOf, enclosingLoops, functionName, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
 import { streamReadOf } from '../engine/facts/streams.js';
 import { applyEdits, type Fixer } from '../engine/fixes.js';
@@ -153,6 +153,11 @@ function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[]
   // Another `return <value>` would become a generator's final value, seen by no foreach.
   if (scope.returns.some((r) => r.expr !== null && !(r.expr.kind === 'variable' && r.expr.name === a.name))) return null;
   const types = typeNames(fn.type);
+  // A method's return type is part of a contract: widening `array` to `iterable` where it
+  // implements or overrides another declaration is a fatal "must be compatible" error.
+  const cls = fn.kind === 'method' ? closestAncestor(fn, (n) => n.kind === 'class' || n.kind === 'trait' || n.kind === 'interface' || n.kind === 'enum') : null;
+  const contract = !!cls && (cls.kind !== 'class' || !!cls.extends || (cls.implements?.length ?? 0) > 0);
+  if (fn.type && contract && (types[0] !== 'iterable' || fn.nullable)) return null;
   if (fn.type) {
     if (types.length !== 1 || !['array', 'iterable'].includes(types[0]!)) return null;
     if (types[0] === 'array') edits.push(f.replace(fn.type, 'iterable'));
@@ -171,7 +176,9 @@ function generatorFix(f: Fixer, scope: Scope, a: Access, same: readonly Access[]
     const replaced = iterableDocType(type.replace(/^\?/, ''));
     if (replaced) edits.push({ start: docAt + from, end: docAt + from + type.length, text: replaced });
   }
-  return f.fix('Turn the function into a generator that yields each item instead of collecting them', closeInFinally(f, body, loop, edits), 'unsafe');
+  // Callers of a method may be in any file (a subclass calling parent::…() too).
+  const why = 'unsafe: callers get a generator, not an array: count(), array functions, [$i] and a second foreach fail';
+  return f.fix(`Turn the function into a generator that yields each item instead of collecting them (${why})`, closeInFinally(f, body, loop, edits), 'unsafe');
 }
 
 /**

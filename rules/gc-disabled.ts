@@ -197,7 +197,7 @@ function wrapInTryFinally(call: Call, fixer: Fixer, file: SourceFile, inFunction
     end = lines.lineEnd(enableLine);
   }
   const text = `${indent}try {${eol}${indented}${eol}${finallyText}`;
-  return fixer.fix('Re-enable the cycle collector in finally', [{ start: regionStart, end, text }], safety);
+  return fixer.fix(`Re-enable the cycle collector in finally${safety === 'safe' ? '' : ' (unsafe: the collector now comes back on when the function returns, which the code never did)'}`, [{ start: regionStart, end, text }], safety);
 }
 
 function isPlainGcEnable(s: PhpNode): boolean {

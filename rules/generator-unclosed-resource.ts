@@ -160,7 +160,7 @@ export default defineRule({
       const title = moved ? `Move \`${close}($${name})\` into a \`finally\`` : `Close $${name} in a \`finally\``;
       // A handle that was stored, captured or passed to a constructor may still be in use by its
       // other holder when the generator is destroyed: closing it then changes behaviour.
-      return fixer.fix(title, edits, escapes ? 'unsafe' : 'safe');
+      return fixer.fix(escapes ? `${title} (unsafe: the handle also escapes, and closing it closes it for its other holder too)` : title, edits, escapes ? 'unsafe' : 'safe');
     }
 
     return {

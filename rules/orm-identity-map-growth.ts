@@ -135,7 +135,7 @@ function reportEloquent(file: SourceFile, facts: Facts, report: (at: Call, call:
       report(call, text, direct ? (fixer) => {
         const w = call.what as Extract<PhpNode, { kind: 'propertylookup' | 'staticlookup' | 'nullsafepropertylookup' }>;
         // lazy() pages by primary key (or the query's order): rows changed during the loop may be seen twice or not at all.
-        return fixer.fix('Stream the rows with lazy()', [fixer.replace({ start: file.spanOf(w.offset).start, end: file.spanOf(call).end }, 'lazy()')], 'unsafe');
+        return fixer.fix('Stream the rows with lazy() (unsafe: it pages through the rows in chunks, so rows changed during the loop can be seen twice or missed)', [fixer.replace({ start: file.spanOf(w.offset).start, end: file.spanOf(call).end }, 'lazy()')], 'unsafe');
       } : undefined);
     }
   }

@@ -69,7 +69,7 @@ export default defineRule({
                 const own = ctx.file.spanOf(stmt);
                 // A comment after it stays on its line, without the blanks that led to it.
                 if (span.start === own.start && span.end === own.end) while (/[ \t]/.test(ctx.file.text[span.end] ?? '')) span = { start: span.start, end: span.end + 1 };
-                return fixer.fix('Remove the call', [fixer.remove(span)], 'unsafe');
+                return fixer.fix('Remove the call (unsafe: code that reads getQueryLog() then gets an empty list)', [fixer.remove(span)], 'unsafe');
               },
             });
           });

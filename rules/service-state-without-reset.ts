@@ -278,7 +278,7 @@ function someValue(root: PhpNode, pred: (n: PhpNode) => boolean, direct = false)
 function scopedFix(f: Fixer, service: SharedService): Fix | null {
   const call = service.evidence;
   if (call.kind !== 'call' || (call.what.kind !== 'propertylookup' && call.what.kind !== 'staticlookup') || call.what.offset.kind !== 'identifier') return null;
-  return f.fix('Bind it with scoped() (renewed per request and job)', [f.replace(call.what.offset, 'scoped')], 'unsafe');
+  return f.fix('Bind it with scoped() (renewed per request and job) (unsafe: its state no longer survives from one job to the next)', [f.replace(call.what.offset, 'scoped')], 'unsafe');
 }
 
 /** Implement ResetInterface with a reset() that re-initialises the written properties. */
@@ -323,25 +323,42 @@ function resetFix(f: Fixer, cls: ClassFacts, writes: Write[], implementsReset: b
     const method = [`public function reset(): void`, '{', ...inits.map((l) => unit + l), '}'].map((l) => memberIndent + l).join(eol);
     edits.push(onOwnLine ? f.insertAt(lineStart, `${eol}${method}${eol}`) : f.insertAt(close, `${eol}${method}${eol}`));
   }
-  return f.fix(implementsReset ? 'Re-initialise the state in reset()' : 'Implement ResetInterface with a reset() that re-initialises the state', edits, 'unsafe');
+  const why = ' (unsafe: the state no longer survives from one job to the next)';
+  return f.fix(`${implementsReset ? 'Re-initialise the state in reset()' : 'Implement ResetInterface with a reset() that re-initialises the state'}${why}`, edits, 'unsafe');
 }
 
-/** What the property holds before the first job: its default, `[]`/`null` by type, or a fresh container. */
+/**
+ * What the property holds before the first job: what the constructor puts in it (a fresh
+ * `new X()` or a literal), else its default, else `[]`/`null` by type. Never `null` for a
+ * property the constructor fills (an `SplObjectStorage` set to null breaks the next job), and
+ * no fix when the constructor fills it from its arguments (reset() cannot rebuild that).
+ */
 function initialValue(prop: string, cls: ClassFacts, f: Fixer): string | null {
   const info = cls.properties.get(prop);
   const decl = info?.node;
+  const ctor = cls.methods.get('__construct');
+  const scope = ctor ? cls.scopes.find((s) => s.node === ctor) : undefined;
+  for (const a of scope?.accesses ?? []) {
+    if (a.storage !== 'prop' || a.name !== prop || a.role !== 'assign' || a.via?.kind !== 'assign') continue;
+    const right = a.via.right;
+    if (right.kind === 'new') {
+      if (right.arguments.length > 0) return null;
+      const what = resolvedName(right.what);
+      return what ? `new \\${what}()` : null;
+    }
+    return isConstantExpression(right) ? f.file.textOf(right) : null;
+  }
   if (decl?.value) return f.file.textOf(decl.value);
   if (!decl) return promoted(cls, prop) ? null : 'null';
   const types = typeNames(decl.type).map((t) => t.toLowerCase());
   if (types.length === 0 || decl.nullable || types.includes('null') || types.includes('mixed')) return 'null';
   if (types.includes('array') || types.includes('iterable')) return '[]';
-  const ctor = cls.methods.get('__construct');
-  const scope = ctor ? cls.scopes.find((s) => s.node === ctor) : undefined;
-  for (const a of scope?.accesses ?? []) {
-    if (a.storage === 'prop' && a.name === prop && a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind === 'new' && a.via.right.arguments.length === 0) {
-      const what = resolvedName(a.via.right.what);
-      return what ? `new \\${what}()` : null;
-    }
-  }
   return null;
+}
+
+/** A literal, or an array of literals: the same value every time it is evaluated. */
+function isConstantExpression(n: PhpNode): boolean {
+  if (n.kind === 'number' || n.kind === 'string' || n.kind === 'boolean' || n.kind === 'nullkeyword') return true;
+  if (n.kind === 'array') return n.items.every((i) => i.kind === 'entry' && !i.unpack && (!i.key || isConstantExpression(i.key)) && isConstantExpression(i.value));
+  return false;
 }

@@ -3,17 +3,15 @@ import {
   containsJump, growingWrite, isConstantKey, isEmptyArray, isEntryEviction, isOneTimeFill, isReset, isSelfUpdate, keyChain,
   ownMethodCalls, sizeCheckOf,
 } from '../engine/facts/array-growth.js';
-import { bodyInsertPoint, bracesOnOwnLine, classBodyOpen, memberIndent } from '../engine/facts/class-layout.js';
 import {
-  closestAncestor, docblockOf, enclosingStatement, functionName, isWithin, typeNames, varName,
+  closestAncestor, docblockOf, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
-import type { Fixer } from '../engine/fixes.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
-import type { Fix, TextEdit } from '../engine/types.js';
+import { cacheFixes, type CacheStore } from './unbounded-cache-fix.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
 interface Options {
@@ -25,15 +23,7 @@ interface Options {
 type Ctx = RuleContext<MessageId, Options>;
 
 /** One array that outlives the call that fills it. */
-interface Store {
-  kind: 'static-prop' | 'prop' | 'static-local';
-  name: string;
-  accesses: Access[];
-  decl: PhpNode;
-  cls: ClassFacts | null;
-}
-
-const SCALAR_TYPES = new Set(['int', 'float', 'string', 'bool', 'array', 'iterable', 'callable', 'mixed', 'null', 'false', 'true', 'void', 'never']);
+type Store = CacheStore;
 
 export default defineRule({
   meta: {
@@ -270,112 +260,6 @@ function check(ctx: Ctx, s: Store): void {
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
   ctx.report({
     at, messageId, related, data: { name: s.name, ref: file.textOf(w.node) },
-    fix: (fixer) => {
-      const fixes: Fix[] = [];
-      const weak = s.kind === 'prop' ? weakMapFix(fixer, ctx.facts, s) : null;
-      if (weak) fixes.push(weak);
-      const bound = boundFix(fixer, s, w, at, ctx.options.maxEntries);
-      if (bound) fixes.push(bound);
-      return fixes;
-    },
+    fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
-}
-
-function constantName(name: string): string {
-  const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  return `MAX_${snake.toUpperCase()}_ENTRIES`;
-}
-
-/** Insert `if (count($c) >= LIMIT) { unset($c[array_key_first($c)]); }` before the growing write. */
-function boundFix(f: Fixer, s: Store, w: Access, at: PhpNode, max: number): Fix | null {
-  const file = f.file;
-  const stmt = enclosingStatement(at);
-  const okStmt = stmt.kind === 'expressionstatement' || stmt.kind === 'return' || stmt.kind === 'echo';
-  const p = stmt.parent;
-  if (!okStmt || !p || !(p.kind === 'block' || p.kind === 'program' || p.kind === 'namespace' || p.kind === 'case' || p.kind === 'declare')) return null;
-  const ref = file.textOf(w.node);
-  const edits: TextEdit[] = [];
-  let limit = String(max);
-  // In a class the limit gets a name; a plain function's static has nowhere to put one.
-  const inClass = s.cls && (s.kind !== 'static-local' || closestAncestor(at, (n) => n.kind === 'method', true));
-  if (s.cls && inClass) {
-    const name = constantName(s.name);
-    limit = `self::${name}`;
-    if (!s.cls.constants.has(name)) {
-      const open = classBodyOpen(file, s.cls.node);
-      if (open === null) return null;
-      edits.push(f.insertAt(open, `${f.eol}${memberIndent(file, s.cls.node, f.indentUnit)}private const ${name} = ${max};${f.eol}`));
-    }
-  }
-  const indent = f.indentAt(stmt);
-  const eol = f.eol;
-  edits.push(f.insertAt(start(file, stmt),
-    `if (count(${ref}) >= ${limit}) {${eol}${indent}${f.indentUnit}unset(${ref}[array_key_first(${ref})]);${eol}${indent}}${eol}${indent}`));
-  // Eviction is invisible to a cache's readers (a miss recomputes); an array that is not
-  // looked up by key is a registry, and evicting from it loses data.
-  const isCache = s.accesses.some(isLookup);
-  return f.fix(`Evict the oldest entry when ${ref} reaches ${limit === String(max) ? max : limit} entries`, edits, isCache ? 'safe' : 'unsafe');
-}
-
-/** The object an array key stands for: `spl_object_id($o)`, `(string) $o`, `$o` for an object-typed parameter. */
-function objectOfKey(facts: Facts, key: PhpNode): PhpNode | null {
-  if (key.kind === 'call') {
-    const fn = functionName(key);
-    return (fn === 'spl_object_id' || fn === 'spl_object_hash') && key.arguments.length === 1 && key.arguments[0]!.kind !== 'variadic' ? key.arguments[0]! : null;
-  }
-  const inner = key.kind === 'cast' && key.type === 'string' ? key.expr : key;
-  const v = varName(inner);
-  if (v === null) return null;
-  const param = facts.scopeOf(inner).params.get(v);
-  if (!param || param.nullable || param.variadic) return null;
-  const names = typeNames(param.type).map((t) => t.toLowerCase());
-  return names.length > 0 && names.every((t) => !SCALAR_TYPES.has(t)) ? inner : null;
-}
-
-/** Switch an object-keyed instance cache to a \WeakMap: entries go when their key object does. */
-function weakMapFix(f: Fixer, facts: Facts, s: Store): Fix | null {
-  const file = f.file;
-  const cls = s.cls;
-  const decl = s.decl;
-  if (!cls || decl.kind !== 'property' || decl.readonly || decl.nullable) return null;
-  const stmt = decl.parent;
-  if (!stmt || stmt.kind !== 'propertystatement' || stmt.properties.length !== 1 || stmt.visibility === 'public') return null;
-  if (decl.value && !isEmptyArray(decl.value)) return null;
-  const edits: TextEdit[] = [];
-  let keyed = false;
-  for (const a of s.accesses) {
-    if (a.depth === 0) {
-      if (a.role === 'count') continue;
-      if (a.role === 'assign' && a.via?.kind === 'assign' && isEmptyArray(a.via.right)) { edits.push(f.replace(a.via.right, 'new \\WeakMap()')); continue; }
-      return null;
-    }
-    if (!['keyed', 'keyed-coalesce', 'lookup', 'keyed-read', 'unset-element'].includes(a.role)) return null;
-    const key = keyChain(a)[0];
-    if (!key) return null;
-    const obj = objectOfKey(facts, key);
-    if (!obj) return null;
-    keyed = true;
-    if (obj !== key) edits.push(f.replace(key, file.textOf(obj)));
-  }
-  if (!keyed) return null;
-  if (decl.type) edits.push(f.replace(decl.type, '\\WeakMap'));
-  else edits.push(f.insertBefore(decl.name, '\\WeakMap '));
-  if (decl.value) edits.push({ start: file.spanOf(decl.name).end, end: file.spanOf(decl.value).end, text: '' });
-  const init = `$this->${s.name} = new \\WeakMap();`;
-  const ctor = cls.methods.get('__construct');
-  if (ctor) {
-    const at = bodyInsertPoint(file, ctor, f.indentUnit);
-    if (!at) return null;
-    edits.push(f.insertAt(at.offset, `${f.eol}${at.indent}${init}`));
-  } else {
-    // A new constructor would stop the parent's from running.
-    if (cls.node.kind !== 'class' || cls.node.extends) return null;
-    const semi = file.text.indexOf(';', file.spanOf(stmt).end);
-    if (semi < 0) return null;
-    const mi = memberIndent(file, cls.node, f.indentUnit);
-    const eol = f.eol;
-    const open = bracesOnOwnLine(file, [...cls.methods.values()]) ? `${eol}${mi}{` : ' {';
-    edits.push(f.insertAt(semi + 1, `${eol}${eol}${mi}public function __construct()${open}${eol}${mi}${f.indentUnit}${init}${eol}${mi}}`));
-  }
-  return f.fix(`Key $this->${s.name} by object with a \\WeakMap (an entry goes when its key object is freed)`, edits, 'unsafe');
 }

@@ -150,7 +150,7 @@ function holderText(h: Holder): string {
 
 /** Add the limit where the constructor takes it: replace a literal 0, or add it by name or position. */
 function limitFix(f: Fixer, c: Candidate, param: LimitParam, limit: number) {
-  const title = `Bound the buffer: ${param.name}: ${limit}`;
+  const title = `Bound the buffer: ${param.name}: ${limit} (unsafe: a full buffer drops its oldest records)`;
   if (c.limitArg) return f.fix(title, [f.replace(c.limitArg, String(limit))], 'unsafe');
   const args = c.node.arguments;
   const positional = args.filter((a) => a.kind !== 'namedargument').length;

@@ -1,6 +1,13 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
-import { ConfigError, defaultConfig, ENGINE_IDS, engineSeverities, findConfigFile, globMatcher, isTestPath, loadConfigFile, ruleSettings, type PhpleakConfig } from '../engine/config.js';
+import { ConfigError, defaultConfig, ENGINE_IDS, engineSeverities, findConfigFile, globMatcher, isTestPath, loadConfigFile, projectPhpVersion, ruleSettings, type PhpleakConfig } from '../engine/config.js';
+
+// composer.json is read once per loaded config, not on every keystroke.
+const phpVersions = new WeakMap<PhpleakConfig, string | null>();
+function phpVersionOf(cfg: PhpleakConfig): string | null {
+  if (!phpVersions.has(cfg)) phpVersions.set(cfg, projectPhpVersion(cfg));
+  return phpVersions.get(cfg) ?? null;
+}
 import type { PoolJob } from '../engine/pool.js';
 import type { AnyRule } from '../engine/rule.js';
 import { defaultSettings, parseSettings, SettingsError, type ClientSettings } from './settings.js';
@@ -81,6 +88,7 @@ export class ConfigStore {
         longRunning, isTestFile: inside && isTestPath(rel),
         engineSeverities: engineSeverities(cfg, s.rules, inside ? rel : undefined),
         maxFileBytes: cfg.maxFileSize,
+        phpVersion: phpVersionOf(cfg),
       },
     };
   }

@@ -12,8 +12,32 @@ export function classBodyOpen(file: SourceFile, cls: ClassLike): number | null {
   if (cls.kind === 'enum') parts.push(cls.valueType, ...cls.implements);
   let from = file.spanOf(cls).start;
   for (const p of parts) if (p && p.loc) from = Math.max(from, file.spanOf(p).end);
-  const i = file.text.indexOf('{', from);
+  const i = nextBrace(file.text, from, cls.body[0] ? file.spanOf(cls.body[0]).start : file.spanOf(cls).end);
   return i < 0 ? null : i + 1;
+}
+
+/**
+ * The first `{` token in text[from, to): what lies between a class header's last name and its
+ * body is only whitespace, commas, names and comments, so skipping comments (`//`, `#`, `/* *\/`)
+ * is lexing it. A `{` inside a comment (`class A /* { *\/`) is not the body.
+ */
+function nextBrace(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '{') return i;
+    if (c === '/' && text[i + 1] === '*') { const e = text.indexOf('*/', i + 2); if (e < 0) return -1; i = e + 1; continue; }
+    if ((c === '/' && text[i + 1] === '/') || (c === '#' && text[i + 1] !== '[')) {
+      while (i < to && text[i] !== '\n' && text[i] !== '\r' && !(text[i] === '?' && text[i + 1] === '>')) i++;
+    }
+  }
+  return -1;
+}
+
+/** Offset just after a member statement, including its `;` (`use A, B;`). */
+export function statementEnd(file: SourceFile, node: PhpNode): number {
+  const end = file.spanOf(node).end;
+  const m = /^[ \t]*;/.exec(file.text.slice(end, end + 64));
+  return m ? end + m[0].length : end;
 }
 
 /** Indentation of the class's members (from its first member, else the class's plus one step). */

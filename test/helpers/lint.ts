@@ -7,13 +7,13 @@ export const ruleById = new Map(rules.map((r) => [r.meta.id, r]));
 export const allIds = new Set(ruleById.keys());
 
 /** Lints with only the given rules enabled (default severities), as a fixture runner wants. */
-export function lintWith(text: string, ids: readonly string[], opts: { path?: string; longRunning?: boolean; isTestFile?: boolean; options?: unknown } = {}): Finding[] {
+export function lintWith(text: string, ids: readonly string[], opts: { path?: string; longRunning?: boolean; isTestFile?: boolean; options?: unknown; phpVersion?: string } = {}): Finding[] {
   const settings = ids.map((id) => {
     const rule = ruleById.get(id);
     if (!rule) throw new Error(`no rule ${id}`);
     return { rule, options: opts.options };
   });
-  return lintText({ path: opts.path ?? 'fixture.php', text, rules: settings, knownRuleIds: allIds, longRunning: opts.longRunning, isTestFile: opts.isTestFile });
+  return lintText({ path: opts.path ?? 'fixture.php', text, rules: settings, knownRuleIds: allIds, longRunning: opts.longRunning, isTestFile: opts.isTestFile, phpVersion: opts.phpVersion });
 }
 
 /** The text after applying fixes with the code `--fix-unsafe` uses. */

@@ -5,6 +5,8 @@ import { rules } from '../../rules/index.js';
 import { matchMarkers, readMarkers } from '../helpers/markers.js';
 import { fixWith, lintWith } from '../helpers/lint.js';
 import { hasPhp, phpLint } from '../helpers/php.js';
+import { runDriver, tempCode } from '../helpers/fix-drivers.js';
+import { fixUntilStable } from '../../engine/fixes.js';
 
 // One data-driven runner for every rule (DESIGN §8). A fixture file is named bad-*.php (every
 // case in it has findings) or ok-*.php (look-alikes that must stay clean); `// case:` lines
@@ -25,7 +27,7 @@ function fixturesOf(id: string): Case[] {
   const dir = join(fixturesDir, id);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.php') && !f.endsWith('.fixed.php'))
+    .filter((f) => f.endsWith('.php') && !f.endsWith('.fixed.php') && !f.endsWith('.driver.php'))
     .sort()
     .map((f) => {
       const text = readFileSync(join(dir, f), 'utf8');
@@ -106,14 +108,53 @@ describe.each(rules.map((r) => [r.meta.id, r] as const))('%s', (id) => {
         expect(lintWith(fixed, [id], ctx).filter((f) => f.ruleId === id || f.ruleId === 'parse-error')).toEqual([]);
         if (hasPhp) expect(phpLint(fixed)).toBeNull();
       });
+
+      // Behaviour, not only syntax (test/helpers/fix-drivers.ts): `php <case>.driver.php <code>`
+      // on the original and on the code as --fix (safe fixes only) leaves it must print the
+      // same. When only unsafe fixes apply, a driver is optional and shows the difference.
+      const driverPath = join(fixturesDir, id, c.file.replace(/\.php$/, '.driver.php'));
+      it(`${c.file}: safe fixes keep what ${c.file.replace(/\.php$/, '.driver.php')} observes`, () => {
+        const ctx = contextOf(c);
+        const safe = fixUntilStable(c.text, (t) => lintWith(t, [id], ctx), { allowUnsafe: false }).text;
+        const safeApplies = safe !== c.text;
+        if (safeApplies) expect(existsSync(driverPath), `${c.file} gets safe fixes: it needs a driver ${c.file.replace(/\.php$/, '.driver.php')}`).toBe(true);
+        if (!existsSync(driverPath) || !hasPhp) return;
+        const original = join(fixturesDir, id, c.file);
+        const before = runDriver(driverPath, original);
+        expect(before.stderr, 'the driver runs the original cleanly').toBe('');
+        expect(before.status).toBe(0);
+        expect(before.stdout.trim(), 'the driver prints what it observes').not.toBe('');
+        if (safeApplies) {
+          const code = safe === readFileSync(fixedPath, 'utf8') ? fixedPath : tempCode(c.file, safe);
+          const after = runDriver(driverPath, code);
+          expect(after.stderr, 'the driver runs the safely fixed code cleanly').toBe('');
+          expect(after.status).toBe(0);
+          expect(after.stdout).toBe(before.stdout);
+        } else {
+          const after = runDriver(driverPath, fixedPath);
+          expect(`${after.status}\n${after.stdout}${after.stderr}`, 'a driver of unsafe fixes shows what they change').not.toBe(`0\n${before.stdout}`);
+        }
+      });
     }
   }
+});
+
+describe('fix drivers', () => {
+  it('every *.driver.php belongs to a fixture with a .fixed.php', () => {
+    for (const id of existsSync(fixturesDir) ? readdirSync(fixturesDir) : []) {
+      for (const f of readdirSync(join(fixturesDir, id)).filter((x) => x.endsWith('.driver.php'))) {
+        expect(existsSync(join(fixturesDir, id, f.replace(/\.driver\.php$/, '.fixed.php'))), `${id}/${f}`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('the registry and the rule files agree', () => {
   const ids = new Set(rules.map((r) => r.meta.id));
   it('every rules/*.ts is registered, with docs and fixtures', () => {
-    const files = readdirSync(join(root, 'rules')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3));
+    const files = readdirSync(join(root, 'rules')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3))
+      // `<id>-<part>.ts` holds part of rule <id> (its fix: rules/unbounded-cache-fix.ts).
+      .filter((f) => !ids.has(f) ? ![...ids].some((id) => f.startsWith(`${id}-`)) : true);
     expect(files.sort()).toEqual([...ids].sort());
     for (const id of ids) {
       expect(existsSync(join(root, 'rules', `${id}.md`)), `rules/${id}.md`).toBe(true);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixUntilStable } from '../../engine/fixes.js';
 import { lintWith } from '../helpers/lint.js';
@@ -24,15 +26,16 @@ class ArrayBasedCache
 `;
 
 describe('unbounded-cache fixes', () => {
-  it('offers the WeakMap (unsafe) first and the bound (safe) second for object keys', () => {
+  it('offers the WeakMap first and the bound second for object keys, both unsafe: has() relies on what set() stored', () => {
     expect(fixesOf(talkCache, 'unbounded-cache')).toEqual([[
       'unsafe: Key $this->cache by object with a \\WeakMap (an entry goes when its key object is freed)',
-      'safe: Evict the oldest entry when $this->cache reaches self::MAX_CACHE_ENTRIES entries',
+      'unsafe: Evict the oldest entry when $this->cache reaches self::MAX_CACHE_ENTRIES entries (not a pure cache: has() reads entries without recomputing a missing one, so it relies on them being there)',
     ]]);
+    expect(fixUntilStable(talkCache, (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: false }).text).toBe(talkCache);
   });
 
-  it('--fix (safe only) bounds the talk\'s cache, and the result passes php -l and is clean', () => {
-    const r = fixUntilStable(talkCache, (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: false });
+  it('--fix-unsafe bounds the talk\'s cache, and the result passes php -l and is clean', () => {
+    const r = fixUntilStable(talkCache.replace(/object \$key/g, 'string $key'), (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: true });
     expect(r.text).toContain('    private const MAX_CACHE_ENTRIES = 1000;\n');
     expect(r.text).toContain([
       '        if (count($this->cache) >= self::MAX_CACHE_ENTRIES) {',
@@ -50,9 +53,14 @@ describe('unbounded-cache fixes', () => {
     expect(fixed).toContain('if (count($c) >= 50) {');
   });
 
-  it('marks the bound unsafe for an array nobody looks up (evicting loses data)', () => {
+  it('offers no bound for a list (appended: evicting drops items) and an unsafe one for a registry', () => {
     const text = '<?php\nclass C {\n    private static array $all = [];\n    public function __construct() {\n        self::$all[] = $this;\n    }\n}\n';
-    expect(fixesOf(text, 'unbounded-cache')).toEqual([['unsafe: Evict the oldest entry when self::$all reaches self::MAX_ALL_ENTRIES entries']]);
+    expect(fixesOf(text, 'unbounded-cache')).toEqual([[]]);
+  });
+
+  it('offers no eviction for counters and id generators (an evicted counter hands out an id again)', () => {
+    const text = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'rules', 'unbounded-cache', 'bad-counters.php'), 'utf8');
+    expect(fixesOf(text, 'unbounded-cache')).toEqual([[], []]);
   });
 
   it('offers no WeakMap when a key is not an object or the array is used whole', () => {
@@ -100,7 +108,7 @@ function f($h): array {
 ${extra}    ${ret}
 }
 `;
-    expect(fixesOf(base(''), 'file-read-into-array')).toEqual([['unsafe: Turn the function into a generator that yields each item instead of collecting them']]);
+    expect(fixesOf(base(''), 'file-read-into-array')).toEqual([['unsafe: Turn the function into a generator that yields each item instead of collecting them (unsafe: callers get a generator, not an array: count(), array functions, [$i] and a second foreach fail)']]);
     expect(fixesOf(base('    echo count($lines);\n'), 'file-read-into-array')).toEqual([[]]);
     expect(fixesOf(base('    if (!$lines) { return []; }\n'), 'file-read-into-array')).toEqual([[]]);
     expect(fixesOf(base('', 'return array_reverse($lines);'), 'file-read-into-array')).toEqual([[]]);

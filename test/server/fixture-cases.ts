@@ -25,7 +25,7 @@ export function fixtureCases(): FixtureCase[] {
   for (const rule of rules) {
     const dir = join(repoRoot, 'fixtures', 'rules', rule.meta.id);
     if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((x) => x.startsWith('bad-') && x.endsWith('.php') && !x.endsWith('.fixed.php')).sort()) {
+    for (const f of readdirSync(dir).filter((x) => x.startsWith('bad-') && x.endsWith('.php') && !x.endsWith('.fixed.php') && !x.endsWith('.driver.php')).sort()) {
       const text = readFileSync(join(dir, f), 'utf8');
       const head = text.split('\n').slice(0, 4).join('\n');
       const options = /\/\/ options: (\{.*\})/.exec(head)?.[1];
