@@ -1,6 +1,6 @@
 import type { PhpNode } from '../nodes.js';
 import { isConstantKey } from './array-growth.js';
-import { functionName, methodName, thisPropertyName, typeNames, varName } from './names.js';
+import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 import type { Facts } from './index.js';
 
@@ -38,6 +38,8 @@ const CODE_WORDS = new Set([
   'abstract', 'interface', 'trait', 'module', 'bundle', 'plugin', 'theme', 'hook', 'ability', 'policy', 'constraint', 'validator',
   'charset', 'encoding', 'algorithm', 'algo', 'cipher', 'mode', 'level', 'delimiter', 'separator', 'operator', 'kind', 'name',
   'names', 'macro', 'resolver', 'loader', 'pool', 'queue', 'bus', 'transport', 'entity', 'repository', 'metadata',
+  'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
+  'capabilities', 'rel', 'bitrate', 'samplerate', 'layer', 'padding',
   'expression', 'expr', 'selector', 'pattern', 'regex', 'context', 'rule', 'rules', 'resource', 'catalog', 'prefix', 'suffix', 'group',
 ]);
 
@@ -53,7 +55,7 @@ const DATA_WORDS = new Set([
 const TRANSFORMS = new Set([
   'strtolower', 'strtoupper', 'mb_strtolower', 'mb_strtoupper', 'ucfirst', 'lcfirst', 'ucwords', 'trim', 'ltrim', 'rtrim',
   'md5', 'sha1', 'crc32', 'hash', 'serialize', 'json_encode', 'implode', 'join', 'sprintf', 'vsprintf', 'strval', 'intval',
-  'enum_value', 'str_replace', 'preg_replace', 'substr', 'basename', 'dirname', 'realpath', 'str_pad', 'var_export',
+  'enum_value', 'strrchr', 'strstr', 'explode', 'parse_url', 'str_replace', 'preg_replace', 'substr', 'basename', 'dirname', 'realpath', 'str_pad', 'var_export',
 ]);
 /** Functions that name a class of the code base. */
 const CLASS_FUNCTIONS = new Set(['get_class', 'get_parent_class', 'get_called_class', 'get_debug_type']);
@@ -75,13 +77,16 @@ export function originOfName(name: string): KeyOrigin | null {
   if (or > 0 && originOfName(words.slice(0, or).join('_')) === 'code') return 'code';
   const last = words[words.length - 1];
   if (!last) return null;
+  // `$plugin_id`, `$entityTypeId`, `$route_key`: the id of a thing the code defines.
+  if ((last === 'id' || last === 'ids' || last === 'key' || last === 'name') && words.length > 1 && CODE_WORDS.has(words[words.length - 2]!)) return 'code';
   if (DATA_WORDS.has(last)) return 'data';
-  if (CODE_WORDS.has(last) || CODE_WORDS.has(words.join(''))) return 'code';
+  const singular = last.endsWith('s') ? last.slice(0, -1) : last;
+  if (CODE_WORDS.has(last) || CODE_WORDS.has(singular) || CODE_WORDS.has(words.join(''))) return 'code';
   return null;
 }
 
 const code = (why: string, isClass = false): Provenance => (isClass ? { origin: 'code', why, isClass } : { origin: 'code', why });
-const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'file', 'filename', 'path']);
+const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'file', 'filename', 'path', 'module', 'plugin', 'theme', 'bundle', 'extension', 'namespace', 'ns']);
 const namesClass = (name: string): boolean => CLASS_WORDS.has(identifierWords(name).pop() ?? '');
 const data = (why: string): Provenance => ({ origin: 'data', why });
 const strongData = (why: string): Provenance => ({ origin: 'data', why, strong: true });
@@ -133,16 +138,18 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
     case 'propertylookup': case 'nullsafepropertylookup': {
       const prop = n.offset.kind === 'identifier' ? n.offset.name : null;
       if (!prop) return data('a dynamic property');
-      // `$case->name` of an enum case; `$this->component`, `$event->eventName`.
+      // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
       const o = originOfName(prop);
       if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`);
+      const owner = varName(n.what);
+      if (/^(id|name|key|slug)$/i.test(prop) && owner && owner !== 'this' && originOfName(owner) === 'code') return code(`\`$${owner}->${prop}\`, a name the code defines`);
       return data(`\`->${prop}\``);
     }
     case 'offsetlookup': {
       // `$parameters['locale']`, `$options['connection']`: an element named like code.
       const k = n.offset === false ? null : n.offset;
       const s = k && k.kind === 'string' ? k.value : null;
-      if (s && originOfName(s) === 'code') return code(`the \`${s}\` element`);
+      if (s && originOfName(s) === 'code') return code(`the \`${s}\` element`, namesClass(s));
       return data('an array element');
     }
     case 'variable': return variableProvenance(n, facts, depth, seen);
@@ -173,6 +180,10 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     const w = n.what;
     const written = (w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier' ? w.offset.name : m;
     if (originOfName(written) === 'code' || /^get(default)?(driver|connection|name|class)$/i.test(written)) return code(`\`${written}()\`, a name the code defines`);
+    // `$entity_type->id()`, `$plugin->getPluginId()`: the id of a thing the code defines.
+    const recv = callReceiver(n);
+    const recvName = recv ? varName(recv) ?? (recv.kind === 'propertylookup' && recv.offset.kind === 'identifier' ? recv.offset.name : null) : null;
+    if (/^(get)?(id|name|key)$/i.test(written) && recvName && recvName !== 'this' && originOfName(recvName) === 'code') return code(`\`$${recvName}->${written}()\`, a name the code defines`);
     return data(`the result of \`${written}()\``);
   }
   return data('the result of a call');
@@ -232,6 +243,7 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
   if (types.some((t) => t === 'unitenum' || t === 'backedenum')) return code('an enum case');
   if (types.length > 0 && types.every((t) => t === 'bool' || t === 'false' || t === 'true')) return code('a boolean');
+  if (types.length === 0 && param.value && typeof literalValue(param.value) === 'boolean') return code('a boolean');
   const o = originOfName(name);
   if (o === 'code') return code(`the parameter \`$${name}\`, a name the code defines`, namesClass(name));
   return o === 'data' ? strongData(`the parameter \`$${name}\``) : data(`the parameter \`$${name}\``);
