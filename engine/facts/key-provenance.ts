@@ -62,7 +62,7 @@ const CLASS_FUNCTIONS = new Set(['get_class', 'get_parent_class', 'get_called_cl
 /** Functions whose result is object identity: an entry per object ever seen. */
 const IDENTITY_FUNCTIONS = new Set(['spl_object_id', 'spl_object_hash']);
 
-const MAX_DEPTH = 4;
+const MAX_DEPTH = 8;
 
 /** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name]. */
 export function identifierWords(name: string): string[] {
