@@ -23,7 +23,7 @@ export interface LifetimeVerdict { lifetime: Lifetime; why: string }
  * Roles (the last word of a class name) of objects made for one operation: a query builder
  * lives for one query, a parser for one document, a compiler pass for one container build.
  */
-const OPERATION_ROLE = /(Builder|Parser|Lexer|Tokenizer|Scanner|Iterator|Collector|Compiler|Graph|Visitor|Walker|Traverser|Deserializer|Dumper|Printer|Query|QueryBuilder|Result|ResultSet|Statement|Cursor|Paginator|Pass|Analy[sz]er|Context|Batch|Import|Export|Migration|Request|Response|Event|Message|Dto|Diff|Differ|Document|Node|Token|Tree|Stack|Reader|Writer|Stream|Job|Test|TestCase|Table|List|Item)$/;
+const OPERATION_ROLE = /(Builder|Parser|Lexer|Tokenizer|Scanner|Iterator|Collector|Compiler|Graph|Visitor|Walker|Traverser|Deserializer|Dumper|Printer|Query|QueryBuilder|Result|ResultSet|Statement|Cursor|Paginator|Pass|Analy[sz]er|Context|Batch|Import|Export|Migration|Request|Response|Event|Message|Dto|Diff|Differ|Document|Node|Token|Tree|Stack|Reader|Writer|Stream|Job|Test|TestCase|List_?Table|Renderer_?Table|Item)$/;
 /** Roles of long-lived objects, which win over the roles above (`QueryBuilderFactory`, `PluginManager`). */
 const SERVICE_ROLE = /(Manager|Registry|Factory|Service|Provider|Cache|Pool|Container|Kernel|Application|Server|Worker|Handler|Listener|Subscriber|Discovery|Decorator|Resolver|Repository|Storage)$/;
 /** Base classes whose instances live for one operation (one-run console commands, test cases). */

@@ -57,7 +57,7 @@ const EVENT_LOOP_METHODS = new Set(['run', 'addperiodictimer', 'repeat', 'get', 
 const STOP_FLAG = /^(should)?(quit|stop|exit|terminate)$|^(is|keep)?(running|alive)$|^(shutdown|stop|quit|terminate)(requested|signal(l)?ed)?$|^stopped$/i;
 
 /** Options of commands that keep running (`--daemon`, `{--loop}`, `addOption('forever')`). */
-const DAEMON_OPTION = /^(\{?--?)?(daemon|loop|forever|watch|keep-alive)\b/i;
+const DAEMON_OPTION = /(^|\{--?|\s--)(daemon|loop|forever|watch|keep-alive)\b/i;
 /** Reading a data file whole or as records: an import's input. */
 const BATCH_READ_FUNCTIONS = new Set(['simplexml_load_file', 'fgetcsv', 'str_getcsv']);
 /** Reading line by line: unbounded input when done in a loop. */
@@ -226,6 +226,8 @@ export class LongRunningDetector {
         if (EVENT_LOOP_METHODS.has(m) && (m !== 'run' || runsTheProgram(call))) this.add('event-loop', call, `an event-loop program (\`${shortName(cls)}::${writtenMethod(call)}()\`)`);
         return;
       }
+      // `Invoice::all()`: every row of a table (Eloquent), the input of a batch command.
+      if (m === 'all' && call.arguments.length === 0 && !this.batch) this.batch = call;
       if (cls.toLowerCase().startsWith('spiral\\roadrunner\\') && m === 'create') { this.add('app-server', call, 'a RoadRunner worker'); return; }
       if (cls === 'Workerman\\Worker' && m === 'runall') { this.add('app-server', call, 'a Workerman worker'); return; }
     }
