@@ -236,7 +236,7 @@ function isCodeValue(v: PhpNode, scope: Scope): boolean {
   // `[$this, 'method']`, `[Foo::class, 'method']`: a callable.
   if (v.kind === 'array' && v.items.length === 2) {
     const [a, b] = v.items.map((i) => (i.kind === 'entry' ? i.value : i));
-    if (b?.kind === 'string' && a && (varName(a) === 'this' || (a.kind === 'staticlookup' && a.offset.kind === 'identifier'))) return true;
+    if (b?.kind === 'string' && a && (varName(a) !== null || (a.kind === 'staticlookup' && a.offset.kind === 'identifier'))) return true;
   }
   if (v.kind === 'array') return v.items.length > 0 && v.items.every((i) => isCodeValue(i.kind === 'entry' ? i.value : i, scope));
   if (v.kind === 'retif') return !!v.trueExpr && isCodeValue(v.trueExpr, scope) && isCodeValue(v.falseExpr, scope);
@@ -256,7 +256,10 @@ function isCodeValue(v: PhpNode, scope: Scope): boolean {
   }
   const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
   if (types.some((t) => t === 'callable' || t === 'closure')) return true;
-  return REGISTRABLE.test(n) || originOfName(n) === 'code';
+  // An object handed over is code when it is named for a role (`$extension`, `$listener`); an
+  // `$event` or a `$message` object is data. A string is code when it names code (`$className`).
+  const isString = types.length > 0 && types.every((t) => t === 'string');
+  return REGISTRABLE.test(n) || (isString && originOfName(n) === 'code');
 }
 
 /**

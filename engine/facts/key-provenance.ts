@@ -38,7 +38,7 @@ const CODE_WORDS = new Set([
   'abstract', 'interface', 'trait', 'module', 'bundle', 'plugin', 'theme', 'hook', 'ability', 'policy', 'constraint', 'validator',
   'charset', 'encoding', 'algorithm', 'algo', 'cipher', 'mode', 'level', 'delimiter', 'separator', 'operator', 'kind', 'name',
   'names', 'macro', 'resolver', 'loader', 'pool', 'queue', 'bus', 'transport', 'entity', 'repository', 'metadata',
-  'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
+  'envvar', 'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
   'capabilities', 'rel', 'bitrate', 'samplerate', 'layer', 'padding',
   'expression', 'expr', 'selector', 'pattern', 'regex', 'context', 'rule', 'rules', 'resource', 'catalog', 'prefix', 'suffix', 'group',
 ]);
@@ -142,7 +142,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       const o = originOfName(prop);
       if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`);
       const owner = varName(n.what);
-      if (/^(id|name|key|slug)$/i.test(prop) && owner && owner !== 'this' && originOfName(owner) === 'code') return code(`\`$${owner}->${prop}\`, a name the code defines`);
+      if (/^(id|name|key|slug|value)$/i.test(prop) && owner && owner !== 'this' && originOfName(owner) === 'code') return code(`\`$${owner}->${prop}\`, a name the code defines`);
       return data(`\`->${prop}\``);
     }
     case 'offsetlookup': {
