@@ -229,6 +229,19 @@ function isRegistration(facts: Facts, w: Access): boolean {
   return values.every((v) => isCodeValue(v, scope));
 }
 
+/**
+ * A store named for code it registers (`$macros`, `$extensions`, `$optimizeCommands`) written
+ * with what the method was given, as it is (`static::$macros[$parameters[0]] = $parameters[1]`).
+ */
+function storesArgument(facts: Facts, w: Access): boolean {
+  const write = growingWrite(w);
+  if (!write || (write.kind !== 'assign' && write.kind !== 'assignref')) return false;
+  let v = write.right;
+  while (v.kind === 'offsetlookup') v = v.what;
+  const n = varName(v);
+  return n !== null && facts.scopeOf(w.node).params.has(n);
+}
+
 /** Is `v` code rather than data: a closure, a class name, or a parameter that hands over a callable or a service? */
 function isCodeValue(v: PhpNode, scope: Scope): boolean {
   if (v.kind === 'closure' || v.kind === 'arrowfunc') return true;
@@ -321,7 +334,7 @@ function check(ctx: Ctx, s: Store): void {
   if (!namedCache(s)) {
     // A registry filled by a method that stores code it was given is as big as the code that
     // registers, not as the data handled; an instance array is a cache when it memoizes.
-    if (writes.every((w) => isRegistration(ctx.facts, w))) return;
+    if (writes.every((w) => isRegistration(ctx.facts, w) || (REGISTRABLE.test(s.name) && storesArgument(ctx.facts, w)))) return;
     if (s.kind === 'prop' && !memoizes(s, writes)) return;
   }
   if (s.accesses.some(isEntryEviction)) return;
