@@ -8,7 +8,7 @@ import {
   closestAncestor, docblockOf, enclosingStatement, functionName, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
-import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { identifierWords, keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
 import { lifetimeOf } from '../engine/facts/lifetime.js';
 import { resetOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
@@ -295,8 +295,9 @@ function keysFromCode(facts: Facts, w: Access): boolean {
       return true;
     }
     if (!perClass) return false;
+    // A member of a class or a file (an attribute, a method, a line): anything but identities of data.
     const name = varName(k) ?? (k.kind === 'propertylookup' && k.offset.kind === 'identifier' ? k.offset.name : null);
-    return name !== null && (name === 'key' || originOfName(name) !== 'data');
+    return name !== null && !/^(ids?|uuid|url|uri|ip|email|user|token|request|payload|message|row|record)$/i.test(identifierWords(name).pop() ?? '');
   });
 }
 

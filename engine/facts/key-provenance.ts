@@ -140,7 +140,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       if (!prop) return data('a dynamic property');
       // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
       const o = originOfName(prop);
-      if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`);
+      if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`, namesClass(prop));
       const owner = varName(n.what);
       if (/^(id|name|key|slug|value)$/i.test(prop) && owner && owner !== 'this' && originOfName(owner) === 'code') return code(`\`$${owner}->${prop}\`, a name the code defines`);
       return data(`\`->${prop}\``);
@@ -153,6 +153,8 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       return data('an array element');
     }
     case 'variable': return variableProvenance(n, facts, depth, seen);
+    // `$c[$name = $reflector->name]`: what is assigned.
+    case 'assign': return n.operator === '=' ? provenanceOf(n.right, facts, depth + 1, seen) : data('a computed value');
     default: return data('a computed value');
   }
 }
