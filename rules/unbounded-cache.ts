@@ -271,7 +271,7 @@ function isCodeValue(v: PhpNode, scope: Scope): boolean {
   if (types.some((t) => t === 'callable' || t === 'closure')) return true;
   // An object handed over is code when it is named for a role (`$extension`, `$listener`); an
   // `$event` or a `$message` object is data. A string is code when it names code (`$className`).
-  const isString = types.length > 0 && types.every((t) => t === 'string');
+  const isString = types.every((t) => t === 'string');
   return REGISTRABLE.test(n) || (isString && originOfName(n) === 'code');
 }
 
