@@ -1,6 +1,9 @@
 import type { Facts } from './facts/index.js';
 import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
-import type { Name, PhpNode } from './nodes.js';
+import { flowOf } from './facts/holders.js';
+import { lifetimeOf } from './facts/lifetime.js';
+import type { Scope } from './facts/scopes.js';
+import type { Name, Parameter, PhpNode } from './nodes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
 import type { Finding, Range, Related, Severity } from './types.js';
@@ -73,21 +76,51 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     if (NOT_CLASSES.has(held) || (holder !== null && held.toLowerCase() === holder.toLowerCase())) return;
     holds.push({ holder, held, via, range: file.rangeOf(at) });
   };
+  // Only a holder that STORES the instance keeps it alive: a property, a static, a script's own
+  // variable. A method that creates an object and drops it does not; neither does an object
+  // that lives for one operation (an event, a DTO, a query builder, a one-run command).
+  const shortLived = new Set(facts.classes.filter((c) => lifetimeOf(c, facts, longRunning !== null).lifetime === 'operation'));
   for (const c of facts.classes) {
     const holder = fqnOf.get(c);
-    if (!holder) continue;
+    if (!holder || shortLived.has(c)) continue;
     for (const p of c.properties.values()) {
       for (const t of classNamesOf(p.node.type)) add(holder, t.name, p.node, 'property', t);
     }
     const ctor = c.methods.get('__construct');
-    for (const param of ctor?.arguments ?? []) for (const t of classNamesOf(param.type)) add(holder, t.name, param, 'constructor', t);
+    const ctorScope = ctor ? facts.scopeFor(ctor) : undefined;
+    for (const param of ctor?.arguments ?? []) {
+      if (!isKept(param, ctorScope)) continue;
+      for (const t of classNamesOf(param.type)) add(holder, t.name, param, 'constructor', t);
+    }
   }
   for (const s of facts.scopes) {
+    if (s.cls && shortLived.has(s.cls)) continue;
     // Code of an anonymous class is part of the code around it.
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
-    for (const n of s.news) if (n.what.kind === 'name') add(holder, n.what.name, n, 'new');
+    for (const n of s.news) if (n.what.kind === 'name' && isStored(n, facts)) add(holder, n.what.name, n, 'new');
   }
   return { path: file.path, classes, holds, longRunning };
+}
+
+/** A constructor parameter the object keeps: promoted, or assigned to a property in the constructor. */
+function isKept(param: Parameter, ctor: Scope | undefined): boolean {
+  if (param.flags !== 0) return true;
+  const name = param.name?.name;
+  if (!name || !ctor) return false;
+  return ctor.accesses.some((a) => a.storage === 'prop' && a.role === 'assign' && a.via?.kind === 'assign' && isFromVar(a.via.right, name));
+}
+
+/** `$x`, `$x ?? new Y()`, `$x ?: …`: the value of variable `name`. */
+function isFromVar(n: PhpNode, name: string): boolean {
+  if (n.kind === 'variable') return n.name === name;
+  if (n.kind === 'bin' && (n.type === '??' || n.type === '?:')) return isFromVar(n.left, name);
+  return false;
+}
+
+/** Is the object created by `n` stored where it outlives the call: a property, a static, a script's variable? */
+function isStored(n: PhpNode, facts: Facts): boolean {
+  const flow = flowOf(n, facts);
+  return flow.holders.some((h) => h.kind === 'prop' || h.kind === 'static-prop' || (h.kind === 'var' && h.scope.kind === 'program'));
 }
 
 /** The `name` nodes of a (union, intersection, nullable) type, as written (`\\PDO` keeps its backslash). */

@@ -7,6 +7,9 @@ import {
   closestAncestor, docblockOf, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
+import { identifierWords, keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { lifetimeOf } from '../engine/facts/lifetime.js';
+import { resetOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
@@ -54,13 +57,20 @@ export default defineRule({
   create(ctx) {
     // Caches in tests live for one test run.
     if (ctx.isTestFile) return {};
-    const onClass = (node: ClassLike): void => {
-      const cls = ctx.facts.classFor(node);
-      if (cls && !isIgnored(cls, ctx.options.ignoreClasses)) for (const s of classStores(cls)) check(ctx, s);
+    // Classes are decided at program:exit: whether a class is a shared service (Laravel
+    // bindings) and whether the file is long-running are known only then.
+    const classes: ClassLike[] = [];
+    const onClass = (node: ClassLike): void => { classes.push(node); };
+    const decideClasses = (): void => {
+      for (const node of classes) {
+        if (isToolingCode(node)) continue;
+        const cls = ctx.facts.classFor(node);
+        if (cls && !isIgnored(cls, ctx.options.ignoreClasses)) for (const s of classStores(cls)) check(ctx, s);
+      }
     };
     const onFunction = (node: FunctionLike): void => {
       const scope = ctx.facts.scopeFor(node);
-      if (!scope) return;
+      if (!scope || isToolingCode(node)) return;
       if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) return;
       for (const s of staticLocals(scope)) check(ctx, s);
     };
@@ -68,9 +78,21 @@ export default defineRule({
       'class:exit': onClass, 'trait:exit': onClass, 'enum:exit': onClass,
       // A closure's static variables belong to the closure object and go with it.
       'function:exit': onFunction, 'method:exit': onFunction,
+      'program:exit': decideClasses,
     };
   },
 });
+
+/**
+ * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
+ * and container compilation (`…\DependencyInjection\…`, `…\Compiler\…`), which runs once
+ * when the container is built and is dumped to PHP.
+ */
+function isToolingCode(node: PhpNode): boolean {
+  const ns = closestAncestor(node, (n) => n.kind === 'namespace', true);
+  const name = ns && ns.kind === 'namespace' && typeof ns.name === 'string' ? ns.name : '';
+  return /(^|\\)(Testing|PhpUnit|Tests?|DependencyInjection|Compiler)(\\|$)/.test(name);
+}
 
 function isIgnored(cls: ClassFacts, ignore: readonly string[]): boolean {
   if (!cls.name || ignore.length === 0) return false;
@@ -183,65 +205,133 @@ function memoizes(s: Store, writes: readonly Access[]): boolean {
   });
 }
 
+/** Last words of parameters that hand over code to register: `$macro`, `$extension`, `$listener`. */
+const REGISTRABLE = /(macro|extension|listener|handler|subscriber|provider|resolver|callback|callable|closure|fn|middleware|driver|plugin|hook|formatter|loader|factory|creator|strategy|rule|transformer|normalizer|visitor|pass|command|mixin|filter|guard|observer|decorator|renderer|compiler|engine|directive|component|helper|service|class|concrete|binding|route|type|format|path|dir|directory|namespace)s?$/i;
+
 /**
- * A registration API: the write stores what its method was given (`static::$macros[$name] =
- * $macro`, `self::$formats[$f] = is_array($m) ? $m : [$m]`, `self::$resolvers[] = fn () => …`)
- * and does not look the array up first. The array grows with the calls of the code that
- * registers (usually once, at boot), not with the data the process handles.
+ * A registration API: the write stores code handed over by its caller (`static::$macros[] =
+ * $macro`, `$this->extensions[] = $extension`, `self::$resolvers[] = fn () => …`, `Foo::class`).
+ * It grows with the code that registers (usually once, at boot), not with the data the process
+ * handles. Registration of data (`self::$events[] = $event`, `self::$record[$key][] = 1`,
+ * `self::$instances[] = $this`) is not exempt. (A write whose keys are all fixed by the code is
+ * not growth at all: see keysFromCode.)
  */
-function isRegistration(facts: Facts, s: Store, w: Access): boolean {
+function isRegistration(facts: Facts, w: Access): boolean {
   const write = growingWrite(w);
   if (!write) return false;
   const values = write.kind === 'call' ? write.arguments.slice(1) : write.kind === 'assign' || write.kind === 'assignref' ? [write.right] : [];
   if (values.length === 0) return false;
   const scope = facts.scopeOf(w.node);
-  // Stored as given (`$this->extensions[$name] = $extension`): a registry, even if it checks
-  // for duplicates first.
-  const asGiven = (v: PhpNode): boolean => {
-    while (v.kind === 'offsetlookup') v = v.what;
-    const n = varName(v);
-    return n !== null && scope.params.has(n);
-  };
-  if (values.every(asGiven)) return true;
-  // Built from what was given, without looking the array up first: a static registry. (An
-  // instance memo computes from its arguments too, and a static memo of a negative answer,
-  // `self::$missing[$class] = null` after an isset, is a cache.)
-  if (s.kind === 'prop') return false;
-  const fn = functionOf(w.node);
-  if (s.accesses.some((c) => isLookup(c) && functionOf(c.node) === fn)) return false;
-  return values.every((v) => isArgumentBuilt(v, scope));
+  return values.every((v) => isCodeValue(v, scope));
 }
 
 /**
- * Is `value` made only of the function's arguments (and literals, plain function calls over
- * them, closures): no object created, no method called, no other variable read?
+ * A store named for code it registers (`$macros`, `$extensions`, `$optimizeCommands`) written
+ * with what the method was given, as it is (`static::$macros[$parameters[0]] = $parameters[1]`).
  */
-function isArgumentBuilt(value: PhpNode, scope: Scope): boolean {
-  if (value.kind === 'closure' || value.kind === 'arrowfunc') return true;
-  const isArg = (name: string): boolean => scope.params.has(name) || scope.accesses.some((a) => a.name === name && a.storage === 'var'
-    && a.via?.kind === 'foreach' && (a.via.value === a.node || a.via.key === a.node) && !!varName(a.via.source) && scope.params.has(varName(a.via.source)!));
-  for (const n of nodesUnder(value)) {
-    if (n.kind === 'new' || n.kind === 'propertylookup' || n.kind === 'staticlookup' || n.kind === 'nullsafepropertylookup') return false;
-    if (n.kind === 'call' && n.what.kind !== 'name') return false;
-    const v = varName(n);
-    if (v !== null && !isArg(v)) return false;
-    if (n.kind === 'variable' && v === null) return false;
+function storesArgument(facts: Facts, w: Access): boolean {
+  const write = growingWrite(w);
+  if (!write || (write.kind !== 'assign' && write.kind !== 'assignref')) return false;
+  let v = write.right;
+  while (v.kind === 'offsetlookup') v = v.what;
+  const n = varName(v);
+  return n !== null && facts.scopeOf(w.node).params.has(n);
+}
+
+/** Is `v` code rather than data: a closure, a class name, or a parameter that hands over a callable or a service? */
+function isCodeValue(v: PhpNode, scope: Scope): boolean {
+  if (v.kind === 'closure' || v.kind === 'arrowfunc') return true;
+  if (v.kind === 'staticlookup' && v.offset.kind === 'identifier' && v.offset.name.toLowerCase() === 'class') return true;
+  // `[$this, 'method']`, `[Foo::class, 'method']`: a callable.
+  if (v.kind === 'array' && v.items.length === 2) {
+    const [a, b] = v.items.map((i) => (i.kind === 'entry' ? i.value : i));
+    if (b?.kind === 'string' && a && (varName(a) !== null || (a.kind === 'staticlookup' && a.offset.kind === 'identifier'))) return true;
   }
-  return true;
+  if (v.kind === 'array') return v.items.length > 0 && v.items.every((i) => isCodeValue(i.kind === 'entry' ? i.value : i, scope));
+  if (v.kind === 'retif') return !!v.trueExpr && isCodeValue(v.trueExpr, scope) && isCodeValue(v.falseExpr, scope);
+  while (v.kind === 'offsetlookup') v = v.what;
+  const n = varName(v);
+  if (n === null || n === 'this') return false;
+  let param = scope.params.get(n);
+  if (!param) {
+    // `foreach ((array) $patterns as $p) self::$patterns[] = $p;`: what the parameter handed over.
+    const loop = scope.accesses.find((a) => a.storage === 'var' && a.name === n && a.via?.kind === 'foreach')?.via;
+    let src: PhpNode | undefined = loop?.kind === 'foreach' ? loop.source : undefined;
+    while (src && src.kind === 'cast') src = src.expr;
+    const from = src ? varName(src) : null;
+    param = from ? scope.params.get(from) : undefined;
+    if (!param || !from) return false;
+    return REGISTRABLE.test(from) || originOfName(from) === 'code';
+  }
+  const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
+  if (types.some((t) => t === 'callable' || t === 'closure')) return true;
+  // An object handed over is code when it is named for a role (`$extension`, `$listener`); an
+  // `$event` or a `$message` object is data. A string is code when it names code (`$className`).
+  const isString = types.every((t) => t === 'string');
+  return REGISTRABLE.test(n) || (isString && originOfName(n) === 'code');
+}
+
+/**
+ * Are all keys of the write fixed by the code or its configuration (key provenance: class and
+ * method names, enum cases, configured names, files of the code base)? Under a class key
+ * (`[static::class][$key]`), a key names a member of that class (a model's attribute, a
+ * component's method) unless its name says it is data (`$id`, `$url`).
+ */
+function keysFromCode(facts: Facts, w: Access): boolean {
+  const keys = keyChain(w);
+  if (keys.length === 0) return false;
+  let perClass = false;
+  return keys.every((k, i) => {
+    if (k === false && !perClass) return false;
+    // `self::$method[$class][] = …` while listing the class's members in a loop.
+    if (k === false) return closestAncestor(w.node, (n) => n.kind === 'foreach' || n.kind === 'for', false) !== null;
+    const p = keyProvenance(k, facts);
+    if (p.origin === 'code') {
+      if (i === 0 && p.isClass) perClass = true;
+      return true;
+    }
+    if (!perClass) return false;
+    // A member of a class or a file (an attribute, a method, a line): anything but identities of data.
+    const name = varName(k) ?? (k.kind === 'propertylookup' && k.offset.kind === 'identifier' ? k.offset.name : null);
+    return name !== null && !/^(ids?|uuid|url|uri|ip|email|user|token|request|payload|message|row|record)$/i.test(identifierWords(name).pop() ?? '');
+  });
+}
+
+/** A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`). */
+function isTestOnly(w: Access): boolean {
+  for (let p = w.node.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (p.kind !== 'if') continue;
+    if (nodesUnder(p.test).some((n) => { const name = varName(n) ?? (n.kind === 'staticlookup' && n.offset.kind === 'variable' ? varName(n.offset) : thisPropName(n)); return !!name && /^(fake|faking|isfake|isfaking|testing|runningunittests)$/i.test(name); })) return true;
+  }
+  return false;
+}
+
+function thisPropName(n: PhpNode): string | null {
+  return n.kind === 'propertylookup' && n.offset.kind === 'identifier' && varName(n.what) === 'this' ? n.offset.name : null;
 }
 
 function check(ctx: Ctx, s: Store): void {
   const file = ctx.file;
-  const writes = s.accesses.filter((a) => growingWrite(a) !== null && !isUpdate(a, s.accesses)
+  const growing = s.accesses.filter((a) => growingWrite(a) !== null
     && !(s.kind === 'prop' && methodNameOf(a.node) === '__construct')
-    && !isOneTimeFill(file, a, s.accesses));
+    && !isOneTimeFill(file, a, s.accesses)
+    // Keys fixed by the code or its configuration: it stops growing once each has been seen.
+    && !keysFromCode(ctx.facts, a)
+    && !isTestOnly(a));
+  // Empty buckets (`$c[$k] = []`) and updates of an aggregate are reported through the writes
+  // that fill them; alone (a memo that stores an empty answer for every key asked) they grow.
+  const fills = growing.filter((a) => !isUpdate(a, s.accesses));
+  const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses));
   if (writes.length === 0) return;
   // An instance array that is never looked up by key is a collection: it dies with its object.
   if (s.kind === 'prop' && !s.accesses.some(isLookup)) return;
+  // An instance array grows only while its object lives: a query builder, a parser or a
+  // one-run command lives for one operation.
+  if (s.kind === 'prop' && s.cls && lifetimeOf(s.cls, ctx.facts, ctx.longRunning).lifetime === 'operation') return;
   if (!namedCache(s)) {
-    // A registry filled by a method that stores its argument is as big as the code that
+    // A registry filled by a method that stores code it was given is as big as the code that
     // registers, not as the data handled; an instance array is a cache when it memoizes.
-    if (writes.every((w) => isRegistration(ctx.facts, s, w))) return;
+    if (writes.every((w) => isRegistration(ctx.facts, w) || (REGISTRABLE.test(s.name) && storesArgument(ctx.facts, w)))) return;
     if (s.kind === 'prop' && !memoizes(s, writes)) return;
   }
   if (s.accesses.some(isEntryEviction)) return;
@@ -252,6 +342,9 @@ function check(ctx: Ctx, s: Store): void {
     const acts = s.accesses.some((x) => isWithin(x.node, region) && (isReset(x) || isEntryEviction(x) || growingWrite(x) !== null));
     if (acts || containsJump(region) || ownMethodCalls(region).some((m) => resetMethods.has(m))) return;
   }
+  // Emptied where it is reached: a per-request hook, the start of each operation that fills
+  // it, or after each use of the contents. A clear() nobody calls is not enough.
+  if (s.cls && s.kind !== 'static-local' && resetOf(file, s.cls, s.accesses)) return;
   const w = writes.sort((a, b) => start(file, a.node) - start(file, b.node))[0]!;
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];

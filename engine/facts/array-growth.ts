@@ -117,7 +117,9 @@ export function isEmptyArray(n: PhpNode | null | undefined): boolean {
 export function isReset(a: Access): boolean {
   if (a.role === 'unset') return true;
   if (a.role === 'assign' && a.via?.kind === 'assign') {
-    const r = a.via.right;
+    let r = a.via.right;
+    // `self::$cache = $trace = []`: the chained assignment's value.
+    while (r.kind === 'assign' && r.operator === '=') r = r.right;
     return isEmptyArray(r) || r.kind === 'nullkeyword' || (r.kind === 'name' && r.name.toLowerCase() === 'null');
   }
   return false;

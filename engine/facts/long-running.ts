@@ -20,7 +20,7 @@ export type LongRunningKind =
   | 'message-handler'
   /** Laravel queued job/listener: `implements ShouldQueue` */
   | 'queue-job'
-  /** Symfony/Laravel console command: runs as one process until the command ends */
+  /** Symfony/Laravel console command that loops, has a daemon option or consumes rows/lines it does not bound */
   | 'console-command'
   /** listener of worker lifecycle events (Octane, Messenger worker, Laravel queue events) */
   | 'worker-listener'
@@ -56,6 +56,17 @@ const EVENT_LOOP_METHODS = new Set(['run', 'addperiodictimer', 'repeat', 'get', 
 /** Names of stop flags in `while (!$this->shouldQuit)`, `while ($running)`. */
 const STOP_FLAG = /^(should)?(quit|stop|exit|terminate)$|^(is|keep)?(running|alive)$|^(shutdown|stop|quit|terminate)(requested|signal(l)?ed)?$|^stopped$/i;
 
+/** Options of commands that keep running (`--daemon`, `{--loop}`, `addOption('forever')`). */
+const DAEMON_OPTION = /(^|\{--?|\s--)(daemon|loop|forever|watch|keep-alive)\b/i;
+/** Reading a data file whole or as records: an import's input. */
+const BATCH_READ_FUNCTIONS = new Set(['simplexml_load_file', 'fgetcsv', 'str_getcsv']);
+/** Reading line by line: unbounded input when done in a loop. */
+const LINE_READ_FUNCTIONS = new Set(['fgets', 'stream_get_line', 'fread']);
+/** Streaming rows of a table or records of a file (Eloquent cursors and chunks, Doctrine iterables, SplFileObject, XMLReader). */
+const BATCH_METHODS = new Set(['cursor', 'lazy', 'lazybyid', 'lazybyiddesc', 'chunk', 'chunkbyid', 'eachbyid', 'toiterable', 'iterate', 'fgetcsv']);
+/** Writes of an import, in a loop: `persist()`/`flush()` per row. */
+const BATCH_WRITE_METHODS = new Set(['persist', 'flush', 'save', 'insert', 'upsert', 'updateorcreate', 'firstorcreate']);
+
 const EVENT_LOOP_CLASSES = new Set(['React\\EventLoop\\Loop', 'React\\EventLoop\\Factory', 'Revolt\\EventLoop', 'Amp\\Loop']);
 const WORKER_EVENT = /^(Laravel\\Octane\\Events\\|Symfony\\Component\\Messenger\\Event\\Worker|Illuminate\\Queue\\Events\\(JobProcessing|JobProcessed|JobExceptionOccurred|Looping|WorkerStopping))/;
 
@@ -79,6 +90,14 @@ export class LongRunningDetector {
   private noTimeLimit: Call | null = null;
   /** `pcntl_fork()` outside a loop (a test forking once): evidence only with an endless loop. */
   private fork: Call | null = null;
+  /** Signal handling (`pcntl_signal`, `pcntl_async_signals`): a daemon's only with a loop that waits for work or a stop flag. */
+  private signal: { call: Call; fn: string } | null = null;
+  /** A stop-flag loop (`while (!$this->shouldStop)`). */
+  private stopFlagLoop: Loop | null = null;
+  /** A console command class: long-running only with evidence of a loop or unbounded input. */
+  private command: PhpNode | null = null;
+  /** Evidence that a command does not end soon: a worker loop, a `--daemon` option, a batch over rows or lines. */
+  private batch: PhpNode | null = null;
   private finished = false;
 
   /** Some evidence has been seen (final once the walk is over). */
@@ -105,12 +124,17 @@ export class LongRunningDetector {
       case 'new': this.onNew(node); return;
       case 'while': case 'do': case 'for':
         if (!this.endlessLoop && isEndless(node)) this.endlessLoop = node;
+        if (!this.stopFlagLoop && isStopFlagLoop(node)) this.stopFlagLoop = node;
+        return;
+      case 'string':
+        // `addOption('daemon')`, `{--loop}` in a Laravel signature: a command that keeps running.
+        if (!this.batch && DAEMON_OPTION.test(node.value)) this.batch = node;
         return;
       case 'class': this.onClass(node); return;
       case 'attribute': {
         const fqn = resolveClassName(node.name, node);
         if (fqn === 'Symfony\\Component\\Messenger\\Attribute\\AsMessageHandler') this.add('message-handler', node, 'a Symfony Messenger handler');
-        else if (fqn === 'Symfony\\Component\\Console\\Attribute\\AsCommand') this.add('console-command', node, 'a console command');
+        else if (fqn === 'Symfony\\Component\\Console\\Attribute\\AsCommand') this.command ??= node;
         return;
       }
       case 'parameter':
@@ -129,6 +153,15 @@ export class LongRunningDetector {
     if (this.finished) return;
     this.finished = true;
     if (this.fork && this.endlessLoop) this.add('process-control', this.fork, 'a process that forks workers (`pcntl_fork()`)');
+    // A signal handler alone is a command that stops cleanly (Symfony Console installs one for
+    // every command): a daemon's only with a loop that runs until told to stop.
+    if (this.signal && (this.endlessLoop || this.stopFlagLoop)) this.add('process-control', this.signal.call, `a process that handles signals (\`${this.signal.fn}()\`)`);
+    // A console command ends when its work is done: one-shot commands (help, route:list,
+    // migrate, lint) are not long-running. It is when it loops, has a daemon option, or
+    // consumes rows or lines it does not bound.
+    if (this.command && (this.batch || this.endlessLoop || this.stopFlagLoop || this.reasons.some((r) => r.kind === 'worker-loop'))) {
+      this.add('console-command', this.command, 'a console command');
+    }
     if (this.noTimeLimit && this.endlessLoop && !this.reasons.some((r) => r.kind === 'worker-loop')) {
       this.add('no-time-limit-loop', this.endlessLoop, 'a script without a time limit that loops forever (`set_time_limit(0)`)');
     }
@@ -144,7 +177,7 @@ export class LongRunningDetector {
     if (node.extends && node.extends.kind === 'name') {
       const base = resolveClassName(node.extends.name, node);
       if (base === 'Symfony\\Component\\Console\\Command\\Command' || base === 'Illuminate\\Console\\Command') {
-        this.add('console-command', node, 'a console command');
+        this.command ??= node;
       }
     }
     for (const i of node.implements ?? []) {
@@ -171,7 +204,9 @@ export class LongRunningDetector {
         // Restoring the default handler or turning async signals off is not a daemon's doing.
         const arg = argumentAt(call, fn === 'pcntl_signal' ? 1 : 0);
         const off = fn === 'pcntl_signal' ? !!arg && arg.kind === 'name' && /^\\?SIG_DFL$/.test(arg.name) : fn === 'pcntl_async_signals' && literalValue(arg) === false;
-        if (!off) this.add('process-control', call, `a process that handles signals (\`${fn}()\`)`);
+        if (off) { /* not a daemon's doing */ }
+        else if (fn === 'pcntl_signal_dispatch' && enclosingLoops(call).length > 0) this.add('process-control', call, 'a process that dispatches signals in its loop (`pcntl_signal_dispatch()`)');
+        else this.signal ??= { call, fn };
       } else if (fn === 'pcntl_fork') {
         if (enclosingLoops(call).length > 0) this.add('process-control', call, 'a process that forks workers (`pcntl_fork()` in a loop)');
         else this.fork ??= call;
@@ -181,6 +216,7 @@ export class LongRunningDetector {
       else if (fn === 'set_time_limit' && isZero(argumentAt(call, 0))) this.noTimeLimit = call;
       else if (fn === 'ini_set' && stringValue(argumentAt(call, 0)) === 'max_execution_time' && isZero(argumentAt(call, 1))) this.noTimeLimit = call;
       else if (RECEIVE_FUNCTIONS.has(fn)) this.checkWorkerLoop(call, `${fn}()`, !SELECT_FUNCTIONS.has(fn));
+      if (!this.batch && (BATCH_READ_FUNCTIONS.has(fn) || (LINE_READ_FUNCTIONS.has(fn) && enclosingLoops(call).length > 0))) this.batch = call;
       return;
     }
     if (w.kind === 'staticlookup' && w.what.kind === 'name') {
@@ -190,11 +226,14 @@ export class LongRunningDetector {
         if (EVENT_LOOP_METHODS.has(m) && (m !== 'run' || runsTheProgram(call))) this.add('event-loop', call, `an event-loop program (\`${shortName(cls)}::${writtenMethod(call)}()\`)`);
         return;
       }
+      // `Invoice::all()`: every row of a table (Eloquent), the input of a batch command.
+      if (m === 'all' && call.arguments.length === 0 && !this.batch) this.batch = call;
       if (cls.toLowerCase().startsWith('spiral\\roadrunner\\') && m === 'create') { this.add('app-server', call, 'a RoadRunner worker'); return; }
       if (cls === 'Workerman\\Worker' && m === 'runall') { this.add('app-server', call, 'a Workerman worker'); return; }
     }
     const m = methodName(call);
     if (!m) return;
+    if (!this.batch && (BATCH_METHODS.has(m) || (BATCH_WRITE_METHODS.has(m) && enclosingLoops(call).length > 0))) this.batch = call;
     if (m === 'waitrequest' || m === 'waitpayload') this.add('app-server', call, `a RoadRunner-style worker (\`${writtenMethod(call)}()\`)`);
     if (m === 'run') {
       const r = callReceiver(call);

@@ -67,7 +67,7 @@ describe('severity in long-running code', () => {
     expect(f!.severity).toBe('info');
   });
   it('applies to findings kept through ignore comments and sorts as before', () => {
-    const text = '<?php\necho 1; // phpleak-ignore-line probe -- fine\necho 2;\npcntl_signal(SIGTERM, fn () => 1);\n';
+    const text = '<?php\necho 1; // phpleak-ignore-line probe -- fine\necho 2;\npcntl_signal(SIGTERM, fn () => 1);\nwhile (true) { sleep(1); }\n';
     const fs = lintText({ path: 'a.php', text, rules: [{ rule: probe }] });
     expect(fs.map((f) => [f.ruleId, f.range.start.line, f.severity])).toEqual([['probe', 3, 'warning']]);
   });

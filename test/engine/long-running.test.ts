@@ -17,7 +17,8 @@ const positives: [string, string, string][] = [
   ['worker-loop', 'a stop-flag loop around getNextJob()', 'class W { private bool $shouldQuit = false; function daemon() { while (!$this->shouldQuit) { $job = $this->getNextJob(); } } }'],
   ['worker-loop', 'a loop whose test accepts connections', 'while ($conn = stream_socket_accept($server)) { fwrite($conn, "hi"); }'],
   ['worker-loop', 'a loop whose test pops a job', 'while (null !== ($job = $jobQueue->pop())) { $job->run(); }'],
-  ['process-control', 'pcntl_signal', 'pcntl_signal(SIGTERM, fn () => null);'],
+  ['process-control', 'pcntl_signal with a stop-flag loop', 'pcntl_signal(SIGTERM, fn () => $running = false);\nwhile ($running) { $this->tick(); }'],
+  ['process-control', 'pcntl_signal_dispatch in a loop', 'foreach ($this->ticks() as $t) { pcntl_signal_dispatch(); }'],
   ['process-control', 'pcntl_fork in a loop, in a namespace', 'namespace App; for ($i = 0; $i < $n; $i++) { $pid = pcntl_fork(); }'],
   ['process-control', 'pcntl_fork with an endless loop in the file', '$pid = pcntl_fork();\nwhile (true) { sleep(1); }'],
   ['worker-loop', 'stream_select in an endless loop', 'while (true) { if (stream_select($r, $w, $e, 1)) { handle($r); } }'],
@@ -25,9 +26,11 @@ const positives: [string, string, string][] = [
   ['message-handler', '#[AsMessageHandler] on a method', 'namespace App;\nuse Symfony\\Component\\Messenger\\Attribute as Messenger;\nclass H { #[Messenger\\AsMessageHandler] public function on(object $m): void {} }'],
   ['message-handler', 'MessageHandlerInterface', 'use Symfony\\Component\\Messenger\\Handler\\MessageHandlerInterface;\nclass H implements MessageHandlerInterface {}'],
   ['queue-job', 'a Laravel ShouldQueue job', 'namespace App\\Jobs;\nuse Illuminate\\Contracts\\Queue\\ShouldQueue;\nclass Import implements ShouldQueue { public function handle(): void {} }'],
-  ['console-command', 'a Symfony console command', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command {}'],
-  ['console-command', 'a Laravel console command', 'namespace App\\Console;\nuse Illuminate\\Console\\Command;\nclass C extends Command { public function handle() {} }'],
-  ['console-command', '#[AsCommand]', 'use Symfony\\Component\\Console\\Attribute\\AsCommand;\n#[AsCommand(name: "app:x")]\nclass C {}'],
+  ['console-command', 'a Symfony console command with an endless loop', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command { function execute() { while (true) { $this->tick(); sleep(1); } } }'],
+  ['console-command', 'a Laravel console command with a --daemon option', 'namespace App\\Console;\nuse Illuminate\\Console\\Command;\nclass C extends Command { protected $signature = "feeds:poll {--daemon}"; public function handle() {} }'],
+  ['console-command', '#[AsCommand] that reads a CSV line by line', 'use Symfony\\Component\\Console\\Attribute\\AsCommand;\n#[AsCommand(name: "app:x")]\nclass C { function run($h) { while (($row = fgetcsv($h)) !== false) { $this->import($row); } } }'],
+  ['console-command', 'a command that walks a table with cursor()', 'use Illuminate\\Console\\Command;\nclass C extends Command { public function handle() { foreach (User::query()->cursor() as $u) { $u->touch(); } } }'],
+  ['console-command', 'a command that persists in a loop', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command { function execute() { foreach ($this->source->rows() as $r) { $this->em->persist($r); } } }'],
   ['worker-listener', 'an Octane listener', 'use Laravel\\Octane\\Events\\RequestReceived;\nclass L { public function handle(RequestReceived $e): void {} }'],
   ['worker-listener', 'a Messenger worker listener', 'use Symfony\\Component\\Messenger\\Event\\WorkerMessageHandledEvent;\nclass L { public function __invoke(WorkerMessageHandledEvent $e): void {} }'],
   ['event-loop', 'ReactPHP Loop::run()', 'use React\\EventLoop\\Loop;\nLoop::addPeriodicTimer(1, fn () => null);'],
@@ -60,6 +63,10 @@ const negatives: [string, string][] = [
   ['a Swoole client', '$c = new Swoole\\Client(SWOOLE_SOCK_TCP);'],
   ['a test that forks once', '$pid = pcntl_fork();\nif ($pid === 0) { exit(0); }'],
   ['restoring the default signal handler', 'pcntl_signal(SIGINT, SIG_DFL); pcntl_async_signals(false);'],
+  ['pcntl_async_signals() alone (a command that stops cleanly)', 'pcntl_async_signals(true);\npcntl_signal(SIGTERM, fn () => exit(0));'],
+  ['a one-shot Symfony command (help, lint)', 'use Symfony\\Component\\Console\\Command\\Command;\nclass HelpCommand extends Command { function execute() { foreach ($this->getApplication()->all() as $c) { echo $c->getName(); } return 0; } }'],
+  ['a one-shot Laravel command (route:list)', 'namespace App\\Console;\nuse Illuminate\\Console\\Command;\nclass RouteList extends Command { protected $signature = "route:list {--json}"; public function handle() { foreach ($this->router->getRoutes() as $r) { $this->line($r->uri()); } } }'],
+  ['#[AsCommand] alone', 'use Symfony\\Component\\Console\\Attribute\\AsCommand;\n#[AsCommand(name: "app:x")]\nclass C {}'],
   ['a library that defers work to an event loop', 'use Revolt\\EventLoop;\nEventLoop::queue(fn () => null); EventLoop::defer(fn () => null);'],
   ['an HTTP client that runs the loop to wait for its responses', 'use Amp\\Loop;\nclass R { private function perform() { Loop::run(); } }'],
   ['a prompt waiting on STDIN', 'while ($isStdin && 0 === @stream_select($r, $w, $w, 0, 100)) { $r = [STDIN]; }'],
@@ -80,7 +87,7 @@ describe('long-running detection', () => {
     expect(verdict('while (true) { $job = $this->getNextJob(); }').labels).toEqual(['a worker loop around `getNextJob()`']);
   });
   it('keeps one reason per kind, the first one', () => {
-    const v = verdict('pcntl_signal(SIGINT, fn () => 1);\npcntl_signal(SIGTERM, fn () => 1);');
+    const v = verdict('pcntl_signal(SIGINT, fn () => 1);\npcntl_signal(SIGTERM, fn () => 1);\nwhile (true) { sleep(1); }');
     expect(v.kinds).toEqual(['process-control']);
     expect(v.lines).toEqual([2]);
   });

@@ -83,11 +83,26 @@ describe('enrich', () => {
 
 describe('test files in the index', () => {
   it('a test that creates a class and is a console command keeps nothing alive', () => {
-    const text = '<?php\nuse Symfony\\Component\\Console\\Command\\Command;\nclass FooTest extends Command { function t() { $s = new \\App\\UserService(); while (true) { $q->pop(); } } }\n';
+    const text = '<?php\nuse Symfony\\Component\\Console\\Command\\Command;\nclass Foo extends Command { function t() { $this->s = new \\App\\UserService(); while (true) { $q->pop(); } } }\n';
     const r = lintTextDetailed({ path: 'tests/FooTest.php', text, rules: [], summary: true });
     expect(r.summary?.holds).toEqual([]);
     expect(r.summary?.longRunning).toBeNull();
     const asCode = lintTextDetailed({ path: 'src/Foo.php', text, rules: [], summary: true });
     expect(asCode.summary?.holds.map((h) => h.held)).toEqual(['App\\UserService']);
+  });
+});
+
+describe('holders store what they keep alive', () => {
+  const holds = (text: string): string[] => lintTextDetailed({ path: 'src/Foo.php', text, rules: [], summary: true }).summary!.holds.map((h) => `${h.holder ?? 'script'} ${h.via} ${h.held}`);
+  it('a method that creates an object and drops it holds nothing', () => {
+    expect(holds('<?php\nnamespace App;\nclass Sync { function run() { $s = new UserService(); $s->sync(); } }\n')).toEqual([]);
+  });
+  it('a property, a static, a script variable and a kept constructor parameter hold', () => {
+    expect(holds('<?php\nnamespace App;\nclass Sync { private static $c; function __construct(Repo $r, Log $l) { $this->users = $cache ?? new UserService(); self::$c = new Cache(); $this->r = $r; } }\n$w = new Worker();\n')).toEqual([
+      'App\\Sync constructor App\\Repo', 'script new App\\Worker', 'App\\Sync new App\\UserService', 'App\\Sync new App\\Cache',
+    ]);
+  });
+  it('an event or a DTO is not a holder', () => {
+    expect(holds('<?php\nnamespace App;\nclass UserCreatedEvent { public function __construct(public UserService $users) {} }\n')).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ describe('orm-identity-map-growth and query-log-enabled in long-running code', (
   it('reports Eloquent only once the file is known to be long-running', () => {
     const code = '<?php\nuse App\\Models\\User;\nforeach (User::all() as $u) { $u->touch(); }\n';
     expect(lintWith(code, ['orm-identity-map-growth'])).toEqual([]);
-    expect(lintWith(`${code}pcntl_signal(SIGTERM, fn () => null);\n`, ['orm-identity-map-growth']).map((f) => f.severity)).toEqual(['error']);
+    expect(lintWith(`${code}pcntl_signal(SIGTERM, fn () => null);\nwhile (true) { sleep(1); }\n`, ['orm-identity-map-growth']).map((f) => f.severity)).toEqual(['error']);
   });
 });
 

@@ -1,0 +1,267 @@
+import type { PhpNode } from '../nodes.js';
+import { isConstantKey } from './array-growth.js';
+import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
+import type { Scope } from './scopes.js';
+import type { Facts } from './index.js';
+
+// Where does an array key come from? A cache keyed by something the code or its configuration
+// fixes (class names, method names, enum cases, connection or route names, config keys, files
+// of the code base) stops growing once every key has been seen; a cache keyed by run-time data
+// (ids, rows, request input, URLs, arbitrary strings) grows with the data. Read from the facts
+// of the one walk (assignments of local variables, parameters): no walk of its own. The
+// decision table is documented in rules/unbounded-cache.md ("Key provenance").
+
+export type KeyOrigin = 'code' | 'data';
+
+export interface Provenance {
+  origin: KeyOrigin;
+  /** Why, as a noun phrase for messages and tests: "a class name", "the parameter `$value`". */
+  why: string;
+  /** The key names a unit of the code base, a class (`static::class`, `$className`) or a file (`$file`): a per-class key. */
+  isClass?: true;
+  /** Data by explicit evidence (object identity, a name that says data), not by default. */
+  strong?: true;
+}
+
+/**
+ * Words that name things the code or its configuration defines. An identifier whose last word
+ * is one of them (`$className`, `$castType`, `$routeName`, `->mutatorName()`) holds a key
+ * from a set fixed by the code base.
+ */
+const CODE_WORDS = new Set([
+  'class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'method', 'methods', 'function', 'func', 'callable', 'property', 'prop',
+  'attribute', 'attr', 'enum', 'case', 'route', 'routename', 'bin', 'connection', 'conn', 'driver', 'guard', 'broker', 'store',
+  'disk', 'channel', 'mailer', 'locale', 'lang', 'language', 'currency', 'signal', 'signo', 'env', 'config', 'setting', 'option',
+  'format', 'type', 'types', 'cast', 'mutator', 'manifest', 'migration', 'namespace', 'ns', 'section', 'hint', 'extension', 'service',
+  'component', 'command', 'event', 'listener', 'table', 'column', 'field', 'alias', 'tag', 'view', 'template', 'path', 'file',
+  'filename', 'dir', 'directory', 'schema', 'platform', 'engine', 'handler', 'controller', 'action', 'middleware', 'provider',
+  'abstract', 'interface', 'trait', 'module', 'bundle', 'plugin', 'theme', 'hook', 'ability', 'policy', 'constraint', 'validator',
+  'charset', 'encoding', 'algorithm', 'algo', 'cipher', 'mode', 'level', 'delimiter', 'separator', 'operator', 'kind', 'name',
+  'names', 'macro', 'resolver', 'loader', 'pool', 'queue', 'bus', 'transport', 'entity', 'repository', 'metadata',
+  'envvar', 'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
+  'capabilities', 'rel', 'bitrate', 'samplerate', 'layer', 'padding',
+  'expression', 'expr', 'selector', 'pattern', 'regex', 'context', 'rule', 'rules', 'resource', 'catalog', 'prefix', 'suffix', 'group',
+]);
+
+/** Words that name run-time data: a key so named grows with what the process handles. */
+const DATA_WORDS = new Set([
+  'id', 'ids', 'uuid', 'guid', 'url', 'uri', 'ip', 'email', 'mail', 'user', 'value', 'values', 'input', 'payload', 'message',
+  'row', 'record', 'text', 'query', 'sql', 'token', 'hash', 'content', 'contents', 'body', 'data', 'string', 'str', 'word',
+  'host', 'request', 'response', 'item', 'object', 'obj', 'key', 'keys', 'subject', 'term', 'search', 'address', 'number', 'title',
+  'slug', 'html', 'markdown', 'json', 'line', 'ref', 'reference', 'hostname', 'username', 'login', 'phone', 'date', 'time',
+]);
+
+/** Functions whose result has the provenance of their arguments (a transformed key). */
+const TRANSFORMS = new Set([
+  'strtolower', 'strtoupper', 'mb_strtolower', 'mb_strtoupper', 'ucfirst', 'lcfirst', 'ucwords', 'trim', 'ltrim', 'rtrim',
+  'md5', 'sha1', 'crc32', 'hash', 'serialize', 'json_encode', 'implode', 'join', 'sprintf', 'vsprintf', 'strval', 'intval',
+  'enum_value', 'strrchr', 'strstr', 'explode', 'parse_url', 'str_replace', 'preg_replace', 'substr', 'basename', 'dirname', 'realpath', 'str_pad', 'var_export',
+]);
+/** Functions that name a class of the code base. */
+const CLASS_FUNCTIONS = new Set(['get_class', 'get_parent_class', 'get_called_class', 'get_debug_type']);
+/** Functions whose result is object identity: an entry per object ever seen. */
+const IDENTITY_FUNCTIONS = new Set(['spl_object_id', 'spl_object_hash']);
+
+const MAX_DEPTH = 8;
+
+/** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name]. */
+export function identifierWords(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** What an identifier's name says of the values it holds: code, data, or nothing (null). */
+export function originOfName(name: string): KeyOrigin | null {
+  const words = identifierWords(name.replace(/^get(?=[A-Z_])/, ''));
+  // `$classOrObject`: a class name or an object of that class, a code unit either way.
+  const or = words.indexOf('or');
+  if (or > 0 && originOfName(words.slice(0, or).join('_')) === 'code') return 'code';
+  const last = words[words.length - 1];
+  if (!last) return null;
+  // `$plugin_id`, `$entityTypeId`, `$route_key`: the id of a thing the code defines.
+  if ((last === 'id' || last === 'ids' || last === 'key' || last === 'name') && words.length > 1 && CODE_WORDS.has(words[words.length - 2]!)) return 'code';
+  if (DATA_WORDS.has(last)) return 'data';
+  const singular = last.endsWith('s') ? last.slice(0, -1) : last;
+  if (CODE_WORDS.has(last) || CODE_WORDS.has(singular) || CODE_WORDS.has(words.join(''))) return 'code';
+  return null;
+}
+
+const code = (why: string, isClass = false): Provenance => (isClass ? { origin: 'code', why, isClass } : { origin: 'code', why });
+const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'file', 'filename', 'path', 'module', 'plugin', 'theme', 'bundle', 'extension', 'namespace', 'ns']);
+const namesClass = (name: string): boolean => CLASS_WORDS.has(identifierWords(name).pop() ?? '');
+const data = (why: string): Provenance => ({ origin: 'data', why });
+const strongData = (why: string): Provenance => ({ origin: 'data', why, strong: true });
+
+/**
+ * The provenance of an array key: `code` when every value it can take is fixed by the code base
+ * or its configuration, `data` otherwise (the default when nothing says code: unknown keys are
+ * treated as data).
+ */
+export function keyProvenance(key: PhpNode, facts: Facts): Provenance {
+  return provenanceOf(key, facts, 0, new Set());
+}
+
+/** All parts must be code for the whole to be code; the first data part says why not. */
+function all(parts: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>, why: string): Provenance {
+  if (parts.length === 1) return provenanceOf(parts[0]!, facts, depth + 1, seen);
+  for (const p of parts) {
+    const r = provenanceOf(p, facts, depth + 1, seen);
+    if (r.origin === 'data') return r;
+  }
+  return code(why);
+}
+
+function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
+  if (depth > MAX_DEPTH) return data('a value computed too far away to follow');
+  if (isConstantKey(n)) {
+    const cls = (n.kind === 'staticlookup' && n.offset.kind === 'identifier' && n.offset.name.toLowerCase() === 'class') || n.kind === 'call';
+    return code(cls ? 'a class name' : 'a literal or constant', cls);
+  }
+  switch (n.kind) {
+    case 'retif':
+      // `is_object($x) ? $x::class : $x`: a class name either way.
+      if (n.test.kind === 'call' && functionName(n.test) === 'is_object' && n.trueExpr?.kind === 'staticlookup'
+        && n.trueExpr.offset.kind === 'identifier' && n.trueExpr.offset.name.toLowerCase() === 'class') return code('a class name', true);
+      // `$short ? 'short' : 'long'`: the test does not matter, only what can come out.
+      return all([n.trueExpr ?? n.test, n.falseExpr], facts, depth, seen, 'a choice between fixed keys');
+    case 'bin':
+      if (n.type === '.' || n.type === '??' || n.type === '?:') return all([n.left, n.right], facts, depth, seen, 'a key built from fixed parts');
+      return data('a computed value');
+    case 'encapsed':
+      return all(n.value.map((p) => (p.kind === 'encapsedpart' ? p.expression : p)), facts, depth, seen, 'a key built from fixed parts');
+    case 'string': case 'number': return code('a literal');
+    case 'cast': return n.type === 'string' || n.type === 'int' ? provenanceOf(n.expr, facts, depth + 1, seen) : data('a computed value');
+    case 'staticlookup':
+      // `$object::class`: the class of some object is a class of the code base.
+      if (n.offset.kind === 'identifier' && n.offset.name.toLowerCase() === 'class') return code('a class name', true);
+      return data('a static property');
+    case 'call': return callProvenance(n, facts, depth, seen);
+    case 'propertylookup': case 'nullsafepropertylookup': {
+      const prop = n.offset.kind === 'identifier' ? n.offset.name : null;
+      if (!prop) return data('a dynamic property');
+      // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
+      const o = originOfName(prop);
+      if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`, namesClass(prop));
+      const owner = varName(n.what);
+      if (/^(id|name|key|slug|value)$/i.test(prop) && owner && owner !== 'this' && originOfName(owner) === 'code') return code(`\`$${owner}->${prop}\`, a name the code defines`);
+      return data(`\`->${prop}\``);
+    }
+    case 'offsetlookup': {
+      // `$parameters['locale']`, `$options['connection']`: an element named like code.
+      const k = n.offset === false ? null : n.offset;
+      const s = k && k.kind === 'string' ? k.value : null;
+      if (s && originOfName(s) === 'code') return code(`the \`${s}\` element`, namesClass(s));
+      return data('an array element');
+    }
+    case 'variable': return variableProvenance(n, facts, depth, seen);
+    // `$c[$name = $reflector->name]`: what is assigned.
+    case 'assign': return n.operator === '=' ? provenanceOf(n.right, facts, depth + 1, seen) : data('a computed value');
+    default: return data('a computed value');
+  }
+}
+
+function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, depth: number, seen: Set<string>): Provenance {
+  const fn = functionName(n);
+  if (fn) {
+    if (CLASS_FUNCTIONS.has(fn)) return code('a class name', true);
+    if (IDENTITY_FUNCTIONS.has(fn)) return strongData('object identity (every object ever seen)');
+    if (fn === 'getenv' || fn === 'config' || fn === 'env') return code('a configuration value');
+    if (fn === 'spl_autoload_functions' || fn === 'get_object_vars') return code('code');
+    if (TRANSFORMS.has(fn)) {
+      const args = n.arguments.filter((a) => a.kind !== 'variadic');
+      return args.length > 0 ? all(args, facts, depth, seen, 'a key built from fixed parts') : data('a computed value');
+    }
+    return data(`the result of \`${fn}()\``);
+  }
+  const m = methodName(n);
+  // `$this->getCacheKey($class, $context)`: the class's own key function, from its arguments.
+  if (m && isOwnCall(n) && /(key|hash|id)$/i.test(m) && n.arguments.length > 0) {
+    return all(n.arguments.filter((a) => a.kind !== 'variadic'), facts, depth, seen, 'a key built from fixed parts');
+  }
+  if (m) {
+    // `$event->mutatorName()`, `$route->getName()`, `$this->getDefaultDriver()`.
+    const w = n.what;
+    const written = (w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier' ? w.offset.name : m;
+    if (originOfName(written) === 'code' || /^get(default)?(driver|connection|name|class)$/i.test(written)) return code(`\`${written}()\`, a name the code defines`);
+    // `$entity_type->id()`, `$plugin->getPluginId()`: the id of a thing the code defines.
+    const recv = callReceiver(n);
+    const recvName = recv ? varName(recv) ?? (recv.kind === 'propertylookup' && recv.offset.kind === 'identifier' ? recv.offset.name : null) : null;
+    if (/^(get)?(id|name|key)$/i.test(written) && recvName && recvName !== 'this' && originOfName(recvName) === 'code') return code(`\`$${recvName}->${written}()\`, a name the code defines`);
+    return data(`the result of \`${written}()\``);
+  }
+  return data('the result of a call');
+}
+
+function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
+  const name = varName(n);
+  if (!name) return data('a variable variable');
+  const scope = facts.scopeOf(n);
+  const id = `${name}@${scopeId(scope)}`;
+  if (seen.has(id)) return code('a loop of assignments');
+  seen.add(id);
+  const param = scope.params.get(name);
+  const sources: PhpNode[] = [];
+  let fromForeach: PhpNode | null = null;
+  for (const a of scope.accesses) {
+    if (a.storage !== 'var' || a.name !== name) continue;
+    if (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node) {
+      sources.push(a.via.operator === '=' || a.via.operator === '??=' ? a.via.right : a.via);
+    } else if (a.via?.kind === 'foreach') {
+      fromForeach = a.via;
+    } else if (a.role === 'assign' || a.role === 'assign-ref' || a.role === 'byref-call') {
+      // list() targets, `$m = &…`, preg_match($re, $s, $m): not followed.
+      sources.push(a.node);
+    }
+  }
+  if (fromForeach && fromForeach.kind === 'foreach') {
+    const src = fromForeach.source;
+    if (src.kind === 'array') return all(src.items.map((i) => (i.kind === 'entry' ? (fromForeach!.kind === 'foreach' && fromForeach.key && varName(fromForeach.key) === name ? i.key ?? i.value : i.value) : i)), facts, depth, seen, 'an element of a fixed list');
+    if (isConstantKey(src)) return code('an element of a constant');
+    // `foreach ($this->voters as $key => $voter)`: a key of an array the object already holds.
+    const isKey = fromForeach.key !== null && varName(fromForeach.key) === name;
+    if (isKey && (thisPropertyName(src) !== null || (src.kind === 'call' && isOwnCall(src)))) return code('a key of an array the object holds');
+    const o = originOfName(name);
+    return o === 'code' ? code(`\`$${name}\`, a name the code defines`) : data(`\`$${name}\`, an element of what the loop reads`);
+  }
+  const own = sources.filter((s) => s !== n);
+  // A local named for a name of the code (`$className = $value::class`) says what it holds,
+  // unless what it is given is data by evidence (`$namespace = spl_object_hash($conn)`).
+  if (!param && originOfName(name) === 'code') {
+    const given = own.length > 0 ? all(own, facts, depth, seen, '') : null;
+    if (given && given.origin === 'data' && given.strong) return given;
+    return code(`\`$${name}\`, a name the code defines`, namesClass(name));
+  }
+  if (param) {
+    const declared = paramProvenance(param, name);
+    if (declared.origin === 'data') return declared;
+    // `$name = enum_value($name) ?: $this->getDefaultDriver()` keeps a code-named parameter code.
+    return own.length > 0 ? all(own, facts, depth, seen, declared.why) : declared;
+  }
+  if (own.length > 0) return all(own, facts, depth, seen, 'a key built from fixed parts');
+  const o = originOfName(name);
+  return o === 'code' ? code(`\`$${name}\`, a name the code defines`, namesClass(name)) : data(`\`$${name}\``);
+}
+
+function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: string): Provenance {
+  const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
+  if (types.some((t) => t === 'unitenum' || t === 'backedenum')) return code('an enum case');
+  if (types.length > 0 && types.every((t) => t === 'bool' || t === 'false' || t === 'true')) return code('a boolean');
+  if (types.length === 0 && param.value && typeof literalValue(param.value) === 'boolean') return code('a boolean');
+  const o = originOfName(name);
+  if (o === 'code') return code(`the parameter \`$${name}\`, a name the code defines`, namesClass(name));
+  return o === 'data' ? strongData(`the parameter \`$${name}\``) : data(`the parameter \`$${name}\``);
+}
+
+/** `$this->m()`, `self::m()`, `static::m()`. */
+function isOwnCall(call: Extract<PhpNode, { kind: 'call' }>): boolean {
+  const w = call.what;
+  if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup' && w.kind !== 'staticlookup') return false;
+  return varName(w.what) === 'this' || w.what.kind === 'selfreference' || w.what.kind === 'staticreference';
+}
+
+const scopeIds = new WeakMap<Scope, number>();
+let nextScopeId = 0;
+function scopeId(s: Scope): number {
+  let id = scopeIds.get(s);
+  if (id === undefined) scopeIds.set(s, (id = nextScopeId++));
+  return id;
+}

@@ -1,0 +1,124 @@
+import type { Call, Method, PhpNode } from '../nodes.js';
+import type { SourceFile } from '../source.js';
+import type { Access } from './access.js';
+import { closestAncestor } from './ancestry.js';
+import { growingWrite, isReset, ownMethodCalls } from './array-growth.js';
+import { resolveClassName } from './imports.js';
+import { typeNames } from './names.js';
+import type { ClassFacts } from './scopes.js';
+import { RESET_INTERFACES, implementedInterfaces } from './services.js';
+import { nodesUnder } from './subtree.js';
+
+// Is an array that grows emptied often enough to be bounded? Emptying counts when it is
+// reached: from a per-request/per-job hook (Symfony's ResetInterface::reset(), a kernel
+// terminate listener, an Octane or queue lifecycle listener), at the start of the operation
+// that fills it (`$this->refs = []` first thing in `parse()`), or after the contents are used
+// (a write buffer emptied on commit). A `clear()` that nobody calls is not: that is the talk's
+// ArrayBasedCache. Read from the class's accesses collected by the one walk.
+
+export type ResetVerdict =
+  | { kind: 'hook'; method: string; why: string }
+  | { kind: 'per-operation'; method: string; why: string }
+  | { kind: 'after-use'; method: string; why: string };
+
+/** Events whose listeners run once per request or job (parameters typed with them make a hook). */
+const HOOK_EVENT = /^(Laravel\\Octane\\Events\\(RequestReceived|RequestTerminated|RequestHandled|TaskReceived|TaskTerminated|TickReceived|TickTerminated|OperationTerminated)|Illuminate\\Queue\\Events\\(JobProcessed|JobProcessing|JobExceptionOccurred|JobFailed|Looping)|Illuminate\\Foundation\\Http\\Events\\RequestHandled|Symfony\\Component\\HttpKernel\\Event\\(TerminateEvent|FinishRequestEvent|RequestEvent)|Symfony\\Component\\Messenger\\Event\\(WorkerMessageHandledEvent|WorkerMessageFailedEvent|WorkerRunningEvent))$/;
+/** Method names of per-request hooks by convention (Symfony `kernel.terminate` listeners, Laravel terminable middleware). */
+const HOOK_NAMES = /^(onkernelterminate|onterminate|terminate|onkernelfinishrequest|onfinishrequest|onkernelrequest|onrequestterminated|onworkermessagehandled)$/;
+
+function methodOf(n: PhpNode): Method | null {
+  return closestAncestor(n, (p) => p.kind === 'method', true) as Method | null;
+}
+
+function lowerName(m: Method): string {
+  return (typeof m.name === 'string' ? m.name : m.name.name).toLowerCase();
+}
+
+/** Methods of `cls` that empty the array (directly, or by calling such a method of the class: two levels). */
+function emptyingMethods(cls: ClassFacts, accesses: readonly Access[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of accesses) {
+    if (!isReset(a)) continue;
+    const m = methodOf(a.node);
+    if (m) out.add(lowerName(m));
+  }
+  for (let round = 0; round < 2; round++) {
+    for (const [name, m] of cls.methods) {
+      if (out.has(name) || !m.body) continue;
+      if (ownMethodCalls(m.body).some((c) => out.has(c))) out.add(name);
+    }
+  }
+  return out;
+}
+
+/** Does the method run once per request or job (a reset hook)? */
+function isHook(cls: ClassFacts, name: string, m: Method): string | null {
+  if (name === 'reset' && [...implementedInterfaces(cls)].some((i) => RESET_INTERFACES.has(i))) return '`reset()` of a `ResetInterface` service (called between requests and messages)';
+  if (HOOK_NAMES.test(name)) return `\`${typeof m.name === 'string' ? m.name : m.name.name}()\`, a per-request hook`;
+  for (const p of m.arguments) {
+    for (const t of typeNames(p.type)) {
+      const fqn = resolveClassName(t, p);
+      if (HOOK_EVENT.test(fqn)) return `a listener of \`${fqn.replace(/^.*\\/, '')}\``;
+    }
+  }
+  return null;
+}
+
+/** Methods of the class that add entries (directly, or through own methods: two levels). */
+function fillingMethods(cls: ClassFacts, accesses: readonly Access[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of accesses) {
+    if (growingWrite(a) === null) continue;
+    const m = methodOf(a.node);
+    if (m) out.add(lowerName(m));
+  }
+  for (let round = 0; round < 2; round++) {
+    for (const [name, m] of cls.methods) {
+      if (out.has(name) || !m.body) continue;
+      if (ownMethodCalls(m.body).some((c) => out.has(c))) out.add(name);
+    }
+  }
+  return out;
+}
+
+/**
+ * How the array `accesses` (all accesses of one property of `cls`) is kept bounded by emptying
+ * it, or null when no emptying is reached (only a `clear()` someone may call).
+ */
+export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Access[]): ResetVerdict | null {
+  const emptying = emptyingMethods(cls, accesses);
+  if (emptying.size === 0) return null;
+  for (const name of emptying) {
+    const m = cls.methods.get(name);
+    const hook = m ? isHook(cls, name, m) : null;
+    if (hook) return { kind: 'hook', method: name, why: hook };
+  }
+  const filling = fillingMethods(cls, accesses);
+  for (const a of accesses) {
+    if (!isReset(a)) continue;
+    const m = methodOf(a.node);
+    if (!m || !m.body) continue;
+    const at = file.spanOf(a.node).start;
+    const inM = accesses.filter((c) => methodOf(c.node) === m);
+    // Emptied first, then filled by the same call: state of one operation (`parse()`).
+    const fillsAfter = inM.some((c) => growingWrite(c) !== null && file.spanOf(c.node).start > at)
+      || callsAfter(file, m, at).some((c) => filling.has(c));
+    if (fillsAfter) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
+    // The contents are used, then emptied: a buffer flushed on every commit/write.
+    const usedBefore = inM.some((c) => c.depth === 0 && (c.role === 'read' || c.role === 'count') && file.spanOf(c.node).start < at);
+    if (usedBefore && !/^(clear|reset|flush|forget|purge)(cache|all)?$/.test(lowerName(m))) {
+      return { kind: 'after-use', method: lowerName(m), why: `emptied by \`${lowerName(m)}()\` after it uses the contents` };
+    }
+  }
+  return null;
+}
+
+/** Own methods called in `m` after offset `at`. */
+function callsAfter(file: SourceFile, m: Method, at: number): string[] {
+  const out: string[] = [];
+  for (const n of nodesUnder(m.body!)) {
+    if (n.kind !== 'call' || file.spanOf(n).start <= at) continue;
+    out.push(...ownMethodCalls(n as Call).slice(0, 1));
+  }
+  return out;
+}
