@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Program, ErrorNode } from './nodes.js';
-import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchForeachList } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS; load it once per thread.
@@ -26,6 +26,7 @@ patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
 patchDereferencableCurly(engine.parser);
+patchForeachList(engine.parser as unknown as Parameters<typeof patchForeachList>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {
