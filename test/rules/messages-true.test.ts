@@ -31,4 +31,11 @@ describe('messages that are true of the code', () => {
     const unguarded = '<?php\nclass H {\n  private bool $on = false;\n  public function handle(array $r): bool {\n    if (!$this->on) {\n      register_shutdown_function([$this, "close"]);\n    }\n    return true;\n  }\n}\n';
     expect(lintWith(unguarded, ['listener-in-loop']).map((f) => f.range.start.line)).toEqual([6]);
   });
+  it('array-merge-in-loop\'s tip keeps the function and the order the loop used', () => {
+    const [f] = lintWith(fixture('array-merge-in-loop', 'bad-keep-function.php'), ['array-merge-in-loop']);
+    expect(f!.tip).toBe('Collect the parts in the loop (`$parts[] = $part;`) and call `array_replace_recursive()` once after it: `$cells = array_replace_recursive(...array_reverse($parts), ...[$cells]);`.');
+    expect(f!.fixes).toEqual([]);
+    const [g] = lintWith('<?php\nfunction f(array $xs, array $a): array {\n    foreach ($xs as $x) {\n        $a = array_merge_recursive($a, $x->parts());\n    }\n    return $a;\n}\n', ['array-merge-in-loop']);
+    expect(g!.tip).toMatch(/call `array_merge_recursive\(\)` once after it: `\$a = array_merge_recursive\(\$a, \.\.\.\$parts\);`/);
+  });
 });
