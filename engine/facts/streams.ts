@@ -142,7 +142,11 @@ function handleOrigin(expr: PhpNode | undefined, scope: Scope, cls: ClassFacts |
   return firstKnown(assignedValues(v, scope).map((r) => handleOrigin(r, scope, cls, depth + 1)));
 }
 
-/** Origin of a path or URL expression. */
+/** Origin of a path or URL expression (`$_FILES[…]['tmp_name']`, `'https://' . $host`, `__DIR__ . '/a.xml'`). */
+export function pathOriginOf(expr: PhpNode | null | undefined, scope: Scope): StreamOrigin {
+  return pathOrigin(expr ?? undefined, scope, 0);
+}
+
 function pathOrigin(expr: PhpNode | undefined, scope: Scope, depth: number): StreamOrigin {
   if (!expr || depth > 6) return 'unknown';
   if (expr.kind === 'namedargument') return pathOrigin(expr.value, scope, depth + 1);
