@@ -62,7 +62,6 @@ export default defineRule({
         for (const call of [...emCalls('persist'), ...emCalls('flush')]) {
           if (isDataFixture(facts.classOf(call)?.node ?? null)) continue;
           const loops = enclosingLoops(call);
-          if (persistsCallersEntities(call, loops, facts)) continue;
           if (loops.length === 0 || smallFixedLoops(loops, facts.scopeOf(loops[0]!))) continue;
           if (loops.some((l) => clears.some((c) => isWithin(c, l)) || callsClearingMethod(l, clearingMethods))) continue;
           // One finding per loop nest: an inner persist() and an outer flush() are one story.
@@ -112,21 +111,6 @@ function callsClearingMethod(loop: Loop, methods: ReadonlySet<string>): boolean 
 function isOwnCall(call: Call): boolean {
   const r = callReceiver(call);
   return !!r && (isThis(r) || r.kind === 'selfreference' || r.kind === 'staticreference');
-}
-
-/**
- * `function saveMultiple(array $timesheets) { foreach ($timesheets as $t) { $em->persist($t); } }`:
- * the entities are the caller's, all in memory before the loop; persisting them adds no object
- * the caller did not already hold, and the batch is as large as the caller made it.
- */
-function persistsCallersEntities(call: Call, loops: readonly Loop[], facts: Facts): boolean {
-  if (methodName(call) !== 'persist' || loops.length !== 1) return false;
-  const loop = loops[0]!;
-  if (loop.kind !== 'foreach') return false;
-  const v = varName(call.arguments[0] ?? null);
-  if (v === null || varName(loop.value) !== v) return false;
-  const src = varName(loop.source);
-  return src !== null && facts.scopeOf(call).params.has(src);
 }
 
 /** Doctrine data fixtures: seed data loaded once by a dev/test command (`doctrine:fixtures:load`). */
