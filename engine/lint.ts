@@ -116,7 +116,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       get longRunning() { return longRunning(); },
       get longRunningReason() { return longRunningReason(); },
       report: (d) => {
-        const finding = toFinding(rule, setting.severity ?? rule.meta.severity, d, file, fixer);
+        const finding = toFinding(rule, setting.severity ?? d.severity ?? rule.meta.severity, d, file, fixer);
         findings.push(finding);
         if (setting.severity === undefined && rule.meta.longRunningSeverity) unresolved.push({ finding, rule });
         if (rule.meta.longRunningEffect) noted.push({ finding, effect: rule.meta.longRunningEffect });

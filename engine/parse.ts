@@ -1,7 +1,7 @@
 import * as phpParser from 'php-parser';
 import type { Program, ErrorNode } from './nodes.js';
 import { phpStyleMessage } from './php-messages.js';
-import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction } from './parser-patches.js';
+import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchForeachList } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 
 // php-parser is CommonJS, loaded once per thread; a static import so that the single
@@ -27,6 +27,7 @@ patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
 patchDereferencableCurly(engine.parser);
+patchForeachList(engine.parser as unknown as Parameters<typeof patchForeachList>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {

@@ -270,6 +270,33 @@ export function patchDereferencableCurly(parser: DerefParser): void {
   };
 }
 
+interface ListParser extends ParserLike {
+  tok: { T_LIST: unknown };
+  innerList?: boolean;
+}
+
+/**
+ * A `list()` nested in a `foreach` target (`foreach ($t as list($a, list($b, $c)))`, valid since
+ * PHP 5.5; nikic/PHP-Parser's test/updateTests.php) was a syntax error: the inner `list(` is read
+ * as an expression, and php-parser treats a `list(` as the left side of an assignment (expecting
+ * `=` after it) unless its `innerList` flag says it is nested, which only `list(…) = …` sets. The
+ * foreach target's list sets it too, for the items it reads.
+ */
+export function patchForeachList(parser: ListParser): void {
+  const read = parser['read_foreach_variable'];
+  if (typeof read !== 'function') return;
+  parser['read_foreach_variable'] = function (this: ListParser, ...args: unknown[]): unknown {
+    if (this.token !== this.tok.T_LIST) return (read as (...a: unknown[]) => unknown).apply(this, args);
+    const inner = this.innerList;
+    this.innerList = true;
+    try {
+      return (read as (...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      this.innerList = inner;
+    }
+  };
+}
+
 interface KeywordLexer extends LexerLike {
   tok: { T_READ_ONLY: unknown; T_STRING: unknown };
   _input: string;

@@ -62,6 +62,12 @@ export interface ReportDescriptor<M extends string> {
   messageId: M;
   data?: Record<string, string | number>;
   related?: RelatedDescriptor[];
+  /**
+   * This finding's default severity when it differs from `meta.severity` (a rule that knows this
+   * instance matters less: `info` for a stream whose source is unknown). Config still overrides
+   * it, and long-running code still raises it to `meta.longRunningSeverity`.
+   */
+  severity?: Severity;
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

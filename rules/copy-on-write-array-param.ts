@@ -42,7 +42,37 @@ export default defineRule({
   defaultOptions: { checkDocblocks: true } as Options,
   create(context) {
     const { facts, file } = context;
-    const pending: Parameters<typeof context.report>[0][] = [];
+    // Tests pass small literal arrays; the copy they cause costs nothing anyone would change.
+    if (context.isTestFile) return {};
+
+    /**
+     * Only a copy that costs something and can be avoided: the array is data-sized (named as
+     * rows, lines, records, tokens…, documented as a list of objects, or built big by a caller
+     * in this file), and the function does not take-modify-return it (`$form`, an options array
+     * with defaults added, `$config` in a constructor: the caller gets the new array back, and
+     * any way of building it holds both for a moment).
+     */
+    function worthReporting(fn: FunctionLike, scope: Scope, param: Parameter, name: string, doc: string | null): boolean {
+      if (fn.kind === 'method' && scope.name === '__construct') return false;
+      if (returnsParam(scope, name)) return false;
+      const words = wordsOf(name);
+      if (words.some((w) => OPTION_WORDS.has(w))) return false;
+      if (words.some((w) => DATA_WORDS.has(w))) return true;
+      if (doc && documentsObjectList(doc, name)) return true;
+      return callerPassesBigArray(fn, param);
+    }
+
+    /** `array_test($array)` in this file, with `$array = range(1, 10000000)` or built in a loop. */
+    function callerPassesBigArray(fn: FunctionLike, param: Parameter): boolean {
+      if (fn.kind !== 'function') return false;
+      const index = fn.arguments.indexOf(param);
+      const fname = fn.name.name.toLowerCase();
+      for (const call of facts.functionCalls.get(fname) ?? []) {
+        const arg = call.arguments[index];
+        if (arg && isBigArray(arg, facts.scopeOf(call))) return true;
+      }
+      return false;
+    }
 
     function check(fn: FunctionLike): void {
       const scope = facts.scopeFor(fn);
@@ -57,9 +87,8 @@ export default defineRule({
         if (!isArrayParam(param, name, doc)) continue;
         const write = firstWrite(scope, name);
         if (!write) continue;
-        // Reported at the end of the file: the fix looks at every call of the function, and
-        // calls after its declaration are not walked yet.
-        pending.push({
+        if (!worthReporting(fn, scope, param, name, doc)) continue;
+        context.report({
           at: write.at,
           messageId: 'write',
           data: { name, what: write.what },
@@ -121,15 +150,81 @@ export default defineRule({
       return null;
     }
 
+    // Decided at the end of the file: a caller later in the file may show the array is big.
+    const fns: FunctionLike[] = [];
+    const collect = (fn: FunctionLike): void => { fns.push(fn); };
     return {
-      'function:exit': check,
-      'method:exit': check,
-      'closure:exit': check,
-      'arrowfunc:exit': check,
-      'program:exit': () => { for (const r of pending) context.report(r); },
+      'function:exit': collect,
+      'method:exit': collect,
+      'closure:exit': collect,
+      'arrowfunc:exit': collect,
+      'program:exit'() { for (const fn of fns) check(fn); },
     };
   },
 });
+
+/** Names of small, fixed-shape arrays: options, configuration, render/form arrays. */
+const OPTION_WORDS: ReadonlySet<string> = new Set([
+  'option', 'options', 'opts', 'config', 'configuration', 'settings', 'setting', 'context', 'attributes', 'attrs', 'params',
+  'parameters', 'args', 'arguments', 'headers', 'form', 'element', 'defaults', 'variables', 'vars', 'definition', 'meta',
+  'metadata', 'info', 'properties', 'props', 'flags', 'extra', 'overrides', 'env', 'server', 'route', 'state',
+]);
+/** Names of data: arrays that grow with the input. */
+const DATA_WORDS: ReadonlySet<string> = new Set([
+  'rows', 'lines', 'records', 'tokens', 'items', 'entries', 'results', 'ids', 'batch', 'batches', 'chunk', 'chunks', 'data',
+  'dataset', 'list', 'collection', 'events', 'messages', 'logs', 'documents', 'files', 'nodes', 'values', 'scores', 'users',
+  'stack', 'queue', 'buffer', 'matrix', 'points', 'samples', 'bytes', 'words', 'objects', 'models', 'entities', 'list',
+]);
+/** Calls that return an array as big as their input or argument says. */
+const BIG_ARRAY_SOURCES: ReadonlySet<string> = new Set([
+  'range', 'file', 'array_fill', 'str_split', 'explode', 'iterator_to_array', 'fetchall', 'fetchallassociative', 'toarray', 'all', 'get', 'findall', 'findby',
+]);
+
+/** `rowCount`, `row_ids` → lower-cased words. */
+function wordsOf(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** Does the function give the parameter back (`return $p;`), so the caller takes the new array? */
+function returnsParam(scope: Scope, name: string): boolean {
+  return scope.returns.some((r) => r.expr !== null && r.expr.kind === 'variable' && r.expr.name === name)
+    || (scope.node.kind === 'arrowfunc' && nodeMentions(scope.node.body, name));
+}
+
+function nodeMentions(n: PhpNode, name: string): boolean {
+  if (n.kind === 'variable' && n.name === name) return true;
+  if (n.kind === 'retif') return [n.trueExpr, n.falseExpr].some((e) => e !== null && nodeMentions(e, name));
+  return false;
+}
+
+/** `@param list<Row> $rows`, `@param User[] $users`: a list of objects. */
+function documentsObjectList(doc: string, name: string): boolean {
+  const type = docParamType(doc, name);
+  return type !== null && /^(?:list|array|non-empty-list|iterable)<(?:[^,<>]+,\s*)?\\?[A-Z][\w\\]*>$|^\\?[A-Z][\w\\]*\[\]$/.test(type);
+}
+
+/** An argument that is a big array: `range(…)`, `file(…)`, rows fetched, or a variable built so or in a loop. */
+function isBigArray(arg: PhpNode, scope: Scope): boolean {
+  const call = (n: PhpNode): boolean => {
+    if (n.kind !== 'call') return false;
+    const f = n.what.kind === 'name' ? n.what.name.replace(/^.*\\/, '').toLowerCase() : n.what.kind === 'propertylookup' && n.what.offset.kind === 'identifier' ? n.what.offset.name.toLowerCase() : '';
+    return BIG_ARRAY_SOURCES.has(f);
+  };
+  if (call(arg)) return true;
+  if (arg.kind !== 'variable' || typeof arg.name !== 'string') return false;
+  const v = arg.name;
+  return scope.accesses.some((a) => a.storage === 'var' && a.name === v && (
+    (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && call(a.via.right))
+    || ((a.role === 'append' || a.role === 'keyed') && enclosedByLoop(a.node))));
+}
+
+function enclosedByLoop(n: PhpNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.kind === 'foreach' || p.kind === 'for' || p.kind === 'while' || p.kind === 'do') return true;
+    if (p.kind === 'function' || p.kind === 'method' || p.kind === 'closure' || p.kind === 'arrowfunc') return false;
+  }
+  return false;
+}
 
 type Effect = 'copies' | 'replaces' | 'none';
 

@@ -3,6 +3,7 @@ import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { isDeclaredAs } from '../engine/facts/declared-types.js';
 import { resolveClassName, shortClassName } from '../engine/facts/imports.js';
 import { argumentAt, callReceiver, functionName, literalValue, methodName, varName, type Facts } from '../engine/facts/index.js';
+import { pathOriginOf } from '../engine/facts/streams.js';
 import { defineRule } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
 
@@ -52,7 +53,26 @@ export default defineRule({
     const loads: Call[] = [];
     const report = (at: PhpNode, messageId: MessageId, path: PhpNode | null): void => {
       if (path && isBundledPath(path)) return;
+      if (!isDataDocument(at, path)) return;
       ctx.report({ at, messageId, data: { call: callText(at, ctx.file) } });
+    };
+    /**
+     * Only documents that are data: fetched from a URL, uploaded or read from the request, or
+     * named as a feed, an export, an import, an upload, a dump, a backup or a sitemap (in the
+     * path, the function or the class). Configuration, translations, schemas and metadata are
+     * small and read whole by design.
+     */
+    const isDataDocument = (at: PhpNode, path: PhpNode | null): boolean => {
+      const scope = ctx.facts.scopeOf(at);
+      const origin = path ? pathOriginOf(path, scope) : 'unknown';
+      if (origin === 'remote' || origin === 'input') return true;
+      const fn = scope.node;
+      const names = [
+        path ? ctx.file.textOf(path) : '',
+        fn.kind === 'function' || fn.kind === 'method' ? fn.name.name : '',
+        scope.cls?.name ?? '',
+      ];
+      return names.some((n) => wordsOf(n).some((w) => DATA_DOCUMENT_WORDS.has(w)));
     };
     return {
       call(node) {
@@ -88,6 +108,17 @@ export default defineRule({
     };
   },
 });
+
+/** Words that name a document of data, which grows with use. */
+const DATA_DOCUMENT_WORDS: ReadonlySet<string> = new Set([
+  'feed', 'feeds', 'rss', 'atom', 'export', 'exports', 'exported', 'import', 'imports', 'importer', 'upload', 'uploads',
+  'uploaded', 'dump', 'dumps', 'backup', 'backups', 'sitemap', 'wxr', 'catalog', 'inventory', 'products', 'orders',
+]);
+
+/** `$feedPath`, `import_file`, `WXR_Parser` → lower-cased words. */
+function wordsOf(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
 
 function callText(at: PhpNode, file: SourceFile): string {
   if (at.kind === 'call') return `${file.textOf(at.what)}()`;

@@ -44,6 +44,7 @@ export default defineRule({
       'program:exit'() {
         for (const node of evals) {
           if (evaluatedOncePerKey(node, ctx.file.textOf.bind(ctx.file))) continue;
+          if (rendersDataOnly(node.source)) continue;
           const rep = repetitionOf(node, ctx.facts);
           if (!rep) continue;
           const what = definedKind(literalText(node.source, ctx.facts, 4).join('\n'));
@@ -108,6 +109,24 @@ function leavesEarly(body: PhpNode | null): boolean {
   if (!body) return false;
   const last = body.kind === 'block' ? body.children[body.children.length - 1] : body;
   return !!last && (last.kind === 'continue' || last.kind === 'break' || last.kind === 'return' || last.kind === 'throw');
+}
+
+/** Calls whose result, as PHP code, is a value: it can declare no closure, function or class. */
+const VALUE_RENDERERS = new Set(['var_export', 'json_encode', 'intval', 'floatval', 'strval', 'number_format']);
+
+/**
+ * Code made only of literal text that declares nothing and of values rendered as PHP
+ * (`eval(var_export($value, true) . ';')`, a check that a config value is serializable): each
+ * run is compiled and freed; nothing it compiles can stay in memory.
+ */
+function rendersDataOnly(node: PhpNode): boolean {
+  switch (node.kind) {
+    case 'string': case 'nowdoc': return !DEFINES_RE.test(node.value);
+    case 'number': return true;
+    case 'bin': return node.type === '.' && rendersDataOnly(node.left) && rendersDataOnly(node.right);
+    case 'call': { const fn = functionName(node); return fn !== null && VALUE_RENDERERS.has(fn); }
+    default: return false;
+  }
 }
 
 /** What kind of declaration the evaluated code contains, if its text shows one. */

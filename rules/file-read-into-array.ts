@@ -2,9 +2,10 @@ import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
 import { closestAncestor, docblockOf, enclosingLoops, functionName, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
-import { streamReadOf } from '../engine/facts/streams.js';
+import { streamOrigin, streamReadOf, type StreamOrigin } from '../engine/facts/streams.js';
 import { applyEdits, type Fixer } from '../engine/fixes.js';
 import type { Block, FunctionLike, Loop, PhpNode, Program } from '../engine/nodes.js';
+import type { Severity } from '../engine/types.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { Fix, TextEdit } from '../engine/types.js';
 
@@ -85,11 +86,13 @@ function checkScope(ctx: Ctx, scope: Scope): void {
     if (stopsAtCount(loop, scope)) continue;
     const kept = keptWhere(scope, a, same, loop, file.spanOf(loop).end);
     if (!kept) continue;
-    reported.add(key);
     const read = readOf(loop)!;
+    const severity = severityFor(ctx, scope, streamOrigin(read, scope, scope.cls));
+    if (severity === null) continue;
+    reported.add(key);
     const ref = file.textOf(a.node);
     ctx.report({
-      at: write, messageId: 'accumulates',
+      at: write, messageId: 'accumulates', ...(severity === 'default' ? {} : { severity }),
       data: { unit: unitOf(read, file), ref, kept: kept.what },
       related: [
         { at: read, message: 'the loop reads the stream here, one piece per iteration' },
@@ -98,6 +101,37 @@ function checkScope(ctx: Ctx, scope: Scope): void {
       fix: (fixer) => generatorFix(fixer, scope, a, same, loop),
     });
   }
+}
+
+/** Words that name data: the input of an import, an export or an upload grows with use. */
+const DATA_WORDS: ReadonlySet<string> = new Set(['import', 'imports', 'importer', 'export', 'exports', 'exporter', 'upload', 'uploads', 'uploaded']);
+/** Words that name the code's own files: config, translations, loaders of them. */
+const LOADER_WORDS: ReadonlySet<string> = new Set(['loader', 'config', 'configuration', 'translation', 'translations', 'translator', 'locale']);
+
+/** `readCsvImport`, `csv_import`, `CsvFileLoader` → lower-cased words. */
+function wordsOf(name: string | null | undefined): string[] {
+  if (!name) return [];
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/**
+ * Whether and how loud: a stream of data (a socket, a URL, standard input, an upload; or an
+ * import/export by name) keeps the rule's severity; the code's own files (a literal path,
+ * `__DIR__`, a constant), data already in memory (php://temp) and config/translation loaders
+ * are the point of reading everything: silent; a path from elsewhere: info (long-running code
+ * still raises it).
+ */
+function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | Severity | null {
+  if (origin === 'remote' || origin === 'input') return 'default';
+  if (origin === 'fixed' || origin === 'memory') return null;
+  const cls = scope.cls?.name ?? null;
+  const fn = scope.node;
+  const fnWords = wordsOf(fn.kind === 'function' || fn.kind === 'method' ? (fn.name as { name?: string }).name : null);
+  const clsWords = wordsOf(cls);
+  if ([...fnWords, ...clsWords].some((w) => LOADER_WORDS.has(w))) return null;
+  if (ctx.isTestFile) return null;
+  if (fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) return 'default';
+  return 'info';
 }
 
 /** Where the collected array is kept after the loop, or null when it is not. */

@@ -1,5 +1,5 @@
 import type { Call, CommentNode, PhpNode } from '../engine/nodes.js';
-import { closestAncestor, enclosingStatement, functionName, isInFinally } from '../engine/facts/index.js';
+import { closestAncestor, enclosingStatement, functionName, isInFinally, type Scope } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { defineRule } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
@@ -9,7 +9,7 @@ import type { Fix } from '../engine/types.js';
 // runs (Composer's solver, Drupal's update tests, VarDumper's cloner): a comment that gives the
 // reason on the call, or just above it, accepts it. Info outside long-running code.
 
-type MessageId = 'neverEnabled' | 'notInFinally';
+type MessageId = 'neverEnabled' | 'notInFinally' | 'enabledByPair';
 
 /** Calls that belong with gc_disable() and may sit between it and its explaining comment. */
 const GC_CALLS = new Set(['gc_collect_cycles', 'gc_mem_caches', 'gc_enabled', 'gc_disable']);
@@ -24,13 +24,16 @@ export default defineRule({
     messages: {
       neverEnabled: 'gc_disable() turns off the cycle collector and nothing in this function turns it back on',
       notInFinally: 'gc_disable() is undone outside a `finally`: an exception leaves the cycle collector off',
+      enabledByPair: 'gc_disable() leaves the cycle collector off until `{{method}}()` calls gc_enable()',
     },
     details: {
       neverEnabled: 'gc_disable() turns off the cycle collector for the rest of the process and nothing in this function turns it back on: every object graph with a reference cycle created from now on stays in memory (measured: 100,000 small cycles hold +83 MB instead of +4 MB).',
+      enabledByPair: 'gc_disable() turns off the cycle collector until `{{method}}()` of this class calls gc_enable(): if that call never comes (an exception in between, a caller that does not call `{{method}}()`), the collector stays off for the rest of the process and every object graph with a reference cycle stays in memory.',
       notInFinally: 'gc_disable() is undone by a gc_enable() that is not in a `finally`: an exception or early return skips it and the cycle collector stays off for the rest of the process, so every object graph with a reference cycle stays in memory.',
     },
     tips: {
       neverEnabled: 'Re-enable it in `finally` (`gc_disable(); try { … } finally { gc_enable(); }`), or, if a short-lived CLI run disables it on purpose, say why in a comment on the call.',
+      enabledByPair: 'Make sure every path that ends the work reaches `{{method}}()` (call it from a `finally` around the work), or keep the collector on.',
       notInFinally: 'Put the work between them in `try { … } finally { gc_enable(); }`.',
     },
   },
@@ -47,6 +50,19 @@ export default defineRule({
           const enables = scope.calls.filter((c) => functionName(c) === 'gc_enable');
           if (enables.some((e) => enabledInFinallyAfter(e, call, ctx.file))) continue;
           if (hasReasonComment(call, ctx.file)) continue;
+          // A start/stop pair (`startCollecting()` disables, `stopCollecting()` enables): the
+          // message names the method that re-enables, and wrapping this method in try/finally
+          // would re-enable too early, so no fix.
+          const pair = enables.length > 0 ? null : pairedEnabler(scope);
+          if (pair) {
+            ctx.report({
+              at: call,
+              messageId: 'enabledByPair',
+              data: { method: pair.name },
+              related: [{ at: pair.call, message: `gc_enable() in ${pair.name}() turns the collector back on` }],
+            });
+            continue;
+          }
           const messageId: MessageId = enables.length > 0 ? 'notInFinally' : 'neverEnabled';
           ctx.report({
             at: call,
@@ -59,6 +75,17 @@ export default defineRule({
     };
   },
 });
+
+/** Another method of the same class that calls gc_enable(), with its declared name. */
+function pairedEnabler(scope: Scope): { name: string; call: Call } | null {
+  if (!scope.cls) return null;
+  for (const s of scope.cls.scopes) {
+    if (s === scope || s.node.kind !== 'method') continue;
+    const call = s.calls.find((c) => functionName(c) === 'gc_enable');
+    if (call) return { name: s.node.name.name, call };
+  }
+  return null;
+}
 
 /** gc_enable() in the `finally` of a try that ends after the gc_disable() call. */
 function enabledInFinallyAfter(enable: Call, disable: Call, file: SourceFile): boolean {

@@ -86,7 +86,11 @@ export default defineRule({
       const exposed = flow.liveProbes.filter((y) => !enclosingTries(y).some((t) => t.always && releases.some((r) => isWithin(r, t.always!))));
       if (exposed.length === 0) return;
       const close = OPENERS[opener]!;
-      const lateClose = closes.find((c) => !isInFinally(c) && c.loc!.start.offset > open.loc!.start.offset);
+      // The close the message names is the one the suspended generator never reaches: after the
+      // yield that exposes the handle, not an early-exit close before it (`if (!$ok) { fclose($h);
+      // continue; }` ahead of the yield is reached, and says nothing about the consumer).
+      const late = closes.filter((c) => !isInFinally(c) && c.loc!.start.offset > open.loc!.start.offset);
+      const lateClose = late.find((c) => c.loc!.start.offset > exposed[0]!.loc!.start.offset) ?? late[late.length - 1];
       const related: RelatedDescriptor[] = [{ at: exposed[0]!, message: 'the generator suspends here with the handle open; a consumer may never resume it' }];
       if (lateClose) related.push({ at: lateClose, message: 'reached only if the consumer iterates the generator to the end' });
       context.report({

@@ -111,6 +111,9 @@ export default defineRule({
       const { call, kind } = r;
       if (!hasCallback(call, r, ctx.file.textOf(callReceiver(call) ?? call.what))) return;
       if (forwardsParameter(call)) return;
+      // `if (!$this->registered) { register_shutdown_function(…); $this->registered = true; }`:
+      // once per object or process, not each time the method runs (monolog's BufferHandler).
+      if (guardedByOnceFlag(call, ctx.file.textOf.bind(ctx.file))) return;
       if (kind.family === 'then' && !thenOnKeptPromise(call)) return;
       const context = contextOf(call);
       if (!context) return;
@@ -309,6 +312,66 @@ function hasCallback(call: Call, r: Registration, receiverText: string): boolean
   if (r.name === 'listen' || r.name === 'addlistener' || r.name === 'subscribe' || r.name === 'addsubscriber') {
     if (DISPATCHER_LIKE.test(receiverText)) return call.arguments.length > 0;
     return call.arguments.some((a) => (a.kind === 'staticlookup' && a.offset.kind === 'identifier' && a.offset.name.toLowerCase() === 'class') || (a.kind === 'string' && /@/.test(a.value)));
+  }
+  return false;
+}
+
+/** A flag the code sets once: `$this->x`, `self::$x`, `static::$x`, a `static` local. */
+function flagText(n: PhpNode, text: (n: PhpNode) => string): string | null {
+  let e = n;
+  while (e.kind === 'unary' && e.type === '!') e = e.what;
+  if (e.kind === 'call' && (functionName(e) === 'isset' || functionName(e) === 'empty') && e.arguments[0]) e = e.arguments[0];
+  if (e.kind === 'isset' && e.variables.length === 1) e = e.variables[0]!;
+  if (e.kind === 'empty') e = e.expression;
+  if (e.kind === 'bin' && ['===', '==', '!==', '!='].includes(e.type)) {
+    const lit = (x: PhpNode): boolean => x.kind === 'boolean' || x.kind === 'nullkeyword' || (x.kind === 'name' && /^(true|false|null)$/i.test(x.name));
+    e = lit(e.left) ? e.right : lit(e.right) ? e.left : e;
+  }
+  if (e.kind === 'propertylookup' || e.kind === 'staticlookup' || e.kind === 'variable') return text(e);
+  return null;
+}
+
+/** Flags tested by an `if` condition (`!$a && !$b`: each). */
+function flagsOf(test: PhpNode, text: (n: PhpNode) => string): string[] {
+  if (test.kind === 'bin' && (test.type === '&&' || test.type === '||' || test.type === 'and' || test.type === 'or')) {
+    return [...flagsOf(test.left, text), ...flagsOf(test.right, text)];
+  }
+  const f = flagText(test, text);
+  return f ? [f] : [];
+}
+
+/** Is some flag in `flags` assigned under `root`? */
+function assignsFlag(root: PhpNode, flags: readonly string[], text: (n: PhpNode) => string): boolean {
+  const stack: PhpNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.kind === 'assign' && flags.includes(text(n.left))) return true;
+    if (isFunctionLike(n) && n !== root) continue;
+    stack.push(...childrenOf(n));
+  }
+  return false;
+}
+
+/**
+ * Is the registration guarded by a once-flag: inside `if (<flag test>) { … }` whose body also
+ * sets the flag, or after an early `if (<flag>) return;` in a function that sets the flag?
+ */
+function guardedByOnceFlag(call: Call, text: (n: PhpNode) => string): boolean {
+  const fn = enclosingFunction(call);
+  for (let n: PhpNode | undefined = call.parent; n && n !== fn; n = n.parent) {
+    if (n.kind !== 'if') continue;
+    const flags = flagsOf(n.test, text);
+    if (flags.length > 0 && n.body && isWithin(call, n.body) && assignsFlag(n.body, flags, text)) return true;
+  }
+  if (!fn || !isFunctionLike(fn) || fn.kind === 'arrowfunc' || !fn.body) return false;
+  const start = call.loc?.start.offset ?? 0;
+  for (const st of fn.body.children) {
+    if ((st.loc?.start.offset ?? 0) >= start) break;
+    if (st.kind !== 'if' || !st.body) continue;
+    const body = st.body.kind === 'block' ? st.body.children : [st.body];
+    if (!body.some((b) => b.kind === 'return')) continue;
+    const flags = flagsOf(st.test, text);
+    if (flags.length > 0 && assignsFlag(fn.body, flags, text)) return true;
   }
   return false;
 }

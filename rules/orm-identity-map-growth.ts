@@ -1,9 +1,9 @@
 import type { Call, Loop, PhpNode } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { isDeclaredAs } from '../engine/facts/declared-types.js';
-import { fixedIterationTotal } from '../engine/facts/fixed-iterations.js';
+import { fixedIterationTotal, iteratesConfiguration } from '../engine/facts/fixed-iterations.js';
 import { resolveClassName } from '../engine/facts/imports.js';
-import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts } from '../engine/facts/index.js';
+import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { defineRule } from '../engine/rule.js';
 import type { Fixer } from '../engine/fixes.js';
 import type { SourceFile } from '../engine/source.js';
@@ -65,8 +65,9 @@ export default defineRule({
         const clearingMethods = clearingMethodsOf(clears, facts);
         const byLoop = new Map<Loop, Call[]>();
         for (const call of [...emCalls('persist'), ...emCalls('flush')]) {
+          if (isDataFixture(facts.classOf(call)?.node ?? null)) continue;
           const loops = enclosingLoops(call);
-          if (loops.length === 0 || smallFixedLoops(loops)) continue;
+          if (loops.length === 0 || smallFixedLoops(loops, facts.scopeOf(loops[0]!))) continue;
           if (loops.some((l) => clears.some((c) => isWithin(c, l)) || callsClearingMethod(l, clearingMethods))) continue;
           // One finding per loop nest: an inner persist() and an outer flush() are one story.
           const outer = loops[loops.length - 1]!;
@@ -117,8 +118,19 @@ function isOwnCall(call: Call): boolean {
   return !!r && (isThis(r) || r.kind === 'selfreference' || r.kind === 'staticreference');
 }
 
-function smallFixedLoops(loops: readonly Loop[]): boolean {
-  const total = fixedIterationTotal(loops);
+/** Doctrine data fixtures: seed data loaded once by a dev/test command (`doctrine:fixtures:load`). */
+const FIXTURE_TYPES = /(^|\\)(Fixture|AbstractFixture|FixtureInterface|ORMFixtureInterface|DependentFixtureInterface|FixtureGroupInterface|OrderedFixtureInterface)$/;
+
+function isDataFixture(cls: PhpNode | null): boolean {
+  if (!cls || cls.kind !== 'class') return false;
+  const names = [cls.extends, ...(cls.implements ?? [])].filter((n): n is PhpNode => !!n && n.kind === 'name').map((n) => (n as { name: string }).name);
+  return names.some((n) => FIXTURE_TYPES.test(n)) || /Fixtures?$/.test(cls.name?.name ?? '');
+}
+
+function smallFixedLoops(loops: readonly Loop[], scope: Scope): boolean {
+  // A loop over configuration (`$this->servers` set by the constructor) is sized by a person.
+  const counted = loops.filter((l) => !iteratesConfiguration(l, scope));
+  const total = fixedIterationTotal(counted, scope);
   return total !== null && total <= SMALL_FIXED_LOOP;
 }
 

@@ -7,7 +7,7 @@ import {
   growingWrite, isConstantKey, isEntryEviction, isOneTimeFill, isReset, isSelfUpdate, keyChain, sizeCheckOf,
 } from '../../engine/facts/array-growth.js';
 import { stopsAtCount } from '../../engine/facts/loop-bounds.js';
-import { isFileObject, streamReadOf } from '../../engine/facts/streams.js';
+import { isFileObject, streamOrigin, streamReadOf } from '../../engine/facts/streams.js';
 import { isLoop, type Loop } from '../../engine/nodes.js';
 import type { SourceFile } from '../../engine/source.js';
 import { SourceFile as File } from '../../engine/source.js';
@@ -141,6 +141,25 @@ describe('stream reading loops', () => {
     const scope = facts.scopes.find((s) => s.name === 'f')!;
     const v = scope.accesses.find((a) => a.name === 'a' && a.role === 'read')!;
     expect(isFileObject(v.node, scope)).toBe(false);
+  });
+});
+
+describe('where a read stream comes from', () => {
+  const origin = (body: string): string[] => {
+    const { facts, loops } = analyse(body);
+    const scope = facts.scopes.find((s) => s.name === 'f')!;
+    return loops.map((l) => { const r = streamReadOf(l, scope); return r ? streamOrigin(r, scope, null) : 'none'; });
+  };
+  it('tells sockets, URLs, input, memory, fixed paths and unknown ones apart', () => {
+    expect(origin('$s = @fsockopen($x, 110); while ($l = fgets($s)) {}')).toEqual(['remote']);
+    expect(origin('$s = fopen("ftp://" . $x, "r"); while ($l = fgets($s)) {}')).toEqual(['remote']);
+    expect(origin('while ($l = fgets(STDIN)) {}')).toEqual(['input']);
+    expect(origin('$s = fopen($_FILES["f"]["tmp_name"], "r"); while ($l = fgets($s)) {}')).toEqual(['input']);
+    expect(origin('$s = fopen("php://temp", "r+"); while ($l = fgets($s)) {}')).toEqual(['memory']);
+    expect(origin('$p = __DIR__ . "/a.txt"; foreach (file($p) as $l) {}')).toEqual(['fixed']);
+    expect(origin('foreach (new \\SplFileObject(self::FILE) as $l) {}')).toEqual(['fixed']);
+    expect(origin('$s = fopen($x, "r"); while ($l = fgets($s)) {}')).toEqual(['unknown']);
+    expect(origin('while ($l = fgets($h)) {}')).toEqual(['unknown']);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lintText } from '../../engine/lint.js';
 import { defineRule, type AnyRule } from '../../engine/rule.js';
 import { declaredClassesOf } from '../../engine/facts/declared-types.js';
-import { fixedIterationCount } from '../../engine/facts/fixed-iterations.js';
+import { fixedIterationCount, iteratesConfiguration } from '../../engine/facts/fixed-iterations.js';
 import { callReceiver, isLoop, type Loop } from '../../engine/facts/index.js';
 import type { Call } from '../../engine/nodes.js';
 
@@ -22,14 +22,19 @@ function receivers(code: string): string[][] {
   return out;
 }
 
-function loopCounts(code: string): (number | null)[] {
-  const out: (number | null)[] = [];
+function loopCounts(code: string, withScope = false): (number | null)[] {
+  return loopFacts(code, (n, facts) => fixedIterationCount(n, withScope ? facts.scopeOf(n) : undefined));
+}
+
+function loopFacts<T>(code: string, fact: (n: Loop, facts: import('../../engine/facts/index.js').Facts) => T): T[] {
+  const out: T[] = [];
+  const loops: Loop[] = [];
   const probe = defineRule({
     meta: { id: 'probe', severity: 'info', fixable: 'never', description: 'probe', messages: { m: 'm' } },
     defaultOptions: {},
-    create() {
-      const visit = (n: Loop): void => { out.push(fixedIterationCount(n)); };
-      return { foreach: visit, for: visit, while: visit, do: (n) => { if (isLoop(n)) visit(n); } };
+    create(ctx) {
+      const visit = (n: Loop): void => { loops.push(n); };
+      return { foreach: visit, for: visit, while: visit, do: (n) => { if (isLoop(n)) visit(n); }, 'program:exit'() { for (const l of loops) out.push(fact(l, ctx.facts)); } };
     },
   }) as AnyRule;
   lintText({ path: 'x.php', text: `<?php\n${code}\n`, rules: [{ rule: probe }] });
@@ -68,6 +73,19 @@ describe('fixedIterationCount', () => {
   it('counts literal arrays and literal for bounds', () => {
     expect(loopCounts('foreach ([1, 2, 3] as $x) {} for ($i = 0; $i < 10; $i++) {} for ($i = 1; $i <= 10; $i += 2) {} for ($i = 5; $i > 0; $i--) {} for ($i = 0; 4 > $i; ++$i) {}'))
       .toEqual([3, 10, 5, 5, 4]);
+  });
+  it('with the scope, counts a local list the code spells out and a class constant', () => {
+    expect(loopCounts('function f() { $f = ["a", "b"]; if (x()) { $f = ["c"]; } foreach ($f as $x) {} }', true)).toEqual([2]);
+    expect(loopCounts('class C { const R = [1, 2, 3]; function f() { foreach (self::R as $r) {} foreach (static::R as $r) {} } }', true)).toEqual([3, 3]);
+    expect(loopCounts('function f($p) { $f = ["a"]; $f[] = g(); foreach ($f as $x) {} foreach ($p as $y) {} $h = g(); foreach ($h as $z) {} }', true)).toEqual([null, null, null]);
+    expect(loopCounts('function f() { $f = ["a", "b"]; foreach ($f as $x) {} }')).toEqual([null]);
+  });
+  it('tells loops over configuration set by the constructor', () => {
+    const conf = (code: string): boolean[] => loopFacts(code, (n, facts) => iteratesConfiguration(n, facts.scopeOf(n)));
+    expect(conf('class C { private array $s; function __construct(array $servers) { $this->s = $servers; } function f() { foreach ($this->s as $x) {} } }')).toEqual([true]);
+    expect(conf('class C { function __construct(private array $servers) {} function f() { foreach ($this->servers as $x) {} } }')).toEqual([true]);
+    expect(conf('class C { private array $s = []; function __construct(array $s) { $this->s = $s; } function add($x) { $this->s[] = $x; } function f() { foreach ($this->s as $x) {} } }')).toEqual([false]);
+    expect(conf('class C { private array $s = []; function f() { foreach ($this->s as $x) {} } }')).toEqual([false]);
   });
   it('is null for anything the input decides', () => {
     expect(loopCounts('foreach ($rows as $r) {} foreach ([...$a, 1] as $x) {} for ($i = 0; $i < $n; $i++) {} for (;;) {} while (true) {} for ($i = 0; $i < 10; $i = f($i)) {}'))

@@ -59,6 +59,22 @@ describe('parsing never throws and reports where a user would look', () => {
     const stmt = (parsePhp('<?php $x = clone $a . "s";', 'x.php') as { program: Program }).program.children[0] as unknown as { expression: { right: { kind: string; left: { kind: string } } } };
     expect(stmt.expression.right).toMatchObject({ kind: 'bin', left: { kind: 'clone' } });
   });
+  it('parses a nested `list()` as a foreach target (nikic/PHP-Parser updateTests.php), and `list(…) = …` as before', () => {
+    for (const code of [
+      'foreach ($t as list($a, list($b, $c))) { echo $a, $b, $c; }',
+      'foreach ($t as $k => list($a, list(, $c))) {}',
+      "foreach ($t as list('x' => $a, 'y' => list($b))) {}",
+      'foreach ($t as [$a, [$b, $c]]) {}',
+      'list($a, list($b)) = $x; foreach ($t as $v) { list($p) = $v; }',
+    ]) expect(lint(`<?php ${code}`), code).toEqual([]);
+    const loop = (parsePhp('<?php foreach ($t as list($a, list($b, $c))) {}', 'x.php') as { program: Program }).program.children[0] as unknown as { value: { kind: string; items: { value: { kind: string; items: unknown[] } }[] } };
+    expect(loop.value.kind).toBe('list');
+    expect(loop.value.items.map((i) => i.value.kind)).toEqual(['variable', 'list']);
+    expect(loop.value.items[1]!.value.items).toHaveLength(2);
+    // The flag is restored: a later `list(…) = …` is still an assignment.
+    const after = (parsePhp('<?php foreach ($t as list($a, list($b))) {} list($c) = $d;', 'x.php') as { program: Program }).program.children[1] as unknown as { expression: { kind: string } };
+    expect(after.expression.kind).toBe('assign');
+  });
   it('parses DNF types after modifiers (`public (A&B)|null $p`, promoted or not) and still reads `private(set)`', () => {
     for (const code of [
       'class C { protected (A&B)|null $p = null; }',
