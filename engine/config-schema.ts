@@ -122,6 +122,8 @@ function optionSchema(value: unknown): JsonSchema {
     return { type: 'array', title: `an array of ${item}s`, items: { type: item } };
   }
   if (value === null) return { type: 'null' };
+  // Every numeric option is a count (maxEntries, limit): 0, -1 or 2.5 is a bound no code can mean.
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return { type: 'integer', minimum: 1, title: 'a positive integer' };
   const t = typeof value;
   return { type: t === 'bigint' ? 'integer' : t, title: t === 'object' ? 'an object' : `a ${t}` };
 }
