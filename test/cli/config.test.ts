@@ -104,7 +104,7 @@ describe('file discovery', () => {
     expect(j.files[0].findings[0].severity).toBe('warning');
     const anon = phpleak(['--stdin'], { cwd: p, input: PHP.memoryLimit });
     expect(anon.code).toBe(1);
-    expect(anon.stdout).toMatch(/^<stdin>\n/);
+    expect(anon.stdout).toMatch(/^<stdin>:\d+:\d+  /);
     const ex = phpleak(['--stdin', '--stdin-filename', 'gen/x.php'], { cwd: p, input: PHP.memoryLimit });
     expect(ex.code).toBe(0);
     expect(ex.stderr).toContain('excluded');

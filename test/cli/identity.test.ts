@@ -45,7 +45,7 @@ function lines(out: string): number[] {
   return (JSON.parse(out) as SarifLog).runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.region.startLine);
 }
 
-describe('fingerprints (SARIF partialFingerprints, GitLab fingerprint)', () => {
+describe('fingerprints (SARIF partialFingerprints, GitLab fingerprint)', { timeout: 180_000 }, () => {
   it('are unchanged after a line is added at the top of every file and when run from another folder', () => {
     const { parent, proj } = demoProject();
     const sarif0 = phpleak(['-j', '1', '--no-progress', '-f', 'sarif'], { cwd: proj });
@@ -76,7 +76,7 @@ describe('fingerprints (SARIF partialFingerprints, GitLab fingerprint)', () => {
   });
 });
 
-describe('baselines hold', () => {
+describe('baselines hold', { timeout: 180_000 }, () => {
   it('after lines are inserted at the top of every file, from another folder and over a subset of files', () => {
     const { parent, proj } = demoProject();
     const g = phpleak(['-j', '1', '--no-progress', '--generate-baseline'], { cwd: proj });
