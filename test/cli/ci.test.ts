@@ -22,7 +22,7 @@ describe('several reports in one run', () => {
     const r = phpleak(['-j', '1', '-f', 'sarif:reports/phpleak.sarif', '-f', 'stylish', '-f', 'checkstyle:cs.xml', '-f', 'json:out.json'], { cwd: p });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^a\/Warn\.php\n/);
+    expect(r.stdout).toMatch(/^a\/Warn\.php:3:1 /);
     expect(r.stdout).toContain('3 problems');
     const sarif = JSON.parse(read(p, 'reports/phpleak.sarif'));
     expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['invalid-ignore', 'parse-error', 'unused-ignore']);
@@ -63,7 +63,7 @@ describe('GitHub Actions', () => {
     const r = phpleak(['-j', '1'], { cwd: p, env: { GITHUB_ACTIONS: 'true' } });
     expect(r.code).toBe(1);
     const stylish = r.stdout.slice(0, r.stdout.indexOf('\n::'));
-    expect(stylish).toMatch(/^a\/Warn\.php\n[\s\S]*3 problems/);
+    expect(stylish).toMatch(/^a\/Warn\.php:3:1 [\s\S]*3 problems/);
     expect(kinds(r.stdout)).toEqual(['::error b/Broken.php', '::warning a/Warn.php']);
     // Not when the user chose the formats.
     for (const args of [['-f', 'stylish'], ['-f', 'json'], ['-f', 'sarif:x.sarif', '-f', 'stylish']]) {
@@ -80,7 +80,7 @@ describe('GitHub Actions', () => {
     const junit = parseXml(phpleak(['-j', '1', '-f', 'junit'], { cwd: p }).stdout);
     expect(all(junit, 'failure').map((f) => f.attrs.type)).toEqual(['warning', 'error']);
     const stylish = phpleak(['-j', '1', '--min-severity', 'error'], { cwd: p });
-    expect(stylish.stdout).toMatch(/^b\/Broken\.php\n/);
+    expect(stylish.stdout).toMatch(/^b\/Broken\.php:3:6 /);
     expect(stylish.stdout).toContain('1 problem');
     // The exit code still counts every finding (--fail-on warning: the warning fails).
     expect(phpleak(['-j', '1', '-f', 'github', '--min-severity', 'error', 'a'], { cwd: p })).toMatchObject({ code: 1, stdout: '' });

@@ -28,7 +28,7 @@ describe('phpleak.json with comments', () => {
       ['{\n  // comment\n  "rules": {\n    "memory-limit-disabled": "loud"\n  }\n}\n',
         '4:30: rules["memory-limit-disabled"]: expected one of "error", "warning", "info", "hint", "off", got "loud"'],
       ['{\n  "rules": {\n    "unbounded-cache": ["warning", { "maxEntries": "many" }]\n  }\n}\n',
-        '3:52: rules["unbounded-cache"][1].maxEntries: expected a number, got "many"'],
+        '3:52: rules["unbounded-cache"][1].maxEntries: expected a positive integer, got "many"'],
       ['{\n  "rules": {\n    "unbounded-cache": ["warning", { "maxEntires": 5 }]\n  }\n}\n',
         '3:38: rules["unbounded-cache"][1].maxEntires: unknown option; expected one of "ignoreClasses", "maxEntries"'],
       ['{\n  "rules": { "gc-disabled": ["warning", { "limit": 5 }] }\n}\n',
@@ -149,6 +149,6 @@ describe('validation with another rule registry', () => {
     const gc = registry.filter((r) => r.meta.id === 'gc-disabled');
     expect(parseConfig('{ "rules": { "gc-disabled": "error" } }', '/p/phpleak.json', gc).rules).toEqual({ 'gc-disabled': { level: 'error' } });
     expect(() => parseConfig('{ "rules": { "unbounded-cache": "error" } }', '/p/phpleak.json', gc))
-      .toThrow('/p/phpleak.json:1:14: rules["unbounded-cache"]: unknown rule id; expected one of file-skipped, gc-disabled, internal-error, invalid-ignore, parse-error, unused-ignore');
+      .toThrow('/p/phpleak.json:1:14: rules["unbounded-cache"]: unknown rule id; expected one of file-skipped, fix-not-written, gc-disabled, internal-error, invalid-ignore, parse-error, unused-ignore');
   });
 });

@@ -96,7 +96,8 @@ describe('smaller user errors', () => {
       const p = makeProject({ 'a.php': PHP.clean, 'phpleak.json': JSON.stringify({ rules: { 'unbounded-cache': ['warning', { maxEntries: value }] } }) });
       const r = phpleak(['-j', '1'], { cwd: p });
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`phpleak: ${join(p, 'phpleak.json')}: rules["unbounded-cache"][1].maxEntries: expected a positive integer, got ${got}\n`);
+      // JSON.stringify puts the value at column 54 of line 1.
+      expect(r.stderr).toBe(`phpleak: ${join(p, 'phpleak.json')}:1:54: rules["unbounded-cache"][1].maxEntries: expected a positive integer, got ${got}\n`);
     }
     const p = makeProject({ 'a.php': PHP.clean, 'phpleak.json': JSON.stringify({ rules: { 'unbounded-log-buffer': ['warning', { limit: 0 }] } }) });
     expect(phpleak(['-j', '1'], { cwd: p }).stderr).toContain('rules["unbounded-log-buffer"][1].limit: expected a positive integer, got number 0');
