@@ -49,7 +49,7 @@ describe('fingerprints (SARIF partialFingerprints, GitLab fingerprint)', { timeo
   it('are unchanged after a line is added at the top of every file and when run from another folder', () => {
     const { parent, proj } = demoProject();
     const sarif0 = phpleak(['-j', '1', '--no-progress', '-f', 'sarif'], { cwd: proj });
-    const gitlab0 = phpleak(['-j', '1', '--no-progress', '-f', 'gitlab'], { cwd: proj });
+    const gitlab0 = phpleak(['-j', '1', '--no-progress', '-f', 'gitlab', '--include-info'], { cwd: proj });
     expect(sarif0.code).toBe(1);
     const prints = sarifPrints(sarif0.stdout);
     expect(prints).toHaveLength(27);
@@ -58,7 +58,7 @@ describe('fingerprints (SARIF partialFingerprints, GitLab fingerprint)', { timeo
 
     insertLinesAtTop(proj, 1);
     const sarif1 = phpleak(['-j', '1', '--no-progress', '-f', 'sarif', 'proj'], { cwd: parent });
-    const gitlab1 = phpleak(['-j', '1', '--no-progress', '-f', 'gitlab', '..'], { cwd: join(proj, 'src') });
+    const gitlab1 = phpleak(['-j', '1', '--no-progress', '-f', 'gitlab', '--include-info', '..'], { cwd: join(proj, 'src') });
     // The findings did move (a test that cannot fail is a defect)…
     expect(lines(sarif1.stdout)).not.toEqual(lines(sarif0.stdout));
     // …and every fingerprint stayed.
