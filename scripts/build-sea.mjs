@@ -38,6 +38,9 @@ const facts = { version: pkg.version, ruleDocs, buildStamp: stamp.digest('hex') 
 const common = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
   absWorkingDir: root, legalComments: 'none',
+  // ESM builds first: jsonc-parser's UMD build loads its parts with a require() the bundler
+  // cannot follow, and the executable's require() knows only built-in modules.
+  mainFields: ['module', 'main'],
   define: { PHPLEAK_BUNDLE: JSON.stringify(facts), 'import.meta.url': '__phpleak_url' },
   banner: { js: 'var __phpleak_url = require("node:url").pathToFileURL(__filename).href;' },
 };
