@@ -11,8 +11,9 @@ describe('messages that are true of the code', () => {
   it('gc-disabled names the paired method that re-enables, and offers no fix there', () => {
     const [f, ...rest] = lintWith(fixture('gc-disabled', 'bad-paired-methods.php'), ['gc-disabled']);
     expect(rest).toEqual([]);
-    expect(f!.message).toMatch(/^gc_disable\(\) turns off the cycle collector until `stop\(\)` of this class calls gc_enable\(\)/);
-    expect(f!.message).not.toMatch(/nothing .* turns it back on/);
+    expect(f!.message).toBe('gc_disable() leaves the cycle collector off until `stop()` calls gc_enable()');
+    expect(f!.details).toMatch(/^gc_disable\(\) turns off the cycle collector until `stop\(\)` of this class calls gc_enable\(\)/);
+    expect(`${f!.message} ${f!.details}`).not.toMatch(/nothing .* turns it back on/);
     expect(f!.related.map((r) => `${r.range.start.line}: ${r.message}`)).toEqual(['16: gc_enable() in stop() turns the collector back on']);
     expect(f!.fixes).toEqual([]);
   });
@@ -22,7 +23,10 @@ describe('messages that are true of the code', () => {
   });
   it('generator-unclosed-resource cites the close after the yield, not an early-exit close before it', () => {
     const [f] = lintWith(fixture('generator-unclosed-resource', 'bad-early-close.php'), ['generator-unclosed-resource']);
-    expect(f!.message).toMatch(/^`fclose\(\)` on line 17 runs only when the generator is iterated to the end/);
+    // The message names no line (it is part of the finding's identity); the details and the
+    // related location cite the close after the yield (17), not the early-exit one (13).
+    expect(f!.message).toBe('`fclose()` runs only if the generator is iterated to the end: stopping early leaves the handle open');
+    expect(f!.details).toMatch(/^`fclose\(\)` on line 17 runs only when the generator is iterated to the end/);
     expect(f!.related.map((r) => r.range.start.line)).toEqual([16, 17]);
   });
   it('listener-in-loop does not say "each time" of a registration a once-flag guards', () => {
