@@ -27,7 +27,7 @@ Growing between the dumps (ranked by retained growth):
   #  container               entries        retained             per iteration     declaration
   1  EventRecorder::$events  1,000 → 2,000  118.1 KB → 237.3 KB  +1 entry, +122 B  EventRecorder::$events  src/static-registry.php:5:20
      holds       MessageHandled ×2,000 (237.2 KB)
-     heap-only   no rule flags EventRecorder::$events: the static analysis missed this growth
+     confirmed   unbounded-cache at src/static-registry.php:6:58
   2  Slugger::$memo          1,000 → 2,000  32.2 KB → 65.4 KB    +1 entry, +34 B   Slugger::$memo  src/static-registry.php:10:20
      holds       string ×2,000 (65.3 KB)
      confirmed   unbounded-cache at src/static-registry.php:13:16
@@ -36,7 +36,7 @@ Not growing (largest):
   #  container      entries    retained  declaration
   1  Bounded::$lru  100 → 100  3.4 KB    Bounded::$lru  src/static-registry.php:18:20
 
-2 growing containers: 1 confirmed by a finding, 1 heap-only
+2 growing containers: 2 confirmed by a finding, 0 heap-only
 ` },
   'listeners': { code: 1, stdout: `dumps/listeners-1000.json → dumps/listeners-2000.json, 1,000 iterations apart
 memory_usage 1.5 MB → 2.7 MB; 23,025 → 46,025 items
@@ -93,15 +93,24 @@ describe.skipIf(!DUMPS)(`phpleak heap on the shared dumps${DUMPS ? '' : ` (skipp
     expect(e.evidence).toMatch(/^heap: \+1,000 entries in \$service->cache->items between the dumps \(per iteration: \+1 entry, \+148 B\), 288\.1 KB retained \(\+144\.5 KB\)$/);
   });
 
-  it('static-registry as SARIF: the evidence is in the result properties, heap-only growth is a heap-growth result', () => {
+  it('static-registry as SARIF: the evidence is in the result properties of each finding', () => {
     const cwd = scenarioProject('static-registry');
     const r = phpleak([...compare('static-registry', 'src'), '-f', 'sarif'], { cwd });
     const results = JSON.parse(r.stdout).runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; properties: { heap: Record<string, unknown> } }[];
     expect(results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine, x.properties.heap.container, x.properties.heap.verdict])).toEqual([
-      ['heap-growth', 'src/static-registry.php', 5, 'EventRecorder::$events', 'heap-only'],
+      ['unbounded-cache', 'src/static-registry.php', 6, 'EventRecorder::$events', 'confirmed'],
       ['unbounded-cache', 'src/static-registry.php', 13, 'Slugger::$memo', 'confirmed'],
     ]);
     expect(results[1]!.properties.heap).toMatchObject({ entries: 2000, entriesGrowth: 1000 });
+  });
+
+  it('listeners as SARIF: heap-only growth is a heap-growth result at the declaration', () => {
+    const cwd = scenarioProject('listeners');
+    const r = phpleak([...compare('listeners', 'src'), '-f', 'sarif'], { cwd });
+    const results = JSON.parse(r.stdout).runs[0].results as { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; properties: { heap: Record<string, unknown> } }[];
+    expect(results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine, x.properties.heap.container, x.properties.heap.verdict])).toEqual([
+      ['heap-growth', 'src/listeners.php', 5, "$events->listeners['terminate']", 'heap-only'],
+    ]);
   });
 
   it('one dump ranks by retained size and makes no growth claim', () => {
@@ -115,6 +124,7 @@ Largest containers (ranked by retained size; compare with a later dump to see gr
   #  container               entries  retained  declaration
   1  EventRecorder::$events  2,000    237.3 KB  EventRecorder::$events  src/static-registry.php:5:20
      holds       MessageHandled ×2,000 (237.2 KB)
+     finding     unbounded-cache at src/static-registry.php:6:58
   2  Slugger::$memo          2,000    65.4 KB   Slugger::$memo  src/static-registry.php:10:20
      holds       string ×2,000 (65.3 KB)
      finding     unbounded-cache at src/static-registry.php:13:16
@@ -184,7 +194,7 @@ describe('phpleak.json heapDumps', () => {
   it('takes [before, after] or [dump], nothing else', () => {
     expect(parseConfig('{"heapDumps": ["var/a.json", "var/b.json"]}', '/p/phpleak.json', []).heapDumps).toEqual(['var/a.json', 'var/b.json']);
     expect(parseConfig('{}', '/p/phpleak.json', []).heapDumps).toEqual([]);
-    expect(() => parseConfig('{"heapDumps": ["a", "b", "c"]}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json: heapDumps: expected [before, after] (two php-meminfo dumps of one worker) or [dump], got 3 paths');
-    expect(() => parseConfig('{"heapDumps": "a.json"}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json: heapDumps: expected an array of strings, got "a.json"');
+    expect(() => parseConfig('{"heapDumps": ["a", "b", "c"]}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json:1:15: heapDumps: expected an array of one or two file paths ([before, after]), got an array of 3');
+    expect(() => parseConfig('{"heapDumps": "a.json"}', '/p/phpleak.json', [])).toThrow('/p/phpleak.json:1:15: heapDumps: expected an array of one or two file paths ([before, after]), got "a.json"');
   });
 });

@@ -56,19 +56,31 @@ describe.skipIf(!DUMPS)(`phpleak-lsp heap evidence${DUMPS ? '' : ` (skipped: ${N
       .toEqual(['heap: $service->cache->items did not grow between the dumps (1,000 entries, 143.5 KB retained)']);
   });
 
-  it('static-registry: growth no rule flags is an information diagnostic at the declaration', async () => {
+  it('static-registry: both static registries are findings, each carries its growth; no heap-growth', async () => {
     const root = workspace('static-registry', ['static-registry-1000.json', 'static-registry-2000.json']);
     const c = await LspClient.start({ root });
     clients.push(c);
     const uri = c.uri('src/static-registry.php');
     await c.open(uri, readFileSync(join(root, 'src', 'static-registry.php'), 'utf8'));
+    const ds = await latest(c, uri, (d) => d.some((x) => (x.relatedInformation ?? []).some((r) => r.message.startsWith('heap:'))), 'a finding with heap evidence');
+    expect(ds.filter((x) => x.code === 'unbounded-cache').map((x) => [x.range.start, x.relatedInformation!.filter((r) => r.message.startsWith('heap:')).map((r) => r.message)])).toEqual([
+      [{ line: 5, character: 57 }, ['heap: +1,000 entries in EventRecorder::$events between the dumps, 237.3 KB retained (+119.1 KB)']],
+      [{ line: 12, character: 15 }, ['heap: +1,000 entries in Slugger::$memo between the dumps, 65.4 KB retained (+33.2 KB)']],
+    ]);
+    expect(ds.filter((x) => x.code === 'heap-growth')).toEqual([]);
+  });
+
+  it('listeners: growth no rule flags is an information diagnostic at the declaration', async () => {
+    const root = workspace('listeners', ['listeners-1000.json', 'listeners-2000.json']);
+    const c = await LspClient.start({ root });
+    clients.push(c);
+    const uri = c.uri('src/listeners.php');
+    await c.open(uri, readFileSync(join(root, 'src', 'listeners.php'), 'utf8'));
     const ds = await latest(c, uri, (d) => d.some((x) => x.code === 'heap-growth'), 'a heap-growth diagnostic');
     expect(ds.filter((x) => x.code === 'heap-growth').map((x) => [x.range.start, x.severity, x.message])).toEqual([[
-      { line: 4, character: 19 }, DiagnosticSeverity.Information,
-      'EventRecorder::$events grew between the heap dumps and no rule flags it (the static analysis missed it): +1,000 entries in EventRecorder::$events between the dumps, 237.3 KB retained (+119.1 KB)',
+      { line: 4, character: 12 }, DiagnosticSeverity.Information,
+      'Dispatcher::$listeners grew between the heap dumps and no rule flags it (the static analysis missed it): +1,000 entries in $events->listeners[\'terminate\'] between the dumps, 1.5 MB retained (+757.8 KB)',
     ]]);
-    expect(ds.find((x) => x.code === 'unbounded-cache')!.relatedInformation!.filter((r) => r.message.startsWith('heap:')).map((r) => r.message))
-      .toEqual(['heap: +1,000 entries in Slugger::$memo between the dumps, 65.4 KB retained (+33.2 KB)']);
     // Evidence, not a rule: no "Ignore heap-growth" comment (it would be an unknown rule id).
     const growth = ds.find((x) => x.code === 'heap-growth')!;
     const actions = await c.request<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri }, range: growth.range, context: { diagnostics: [growth] } });
