@@ -162,7 +162,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   }
 
   if (longRunning()) {
-    for (const u of unresolved) u.finding.severity = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+    // A batch command grows with its input and then ends: not "grows until it dies", so its
+    // evidence raises a finding to warning at most (docs/long-running.md).
+    const batchOnly = !fromConfig && facts.longRunning.reasons.every((r) => r.kind === 'batch-command');
+    for (const u of unresolved) {
+      const raised = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+      u.finding.severity = batchOnly && raised === 'error' ? 'warning' : raised;
+    }
     const where = `this file is ${longRunningReason() ?? 'long-running code'}`;
     // The evidence as a related location (the message never names it: engine/identity.ts).
     const evidence = !fromConfig && detect ? facts.longRunning.primary : null;

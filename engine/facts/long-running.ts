@@ -20,8 +20,14 @@ export type LongRunningKind =
   | 'message-handler'
   /** Laravel queued job/listener: `implements ShouldQueue` */
   | 'queue-job'
-  /** Symfony/Laravel console command that loops, has a daemon option or consumes rows/lines it does not bound */
+  /** Symfony/Laravel console command that loops or has a daemon option */
   | 'console-command'
+  /**
+   * a console command whose only evidence is a batch over rows or lines it does not bound: it
+   * grows with its input and then ends, so findings are raised to warning at most (engine/lint.ts),
+   * never to error ("grows until it dies")
+   */
+  | 'batch-command'
   /** listener of worker lifecycle events (Octane, Messenger worker, Laravel queue events) */
   | 'worker-listener'
   /** ReactPHP / Amp / Revolt event loop */
@@ -96,7 +102,9 @@ export class LongRunningDetector {
   private stopFlagLoop: Loop | null = null;
   /** A console command class: long-running only with evidence of a loop or unbounded input. */
   private command: PhpNode | null = null;
-  /** Evidence that a command does not end soon: a worker loop, a `--daemon` option, a batch over rows or lines. */
+  /** A command option that keeps it running (`--daemon`, `{--loop}`). */
+  private daemonOption: PhpNode | null = null;
+  /** A batch over rows or lines: the command grows with its input, then ends. */
   private batch: PhpNode | null = null;
   private finished = false;
 
@@ -128,7 +136,7 @@ export class LongRunningDetector {
         return;
       case 'string':
         // `addOption('daemon')`, `{--loop}` in a Laravel signature: a command that keeps running.
-        if (!this.batch && DAEMON_OPTION.test(node.value)) this.batch = node;
+        if (!this.daemonOption && DAEMON_OPTION.test(node.value)) this.daemonOption = node;
         return;
       case 'class': this.onClass(node); return;
       case 'attribute': {
@@ -159,8 +167,10 @@ export class LongRunningDetector {
     // A console command ends when its work is done: one-shot commands (help, route:list,
     // migrate, lint) are not long-running. It is when it loops, has a daemon option, or
     // consumes rows or lines it does not bound.
-    if (this.command && (this.batch || this.endlessLoop || this.stopFlagLoop || this.reasons.some((r) => r.kind === 'worker-loop'))) {
+    if (this.command && (this.daemonOption || this.endlessLoop || this.stopFlagLoop || this.reasons.some((r) => r.kind === 'worker-loop'))) {
       this.add('console-command', this.command, 'a console command');
+    } else if (this.command && this.batch) {
+      this.add('batch-command', this.command, 'a console command that runs over all the rows or lines of its input');
     }
     if (this.noTimeLimit && this.endlessLoop && !this.reasons.some((r) => r.kind === 'worker-loop')) {
       this.add('no-time-limit-loop', this.endlessLoop, 'a script without a time limit that loops forever (`set_time_limit(0)`)');

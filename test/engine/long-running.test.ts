@@ -28,9 +28,9 @@ const positives: [string, string, string][] = [
   ['queue-job', 'a Laravel ShouldQueue job', 'namespace App\\Jobs;\nuse Illuminate\\Contracts\\Queue\\ShouldQueue;\nclass Import implements ShouldQueue { public function handle(): void {} }'],
   ['console-command', 'a Symfony console command with an endless loop', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command { function execute() { while (true) { $this->tick(); sleep(1); } } }'],
   ['console-command', 'a Laravel console command with a --daemon option', 'namespace App\\Console;\nuse Illuminate\\Console\\Command;\nclass C extends Command { protected $signature = "feeds:poll {--daemon}"; public function handle() {} }'],
-  ['console-command', '#[AsCommand] that reads a CSV line by line', 'use Symfony\\Component\\Console\\Attribute\\AsCommand;\n#[AsCommand(name: "app:x")]\nclass C { function run($h) { while (($row = fgetcsv($h)) !== false) { $this->import($row); } } }'],
-  ['console-command', 'a command that walks a table with cursor()', 'use Illuminate\\Console\\Command;\nclass C extends Command { public function handle() { foreach (User::query()->cursor() as $u) { $u->touch(); } } }'],
-  ['console-command', 'a command that persists in a loop', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command { function execute() { foreach ($this->source->rows() as $r) { $this->em->persist($r); } } }'],
+  ['batch-command', '#[AsCommand] that reads a CSV line by line', 'use Symfony\\Component\\Console\\Attribute\\AsCommand;\n#[AsCommand(name: "app:x")]\nclass C { function run($h) { while (($row = fgetcsv($h)) !== false) { $this->import($row); } } }'],
+  ['batch-command', 'a command that walks a table with cursor()', 'use Illuminate\\Console\\Command;\nclass C extends Command { public function handle() { foreach (User::query()->cursor() as $u) { $u->touch(); } } }'],
+  ['batch-command', 'a command that persists in a loop', 'use Symfony\\Component\\Console\\Command\\Command;\nclass C extends Command { function execute() { foreach ($this->source->rows() as $r) { $this->em->persist($r); } } }'],
   ['worker-listener', 'an Octane listener', 'use Laravel\\Octane\\Events\\RequestReceived;\nclass L { public function handle(RequestReceived $e): void {} }'],
   ['worker-listener', 'a Messenger worker listener', 'use Symfony\\Component\\Messenger\\Event\\WorkerMessageHandledEvent;\nclass L { public function __invoke(WorkerMessageHandledEvent $e): void {} }'],
   ['event-loop', 'ReactPHP Loop::run()', 'use React\\EventLoop\\Loop;\nLoop::addPeriodicTimer(1, fn () => null);'],
@@ -117,5 +117,17 @@ describe('longRunningMatcher (config globs)', () => {
   });
   it('matches nothing without globs', () => {
     expect(longRunningMatcher({ root: '/app', longRunning: [] })('/app/x.php')).toBe(false);
+  });
+});
+
+describe('a batch command raises findings to warning at most', () => {
+  it('keeps an error-level rule at warning when the only evidence is a batch over rows', async () => {
+    const { lintText } = await import('../../engine/lint.js');
+    const { rules } = await import('../../rules/index.js');
+    const batch = '<?php\nuse Illuminate\\Console\\Command;\nclass C extends Command {\n  public function handle() {\n    foreach (User::query()->cursor() as $u) { $this->em->persist($u); $this->em->flush(); }\n  }\n}\n';
+    const worker = batch.replace('{\n  public function handle() {', '{\n  protected $signature = "app:sync {--daemon}";\n  public function handle() {');
+    const sev = (text: string) => lintText({ path: 'src/C.php', text, rules: rules.map((rule) => ({ rule })) }).filter((f) => f.ruleId === 'orm-identity-map-growth').map((f) => f.severity);
+    expect(sev(batch)).toEqual(['warning']);
+    expect(sev(worker)).toEqual(['error']);
   });
 });
