@@ -36,9 +36,14 @@ function lowerName(m: Method): string {
 
 /** Methods of `cls` that empty the array (directly, or by calling such a method of the class: two levels). */
 function emptyingMethods(cls: ClassFacts, accesses: readonly Access[]): Set<string> {
+  return methodsDoing(cls, accesses, isReset);
+}
+
+/** Methods whose own accesses satisfy `does`, plus the methods of the class that call them (two levels). */
+function methodsDoing(cls: ClassFacts, accesses: readonly Access[], does: (a: Access) => boolean): Set<string> {
   const out = new Set<string>();
   for (const a of accesses) {
-    if (!isReset(a)) continue;
+    if (!does(a)) continue;
     const m = methodOf(a.node);
     if (m) out.add(lowerName(m));
   }
@@ -66,19 +71,7 @@ function isHook(cls: ClassFacts, name: string, m: Method): string | null {
 
 /** Methods of the class that add entries (directly, or through own methods: two levels). */
 function fillingMethods(cls: ClassFacts, accesses: readonly Access[]): Set<string> {
-  const out = new Set<string>();
-  for (const a of accesses) {
-    if (growingWrite(a) === null) continue;
-    const m = methodOf(a.node);
-    if (m) out.add(lowerName(m));
-  }
-  for (let round = 0; round < 2; round++) {
-    for (const [name, m] of cls.methods) {
-      if (out.has(name) || !m.body) continue;
-      if (ownMethodCalls(m.body).some((c) => out.has(c))) out.add(name);
-    }
-  }
-  return out;
+  return methodsDoing(cls, accesses, (a) => growingWrite(a) !== null);
 }
 
 /**
