@@ -1,6 +1,6 @@
 import type { Access } from '../engine/facts/access.js';
 import { growingWrite, keyChain } from '../engine/facts/array-growth.js';
-import { dataObjectParameter } from '../engine/facts/data-evidence.js';
+import { dataObjectParameter, rowItemParameter } from '../engine/facts/data-evidence.js';
 import { varName, type Facts } from '../engine/facts/index.js';
 import { keyProvenance } from '../engine/facts/key-provenance.js';
 import type { PhpNode } from '../engine/nodes.js';
@@ -16,7 +16,7 @@ export interface Evidence { per: 'key' | 'call' | 'instance'; text: string }
  * append, a value that is (`self::$events[] = $event` for an object handed to a public API,
  * `self::$instances[] = $this`).
  */
-export function dataEvidence(facts: Facts, w: Access): Evidence | null {
+export function dataEvidence(facts: Facts, w: Access, textOf: (n: PhpNode) => string): Evidence | null {
   const keys = keyChain(w);
   for (const k of keys) {
     if (k === false) continue;
@@ -36,6 +36,13 @@ export function dataEvidence(facts: Facts, w: Access): Evidence | null {
     const param = n ? scope.params.get(n) : undefined;
     const object = param && n ? dataObjectParameter(param, n, scope) : null;
     if (object) return { per: 'call', text: `appends ${object}` };
+    // `self::$json['rows'][] = $record->formatted` in a handler's write(): one per record handled.
+    let root = v;
+    while (root.kind === 'offsetlookup' || root.kind === 'propertylookup' || root.kind === 'nullsafepropertylookup') root = root.what;
+    const rn = varName(root);
+    const rp = rn && rn !== 'this' ? scope.params.get(rn) : undefined;
+    const item = rp && rn ? rowItemParameter(rp, rn) : null;
+    if (item) return { per: 'call', text: `appends \`${textOf(v)}\` of each ${item} handled` };
   }
   return null;
 }

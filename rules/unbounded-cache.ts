@@ -362,7 +362,7 @@ function check(ctx: Ctx, s: Store): void {
   // Only keys with evidence of data grow without bound: a key phpleak cannot place is, more
   // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
   const evidenced = writes
-    .map((a) => ({ a, e: dataEvidence(ctx.facts, a) }))
+    .map((a) => ({ a, e: dataEvidence(ctx.facts, a, (n) => file.textOf(n)) }))
     .filter((x): x is { a: Access; e: Evidence } => x.e !== null)
     .sort((x, y) => start(file, x.a.node) - start(file, y.a.node));
   if (evidenced.length === 0) return;

@@ -126,3 +126,16 @@ export function dataObjectParameter(param: Parameter, name: string, scope: Scope
   if (types.some((t) => scalar.test(t))) return null;
   return `the object \`$${name}\` of the public \`${api}\``;
 }
+
+/**
+ * An item the method handles, one per call: a parameter named or typed for a row (`$record`,
+ * `LogRecord $record`, `array $row`, `Message $message`), whatever the method's visibility (a
+ * handler's protected `write()` runs once per log record). What is appended from it grows with
+ * the items handled.
+ */
+export function rowItemParameter(param: Parameter, name: string): string | null {
+  const last = identifierWords(name).pop() ?? '';
+  const types = typeNames(param.type).map((t) => identifierWords(t.replace(/^.*\\/, '')).pop() ?? '');
+  if (ROW_NOUN.has(last) || types.some((t) => ROW_NOUN.has(t))) return `\`$${name}\``;
+  return null;
+}
