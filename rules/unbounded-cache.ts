@@ -303,8 +303,12 @@ function keysFromCode(facts: Facts, w: Access): boolean {
  * or in debug mode (`if ($this->debug) { $this->record(…) }`): not in a production worker. A
  * private method counts as guarded when every call of it in the class is.
  */
-function isTestOnly(w: Access, cls: ClassFacts | null): boolean {
-  if (underDevFlag(w.node)) return true;
+function isTestOnly(w: Access): boolean {
+  return underDevFlag(w.node);
+}
+
+/** Is `w` in a private method that every caller in the class calls only under a test or debug flag? (Walks the class: only for writes about to be reported.) */
+function onlyCalledUnderDevFlag(w: Access, cls: ClassFacts | null): boolean {
   const m = closestAncestor(w.node, (p) => p.kind === 'method', true) as Method | null;
   if (!m || !cls || m.visibility !== 'private') return false;
   const name = m.name.name.toLowerCase();
@@ -331,7 +335,7 @@ function check(ctx: Ctx, s: Store): void {
     && !isOneTimeFill(file, a, s.accesses)
     // Keys fixed by the code or its configuration: it stops growing once each has been seen.
     && !keysFromCode(ctx.facts, a)
-    && !isTestOnly(a, s.cls));
+    && !isTestOnly(a));
   // Empty buckets (`$c[$k] = []`) and updates of an aggregate are reported through the writes
   // that fill them; alone (a memo that stores an empty answer for every key asked) they grow.
   const fills = growing.filter((a) => !isUpdate(a, s.accesses));
@@ -363,7 +367,7 @@ function check(ctx: Ctx, s: Store): void {
   // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
   const evidenced = writes
     .map((a) => ({ a, e: dataEvidence(ctx.facts, a, (n) => file.textOf(n)) }))
-    .filter((x): x is { a: Access; e: Evidence } => x.e !== null)
+    .filter((x): x is { a: Access; e: Evidence } => x.e !== null && !onlyCalledUnderDevFlag(x.a, s.cls))
     .sort((x, y) => start(file, x.a.node) - start(file, y.a.node));
   if (evidenced.length === 0) return;
   const { a: w, e: evidence } = evidenced[0]!;
