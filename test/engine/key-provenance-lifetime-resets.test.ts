@@ -133,6 +133,11 @@ describe('resets that are reached', () => {
     expect(reset('class A implements ResetInterface { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function reset(): void { $this->c = []; } }')).toBe('hook');
     expect(reset('class A implements ResetInterface { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function reset(): void { $this->clear(); } private function clear() { $this->c = []; } }')).toBe('hook');
   });
+  it('a reset that chains to the parent\'s (the framework resets the parent), but not a reset of its own', () => {
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache(?array $ids = null) { $this->c = []; parent::resetCache($ids); } }')).toBe('hook');
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache(?array $ids = null) { $this->c = []; } }')).toBeNull();
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache() { $this->c = []; parent::clear(); } }')).toBeNull();
+  });
   it('a kernel.terminate listener or an Octane listener', () => {
     expect(reset('class A { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function onKernelTerminate(): void { $this->c = []; } }')).toBe('hook');
     expect(reset('use Laravel\\Octane\\Events\\RequestTerminated;\nclass A { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function handle(RequestTerminated $e): void { $this->c = []; } }')).toBe('hook');
