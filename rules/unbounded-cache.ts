@@ -15,6 +15,7 @@ import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type Ph
 import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
 import { cacheFixes, type CacheStore } from './unbounded-cache-fix.js';
+import { dataEvidence, type Evidence } from './unbounded-cache-evidence.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
 interface Options {
@@ -38,9 +39,9 @@ export default defineRule({
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {
-      staticProperty: '`{{ref}}` grows by one entry per key and is never evicted',
-      staticLocal: '`static ${{name}}` grows by one entry per key and is never evicted',
-      instanceCache: '`$this->{{name}}` grows by one entry per key and is never evicted',
+      staticProperty: '`{{ref}}` grows per {{per}}, never evicted: {{evidence}}',
+      staticLocal: '`static ${{name}}` grows per {{per}}, never evicted: {{evidence}}',
+      instanceCache: '`$this->{{name}}` grows per {{per}}, never evicted: {{evidence}}',
     },
     details: {
       staticProperty: '`{{ref}}` gains an entry for every new key and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
@@ -297,11 +298,28 @@ function keysFromCode(facts: Facts, w: Access): boolean {
   });
 }
 
-/** A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`). */
+/**
+ * A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`)
+ * or in debug mode (`if ($this->debug) { $this->record(…) }`): not in a production worker. A
+ * private method counts as guarded when every call of it in the class is.
+ */
 function isTestOnly(w: Access): boolean {
-  for (let p = w.node.parent; p && !isFunctionLike(p); p = p.parent) {
+  return underDevFlag(w.node);
+}
+
+/** Is `w` in a private method that every caller in the class calls only under a test or debug flag? (Walks the class: only for writes about to be reported.) */
+function onlyCalledUnderDevFlag(w: Access, cls: ClassFacts | null): boolean {
+  const m = closestAncestor(w.node, (p) => p.kind === 'method', true) as Method | null;
+  if (!m || !cls || m.visibility !== 'private') return false;
+  const name = m.name.name.toLowerCase();
+  const calls = nodesUnder(cls.node, true).filter((n) => n.kind === 'call' && ownMethodCalls(n)[0] === name && closestAncestor(n, (p) => p.kind === 'method', true) !== m);
+  return calls.length > 0 && calls.every(underDevFlag);
+}
+
+function underDevFlag(node: PhpNode): boolean {
+  for (let p = node.parent; p && !isFunctionLike(p); p = p.parent) {
     if (p.kind !== 'if') continue;
-    if (nodesUnder(p.test).some((n) => { const name = varName(n) ?? (n.kind === 'staticlookup' && n.offset.kind === 'variable' ? varName(n.offset) : thisPropName(n)); return !!name && /^(fake|faking|isfake|isfaking|testing|runningunittests)$/i.test(name); })) return true;
+    if (nodesUnder(p.test).some((n) => { const name = varName(n) ?? (n.kind === 'staticlookup' && n.offset.kind === 'variable' ? varName(n.offset) : thisPropName(n)); return !!name && /^(fake|faking|isfake|isfaking|testing|runningunittests|debug|isdebug|debugmode|indebugmode)$/i.test(name); })) return true;
   }
   return false;
 }
@@ -345,14 +363,22 @@ function check(ctx: Ctx, s: Store): void {
   // Emptied where it is reached: a per-request hook, the start of each operation that fills
   // it, or after each use of the contents. A clear() nobody calls is not enough.
   if (s.cls && s.kind !== 'static-local' && resetOf(file, s.cls, s.accesses)) return;
-  const w = writes.sort((a, b) => start(file, a.node) - start(file, b.node))[0]!;
+  // Only keys with evidence of data grow without bound: a key phpleak cannot place is, more
+  // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
+  const evidenced = writes
+    .map((a) => ({ a, e: dataEvidence(ctx.facts, a, (n) => file.textOf(n)) }))
+    .filter((x): x is { a: Access; e: Evidence } => x.e !== null && !onlyCalledUnderDevFlag(x.a, s.cls))
+    .sort((x, y) => start(file, x.a.node) - start(file, y.a.node));
+  if (evidenced.length === 0) return;
+  const { a: w, e: evidence } = evidenced[0]!;
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
   const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
   if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node, true)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
   ctx.report({
-    at, messageId, related, data: { name: s.name, ref: file.textOf(w.node) },
+    at, messageId, related, data: { name: s.name, ref: file.textOf(w.node), per: evidence.per, evidence: evidence.text },
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }
+

@@ -3,6 +3,9 @@ import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 import type { Facts } from './index.js';
+import { dataParameter, identifierWords, isOwnedObject, isRowObject, isSuperglobal, namesRowId } from './data-evidence.js';
+
+export { identifierWords } from './data-evidence.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
 // fixes (class names, method names, enum cases, connection or route names, config keys, files
@@ -19,7 +22,11 @@ export interface Provenance {
   why: string;
   /** The key names a unit of the code base, a class (`static::class`, `$className`) or a file (`$file`): a per-class key. */
   isClass?: true;
-  /** Data by explicit evidence (object identity, a name that says data), not by default. */
+  /**
+   * Data by positive evidence (engine/facts/data-evidence.ts): a parameter of a public API
+   * named or typed for data, the id of a row, request input, the identity of objects handed
+   * over. Without it a `data` key is only "not known to be code", and unbounded-cache is silent.
+   */
   strong?: true;
 }
 
@@ -63,11 +70,8 @@ const CLASS_FUNCTIONS = new Set(['get_class', 'get_parent_class', 'get_called_cl
 const IDENTITY_FUNCTIONS = new Set(['spl_object_id', 'spl_object_hash']);
 
 const MAX_DEPTH = 8;
-
-/** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name]. */
-export function identifierWords(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
+/** Parameter names that say "some data" without saying what. */
+const GENERIC_ARGUMENT = /^(value|values|string|str|text|input|content|contents)$/i;
 
 /** What an identifier's name says of the values it holds: code, data, or nothing (null). */
 export function originOfName(name: string): KeyOrigin | null {
@@ -103,11 +107,13 @@ export function keyProvenance(key: PhpNode, facts: Facts): Provenance {
 /** All parts must be code for the whole to be code; the first data part says why not. */
 function all(parts: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>, why: string): Provenance {
   if (parts.length === 1) return provenanceOf(parts[0]!, facts, depth + 1, seen);
+  let firstData: Provenance | null = null;
   for (const p of parts) {
     const r = provenanceOf(p, facts, depth + 1, seen);
-    if (r.origin === 'data') return r;
+    if (r.strong) return r;
+    if (r.origin === 'data') firstData ??= r;
   }
-  return code(why);
+  return firstData ?? code(why);
 }
 
 function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
@@ -138,6 +144,9 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
     case 'propertylookup': case 'nullsafepropertylookup': {
       const prop = n.offset.kind === 'identifier' ? n.offset.name : null;
       if (!prop) return data('a dynamic property');
+      // `$post->ID`, `$row->id`, `$user->uuid`: the id of a row.
+      const holder = varName(n.what);
+      if ((/^(id|uuid)$/i.test(prop) || namesRowId(prop)) && isRowObject(holder)) return strongData(`\`$${holder}->${prop}\`, the id of a row`);
       // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
       const o = originOfName(prop);
       if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`, namesClass(prop));
@@ -150,6 +159,14 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       const k = n.offset === false ? null : n.offset;
       const s = k && k.kind === 'string' ? k.value : null;
       if (s && originOfName(s) === 'code') return code(`the \`${s}\` element`, namesClass(s));
+      let base: PhpNode = n.what;
+      while (base.kind === 'offsetlookup') base = base.what;
+      if (isSuperglobal(base)) return strongData(`request input (\`$${varName(base)}\`)`);
+      // `$m[1]` of preg_match($re, $line, $m), `$row['slug']` of a row of data: a part of data.
+      if (base.kind === 'variable') {
+        const whole = provenanceOf(base, facts, depth + 1, seen);
+        if (whole.strong) return strongData(`part of ${whole.why}`);
+      }
       return data('an array element');
     }
     case 'variable': return variableProvenance(n, facts, depth, seen);
@@ -163,7 +180,11 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
   const fn = functionName(n);
   if (fn) {
     if (CLASS_FUNCTIONS.has(fn)) return code('a class name', true);
-    if (IDENTITY_FUNCTIONS.has(fn)) return strongData('object identity (every object ever seen)');
+    if (IDENTITY_FUNCTIONS.has(fn)) {
+      // The identity of an object the owner holds (`spl_object_hash($this->conn)`) is as many as the owners.
+      const arg = n.arguments[0];
+      return isOwnedObject(arg) ? data('the identity of an object the owner holds') : strongData('object identity (every object ever seen)');
+    }
     if (fn === 'getenv' || fn === 'config' || fn === 'env') return code('a configuration value');
     if (fn === 'spl_autoload_functions' || fn === 'get_object_vars') return code('code');
     if (TRANSFORMS.has(fn)) {
@@ -178,6 +199,18 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     return all(n.arguments.filter((a) => a.kind !== 'variadic'), facts, depth, seen, 'a key built from fixed parts');
   }
   if (m) {
+    const recv0 = callReceiver(n);
+    const recv0Name = recv0 ? varName(recv0) : null;
+    // `$user->getId()`, `$account->id()`, `$entity->uuid()`: the id of a row.
+    const w0 = n.what;
+    const asWritten = (w0.kind === 'propertylookup' || w0.kind === 'nullsafepropertylookup' || w0.kind === 'staticlookup') && w0.offset.kind === 'identifier' ? w0.offset.name : m;
+    if (/^(get)?(id|uuid)$/i.test(m) && isRowObject(recv0Name)) return strongData(`\`$${recv0Name}->${asWritten}()\`, the id of a row`);
+    // `$request->get('q')`, `$request->query->get('page')`: what the client sent.
+    const root = recv0 && (recv0.kind === 'propertylookup' || recv0.kind === 'nullsafepropertylookup') ? recv0.what : recv0;
+    if (root && /^request$/i.test(varName(root) ?? '') && /^(get|input|query|post|cookie|header|all|string|integer|json|route|segment|path|getpathinfo|getrequesturi|geturi|getclientip|ip|url|fullurl)$/i.test(m)) {
+      const via = recv0 !== root && recv0 && (recv0.kind === 'propertylookup' || recv0.kind === 'nullsafepropertylookup') && recv0.offset.kind === 'identifier' ? `${recv0.offset.name}->` : '';
+      return strongData(`request input (\`$${varName(root)}->${via}${asWritten}()\`)`);
+    }
     // `$event->mutatorName()`, `$route->getName()`, `$this->getDefaultDriver()`.
     const w = n.what;
     const written = (w.kind === 'propertylookup' || w.kind === 'nullsafepropertylookup' || w.kind === 'staticlookup') && w.offset.kind === 'identifier' ? w.offset.name : m;
@@ -191,10 +224,10 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
   return data('the result of a call');
 }
 
-function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
+function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<string>, inScope?: Scope): Provenance {
   const name = varName(n);
   if (!name) return data('a variable variable');
-  const scope = facts.scopeOf(n);
+  const scope = inScope ?? facts.scopeOf(n);
   const id = `${name}@${scopeId(scope)}`;
   if (seen.has(id)) return code('a loop of assignments');
   seen.add(id);
@@ -207,8 +240,11 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
       sources.push(a.via.operator === '=' || a.via.operator === '??=' ? a.via.right : a.via);
     } else if (a.via?.kind === 'foreach') {
       fromForeach = a.via;
+    } else if (a.role === 'byref-call' && a.via?.kind === 'call' && /^preg_match(_all)?$/.test(functionName(a.via) ?? '') && a.via.arguments[1]) {
+      // preg_match($re, $line, $m): the captures are parts of the subject.
+      sources.push(a.via.arguments[1]);
     } else if (a.role === 'assign' || a.role === 'assign-ref' || a.role === 'byref-call') {
-      // list() targets, `$m = &…`, preg_match($re, $s, $m): not followed.
+      // list() targets, `$m = &…`: not followed.
       sources.push(a.node);
     }
   }
@@ -220,7 +256,11 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     const isKey = fromForeach.key !== null && varName(fromForeach.key) === name;
     if (isKey && (thisPropertyName(src) !== null || (src.kind === 'call' && isOwnCall(src)))) return code('a key of an array the object holds');
     const o = originOfName(name);
-    return o === 'code' ? code(`\`$${name}\`, a name the code defines`) : data(`\`$${name}\`, an element of what the loop reads`);
+    if (o === 'code') return code(`\`$${name}\`, a name the code defines`);
+    // `foreach ($urls as $url)` over data handed to a public API: an element of data.
+    const from = provenanceOf(src, facts, depth + 1, seen);
+    if (from.strong) return strongData(`\`$${name}\` in ${from.why}`);
+    return data(`\`$${name}\`, an element of what the loop reads`);
   }
   const own = sources.filter((s) => s !== n);
   // A local named for a name of the code (`$className = $value::class`) says what it holds,
@@ -231,24 +271,30 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     return code(`\`$${name}\`, a name the code defines`, namesClass(name));
   }
   if (param) {
-    const declared = paramProvenance(param, name);
+    const declared = paramProvenance(param, name, scope);
     if (declared.origin === 'data') return declared;
     // `$name = enum_value($name) ?: $this->getDefaultDriver()` keeps a code-named parameter code.
     return own.length > 0 ? all(own, facts, depth, seen, declared.why) : declared;
   }
   if (own.length > 0) return all(own, facts, depth, seen, 'a key built from fixed parts');
+  // A variable an arrow function or a closure's `use` takes from the enclosing function.
+  if (scope.parent && (scope.kind === 'arrowfunc' || scope.captures.has(name))) return variableProvenance(n, facts, depth + 1, seen, scope.parent);
   const o = originOfName(name);
   return o === 'code' ? code(`\`$${name}\`, a name the code defines`, namesClass(name)) : data(`\`$${name}\``);
 }
 
-function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: string): Provenance {
+function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: string, scope: Scope): Provenance {
   const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
   if (types.some((t) => t === 'unitenum' || t === 'backedenum')) return code('an enum case');
   if (types.length > 0 && types.every((t) => t === 'bool' || t === 'false' || t === 'true')) return code('a boolean');
   if (types.length === 0 && param.value && typeof literalValue(param.value) === 'boolean') return code('a boolean');
   const o = originOfName(name);
   if (o === 'code') return code(`the parameter \`$${name}\`, a name the code defines`, namesClass(name));
-  return o === 'data' ? strongData(`the parameter \`$${name}\``) : data(`the parameter \`$${name}\``);
+  const evidence = dataParameter(param, name, scope);
+  // `split_ns(string $string)`, `format($value)`: a function named for a name of the code says
+  // what its generic argument is.
+  if (evidence && GENERIC_ARGUMENT.test(name) && scope.name && originOfName(scope.name) === 'code') return data(`the parameter \`$${name}\``);
+  return evidence ? strongData(evidence) : data(`the parameter \`$${name}\``);
 }
 
 /** `$this->m()`, `self::m()`, `static::m()`. */

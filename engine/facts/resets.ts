@@ -60,6 +60,10 @@ function methodsDoing(cls: ClassFacts, accesses: readonly Access[], does: (a: Ac
 function isHook(cls: ClassFacts, name: string, m: Method): string | null {
   if (name === 'reset' && [...implementedInterfaces(cls)].some((i) => RESET_INTERFACES.has(i))) return '`reset()` of a `ResetInterface` service (called between requests and messages)';
   if (HOOK_NAMES.test(name)) return `\`${typeof m.name === 'string' ? m.name : m.name.name}()\`, a per-request hook`;
+  // `resetCache() { $this->trees = []; parent::resetCache($ids); }`: the class joins its
+  // parent's reset protocol, so it is emptied wherever the framework resets the parent (Drupal
+  // entity storages on every save and delete). A clear() of its own, chained to nothing, is not.
+  if (m.body && chainsToParent(m.body, name)) return `\`${typeof m.name === 'string' ? m.name : m.name.name}()\`, which extends the parent's reset (\`parent::${typeof m.name === 'string' ? m.name : m.name.name}()\`)`;
   for (const p of m.arguments) {
     for (const t of typeNames(p.type)) {
       const fqn = resolveClassName(t, p);
@@ -67,6 +71,12 @@ function isHook(cls: ClassFacts, name: string, m: Method): string | null {
     }
   }
   return null;
+}
+
+/** Does the body call `parent::<name>()`? */
+function chainsToParent(body: PhpNode, name: string): boolean {
+  return nodesUnder(body).some((n) => n.kind === 'call' && n.what.kind === 'staticlookup' && n.what.what.kind === 'parentreference'
+    && n.what.offset.kind === 'identifier' && n.what.offset.name.toLowerCase() === name);
 }
 
 /** Methods of the class that add entries (directly, or through own methods: two levels). */

@@ -94,7 +94,7 @@ describe('overrides', () => {
   });
 
   it('a severity alone keeps the options set in "rules" (as in ESLint)', () => {
-    const cache = '<?php\n\nfinal class Registry\n{\n    private static array $items = [];\n\n    public static function get(string $k): object\n    {\n        return self::$items[$k] ??= new \\stdClass();\n    }\n}\n';
+    const cache = '<?php\n\nfinal class Registry\n{\n    private static array $items = [];\n\n    public static function get(string $url): object\n    {\n        return self::$items[$url] ??= new \\stdClass();\n    }\n}\n';
     const p = makeProject({
       'phpleak.json': JSON.stringify({
         rules: { 'unbounded-cache': ['warning', { ignoreClasses: ['Registry'] }] },

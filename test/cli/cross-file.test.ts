@@ -23,7 +23,7 @@ describe('cross-file: a cache kept alive by a worker in another file', () => {
       expect(rest).toEqual([]);
       expect(f!.line).toBe(8);
       expect(f!.severity).toBe('error');
-      expect(f!.message).toBe('`$this->cache` grows by one entry per key and is never evicted');
+      expect(f!.message).toBe('`$this->cache` grows per key, never evicted: keyed by `$key` of the public `ArrayBasedCache::set()`, a cache of its callers\' keys');
       expect(f!.details).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5), which does not end after one request');
       expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line])).toEqual([['src/UserService.php', 8], ['bin/worker.php', 4]]);
     }

@@ -63,6 +63,34 @@ describe('key provenance', () => {
     expect(origin('$term', '$c[$term->id()] = 1;')).toBe('data');
     expect(origin('$x', '$c[$x] = 1;')).toBe('data');
   });
+  it('has evidence of data only from a public API, ids of rows, request input and identity of objects handed over', () => {
+    const strong = (params: string, body: string, fn = 'function f'): boolean => {
+      const { facts, keys } = analyse(`<?php\nclass K {\n    public static array $c = [];\n    ${fn}(${params}) {\n${body.replace(/\$c\[/g, 'self::$c[')}\n    }\n}\n`);
+      expect(keys.length).toBeGreaterThan(0);
+      return keyProvenance(keys[0]!, facts).strong === true;
+    };
+    // Evidence: what a public API is handed, named or typed for data.
+    expect(strong('$value', '$c[$value] = 1;', 'public static function f')).toBe(true);
+    expect(strong('string $value', '$key = $value;\n$c[$key] = 1;', 'public function f')).toBe(true);
+    expect(strong('int $userId', '$c[$userId] = 1;', 'public function f')).toBe(true);
+    expect(strong('int $id', '$c[$id] = 1;', 'public function f')).toBe(true);
+    expect(strong('float $lat', '$c[$lat] = 1;', 'public function f')).toBe(true);
+    expect(strong('array $urls', 'foreach ($urls as $url) { $c[$url] = 1; }', 'public function f')).toBe(true);
+    expect(strong('string $line', "preg_match('/^&(\\w+)/', $line, $m);\n$c[$m[1]] = 1;", 'public function f')).toBe(true);
+    expect(strong('$user', '$c[$user->getId()] = 1;', 'private function f')).toBe(true);
+    expect(strong('$post', '$c[$post->ID] = 1;', 'private function f')).toBe(true);
+    expect(strong('object $conn', '$c[spl_object_hash($conn)] = 1;', 'public function f')).toBe(true);
+    expect(strong('', "$c[$_GET['q']] = 1;", 'public function f')).toBe(true);
+    expect(strong('$request', "$c[$request->query->get('page')] = 1;", 'public function f')).toBe(true);
+    // No evidence: a helper's parameter, neutral names, an untyped `$id`, identity of an owned object.
+    expect(strong('string $value', '$c[$value] = 1;', 'private function f')).toBe(false);
+    expect(strong('string $key', '$c[$key] = 1;', 'public function f')).toBe(false);
+    expect(strong('string $message', '$c[$message] = 1;', 'public function f')).toBe(false);
+    expect(strong('$id', '$c[$id] = 1;', 'public function f')).toBe(false);
+    expect(strong('string $setId', '$c[$setId] = 1;', 'public function f')).toBe(false);
+    expect(strong('', '$c[spl_object_hash($this->conn)] = 1;', 'public function f')).toBe(false);
+    expect(strong('array $o', '$c[md5(serialize($o))] = 1;', 'public function f')).toBe(false);
+  });
   it('reads what an identifier says', () => {
     expect(originOfName('castType')).toBe('code');
     expect(originOfName('plugin_id')).toBe('code');
@@ -104,6 +132,11 @@ describe('resets that are reached', () => {
   it('a ResetInterface reset(), directly or through a helper', () => {
     expect(reset('class A implements ResetInterface { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function reset(): void { $this->c = []; } }')).toBe('hook');
     expect(reset('class A implements ResetInterface { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function reset(): void { $this->clear(); } private function clear() { $this->c = []; } }')).toBe('hook');
+  });
+  it('a reset that chains to the parent\'s (the framework resets the parent), but not a reset of its own', () => {
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache(?array $ids = null) { $this->c = []; parent::resetCache($ids); } }')).toBe('hook');
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache(?array $ids = null) { $this->c = []; } }')).toBeNull();
+    expect(reset('class A extends Base { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function resetCache() { $this->c = []; parent::clear(); } }')).toBeNull();
   });
   it('a kernel.terminate listener or an Octane listener', () => {
     expect(reset('class A { private array $c = []; function get($k) { return $this->c[$k] ??= 1; } function onKernelTerminate(): void { $this->c = []; } }')).toBe('hook');

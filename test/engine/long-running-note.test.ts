@@ -52,7 +52,7 @@ describe('the long-running note', () => {
 describe('the five rules of issue 5 in long-running code', () => {
   const worker = (body: string): string => `<?php\n${body}\nwhile (true) {\n    $job = $queue->pop();\n    $job->run();\n}\n`;
   const cases: [string, string, string, string][] = [
-    ['unbounded-cache', 'function f($k) { static $c = []; if (isset($c[$k])) { return $c[$k]; } return $c[$k] = g($k); }', 'warning', 'error'],
+    ['unbounded-cache', 'function f($value) { static $c = []; if (isset($c[$value])) { return $c[$value]; } return $c[$value] = g($value); }', 'warning', 'error'],
     // An import by name: data that grows with use (a path from elsewhere under another name is info).
     ['file-read-into-array', 'function readImport($p) { $h = fopen($p, "r"); $lines = []; while (($l = fgets($h)) !== false) { $lines[] = $l; } return $lines; }', 'warning', 'error'],
     ['circular-reference', 'foreach ($rows as $r) { $a = new A(); $b = new B(); $a->b = $b; $b->a = $a; }', 'info', 'warning'],

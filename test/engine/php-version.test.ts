@@ -41,7 +41,7 @@ describe('the project PHP version', () => {
     expect(phpAtLeast(null, '8.2')).toBe(false);
   });
 
-  const trait = '<?php\ntrait Memo\n{\n    private array $memo = [];\n\n    public function of(string $k): string\n    {\n        return $this->memo[$k] ??= md5($k);\n    }\n}\n';
+  const trait = '<?php\ntrait Memo\n{\n    private array $memo = [];\n\n    public function of(string $text): string\n    {\n        return $this->memo[$text] ??= md5($text);\n    }\n}\n';
   const fix = (phpVersion?: string) => fixUntilStable(trait, (t) => lintWith(t, ['unbounded-cache'], { phpVersion }), { allowUnsafe: false }).text;
 
   it('bounds a cache in a trait with the number below PHP 8.2 (or unknown), with a constant from 8.2', () => {

@@ -35,20 +35,21 @@ describe('unbounded-cache fixes', () => {
   });
 
   it('--fix-unsafe bounds the talk\'s cache, and the result passes php -l and is clean', () => {
-    const r = fixUntilStable(talkCache.replace(/object \$key/g, 'string $key'), (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: true });
+    // A string key is data when its name says so: here a URL handed to the public set().
+    const r = fixUntilStable(talkCache.replace(/object \$key/g, 'string $url').replace(/\$key\b/g, '$url'), (t) => lintWith(t, ['unbounded-cache']), { allowUnsafe: true });
     expect(r.text).toContain('    private const MAX_CACHE_ENTRIES = 1000;\n');
     expect(r.text).toContain([
       '        if (count($this->cache) >= self::MAX_CACHE_ENTRIES) {',
       '            unset($this->cache[array_key_first($this->cache)]);',
       '        }',
-      '        $this->cache[(string)$key] = $data;',
+      '        $this->cache[(string)$url] = $data;',
     ].join('\n'));
     expect(lintWith(r.text, ['unbounded-cache']).filter((f) => f.ruleId === 'unbounded-cache')).toEqual([]);
     if (hasPhp) expect(phpLint(r.text)).toBeNull();
   });
 
   it('takes the limit from the maxEntries option', () => {
-    const text = '<?php\nfunction f(string $k) {\n    static $c = [];\n    return $c[$k] ??= strlen($k);\n}\n';
+    const text = '<?php\nfunction f(string $value) {\n    static $c = [];\n    return $c[$value] ??= strlen($value);\n}\n';
     const fixed = fixUntilStable(text, (t) => lintWith(t, ['unbounded-cache'], { options: { maxEntries: 50 } }), { allowUnsafe: false }).text;
     expect(fixed).toContain('if (count($c) >= 50) {');
   });
@@ -64,7 +65,7 @@ describe('unbounded-cache fixes', () => {
   });
 
   it('offers no WeakMap when a key is not an object or the array is used whole', () => {
-    const scalar = talkCache.replace(/object \$key/g, 'string $key');
+    const scalar = talkCache.replace(/object \$key/g, 'string $url').replace(/\$key\b/g, '$url');
     expect(fixesOf(scalar, 'unbounded-cache')[0]).toHaveLength(1);
     const whole = talkCache.replace('    public function has', '    public function all(): array { return $this->cache; }\n\n    public function has');
     expect(fixesOf(whole, 'unbounded-cache')[0]).toHaveLength(1);
@@ -92,7 +93,7 @@ final class Meta
   });
 
   it('offers no bound where a statement cannot go before the write', () => {
-    const text = '<?php\nclass C {\n    private static array $cache = [];\n    public static function f(): \\Closure {\n        return fn (string $k) => self::$cache[$k] ??= strlen($k);\n    }\n}\n';
+    const text = '<?php\nclass C {\n    private static array $cache = [];\n    public static function f(string $text): \\Closure {\n        return fn () => self::$cache[$text] ??= strlen($text);\n    }\n}\n';
     expect(fixesOf(text, 'unbounded-cache')).toEqual([[]]);
   });
 });
@@ -120,5 +121,27 @@ ${extra}    ${ret}
     const fixed = fixUntilStable(text, (t) => lintWith(t, ['file-read-into-array']), { allowUnsafe: true }).text;
     expect(fixed).toBe('<?php\nfunction f($h): iterable\n{\n    while ($r = fgetcsv($h)) {\n        yield $r[0] => $r[1];\n    }\n}\n');
     if (hasPhp) expect(phpLint(fixed)).toBeNull();
+  });
+});
+
+describe('unbounded-cache messages say what makes the key data', () => {
+  const messages = (text: string) => lintWith(text, ['unbounded-cache']).filter((f) => f.ruleId === 'unbounded-cache').map((f) => f.message);
+
+  it('names the parameter of the public API, the id of a row, an appended object', () => {
+    expect(messages('<?php\nclass Str {\n    protected static $camelCache = [];\n    public static function camel($value) {\n        return static::$camelCache[$value] ?? static::$camelCache[$value] = lcfirst($value);\n    }\n}\n')).toEqual([
+      '`static::$camelCache` grows per key, never evicted: keyed by `$value` of the public `Str::camel()`',
+    ]);
+    expect(messages('<?php\nclass Seen {\n    private static array $seen = [];\n    public static function mark(object $user): void {\n        self::$seen[$user->getId()] = true;\n    }\n}\n')).toEqual([
+      '`self::$seen` grows per key, never evicted: keyed by `$user->getId()`, the id of a row',
+    ]);
+    expect(messages('<?php\nclass Recorder {\n    private static array $events = [];\n    public static function record(\\App\\Event $event): void {\n        self::$events[] = $event;\n    }\n}\n')).toEqual([
+      '`self::$events` grows per call, never evicted: appends the object `$event` of the public `Recorder::record()`',
+    ]);
+  });
+
+  it('is silent without evidence: a neutral `$key`, a helper\'s parameter, an untyped `$id`', () => {
+    expect(messages('<?php\nclass P {\n    private static array $parsed = [];\n    public static function parse(string $key): array {\n        return self::$parsed[$key] ??= explode(\'.\', $key);\n    }\n}\n')).toEqual([]);
+    expect(messages('<?php\nclass P {\n    private static array $c = [];\n    public static function a(string $v): string { return self::b($v); }\n    private static function b(string $value): string {\n        return self::$c[$value] ??= strrev($value);\n    }\n}\n')).toEqual([]);
+    expect(messages('<?php\nfunction unique_id($id) {\n    static $seen = [];\n    if (isset($seen[$id])) { return $id . ++$seen[$id]; }\n    $seen[$id] = 1;\n    return $id;\n}\n')).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe('phpleak-lsp cross-file', () => {
     const uri = c.uri('src/Cache/ArrayBasedCache.php');
     await c.open(uri, CACHE);
     const d = await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Error);
-    expect(d.message.split('\n')[0]).toBe('`$this->cache` grows by one entry per key and is never evicted');
+    expect(d.message.split('\n')[0]).toBe('`$this->cache` grows per key, never evicted: keyed by `$key` of the public `ArrayBasedCache::set()`, a cache of its callers\' keys');
     // The details, first in the related information, say why it is an error.
     expect(d.relatedInformation?.[0]?.location.uri).toBe(uri);
     expect(d.relatedInformation?.[0]?.message).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5)');
