@@ -211,6 +211,13 @@ export function dataSizedLoop(loop: Loop, facts: Facts, depth = 3): DataEvidence
     case 'while': case 'do': {
       const fetch = nodesUnder(loop.test).find((n) => n.kind === 'call' && isFetchNext(n));
       if (fetch) return { what: `each row or line \`${functionName(fetch as Call) ?? methodName(fetch as Call)}()\` reads`, at: fetch };
+      // `while ($lines->valid()) { …; $lines->next(); }` over a data-sized iterator.
+      for (const n of nodesUnder(loop.test)) {
+        if (n.kind === 'call' && methodName(n) === 'valid' && n.what.kind === 'propertylookup') {
+          const e = dataSizedArray(n.what.what, facts, depth - 1);
+          if (e) return e;
+        }
+      }
       // `while ($batch = array_splice($ids, 0, 20))`, `while ($row = array_shift($rows))`: a walk over an array.
       for (const n of nodesUnder(loop.test)) {
         if (n.kind === 'call' && TAKERS.has(functionName(n) ?? '') && n.arguments[0]) {
