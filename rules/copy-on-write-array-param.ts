@@ -1,6 +1,6 @@
 import { defineRule } from '../engine/rule.js';
 import type { Call, FunctionLike, Parameter, PhpNode } from '../engine/nodes.js';
-import { argumentAt, docblockOf, functionName, typeNames, varName, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
+import { argumentAt, docblockOf, functionName, isWithin as isWithinNode, typeNames, varName, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
 import { dataSizedArray, type DataEvidence } from '../engine/facts/data-size.js';
 
 // PHP passes arrays by value with copy-on-write: the callee shares the caller's array until it
@@ -59,10 +59,13 @@ export default defineRule({
       if (returnsParam(scope, name)) return null;
       const index = fn.arguments.indexOf(param);
       for (const call of callersOf(fn)) {
+        // `parent::mapRecords($records)` inside the method itself says nothing about its callers.
+        if (isWithinNode(call, fn)) continue;
         const arg = argumentAt(call, index, name);
         if (!arg || call.arguments.some((a) => a.kind === 'variadic')) continue;
         const e = dataSizedArray(arg, facts) ?? builtBig(arg, facts.scopeOf(call));
-        if (e) return e;
+        // A caller's own parameter named `$records` is a name, not evidence: most hold a few.
+        if (e && e.at.kind !== 'parameter') return e;
       }
       return null;
     }

@@ -144,12 +144,29 @@ function isDataFixture(cls: PhpNode | null): boolean {
  */
 function growthEvidence(outer: Loop, calls: readonly Call[], facts: Facts): string | null {
   const loops = [...enclosingLoops(calls[0]!), outer].filter((l, i, all) => all.indexOf(l) === i && isWithin(l, outer));
+  // `$entries = $repo->findBy(…); foreach ($entries as $e) { …; $em->flush(); }`: the array
+  // holds every entity already; clear() would free nothing.
+  const held = loops.filter((l) => walksLoadedEntities(l, facts));
   for (const l of loops) {
+    if (held.includes(l)) continue;
     const e = dataSizedLoop(l, facts);
     if (e) return e.what;
   }
-  if (calls.some((c) => methodName(c) === 'flush' && isBatchFlush(c, outer))) return 'a batch that it flushes every few iterations';
+  if (held.length === 0 && calls.some((c) => methodName(c) === 'flush' && isBatchFlush(c, outer))) return 'a batch that it flushes every few iterations';
   return null;
+}
+
+/** Repository and query calls that return every entity they find, as an array. */
+const LOADS_ENTITIES = /^(?:getresult|findall|findby\w*|find\w+by\w*)$/;
+
+/** A `foreach` over entities loaded into an array before the loop (`getResult()`, `findBy…()`), directly or through a local. */
+function walksLoadedEntities(loop: Loop, facts: Facts): boolean {
+  if (loop.kind !== 'foreach') return false;
+  const loads = (n: PhpNode): boolean => n.kind === 'call' && LOADS_ENTITIES.test(methodName(n) ?? '');
+  if (loads(loop.source)) return true;
+  const v = varName(loop.source);
+  if (v === null) return false;
+  return facts.scopeOf(loop).accesses.some((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && loads(a.via.right));
 }
 
 /** `if (0 === $i % 20) { $em->flush(); }` inside the loop. */

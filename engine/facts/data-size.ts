@@ -37,12 +37,18 @@ const FETCH_NEXT_METHODS: ReadonlySet<string> = new Set([
   'fetch', 'fetchassociative', 'fetchnumeric', 'fetchone', 'fetchobject', 'fetchcolumn', 'fetch_assoc', 'fetch_array',
   'fetch_row', 'fetch_object', 'fgets', 'fgetcsv', 'eof',
 ]);
-/** Query-builder calls: a chain holding one of these and ending in `get()`/`all()` returns rows. */
+/** Query-builder calls: a chain holding one of these and ending in `get()`/`all()`/`execute()` returns rows. */
 const QUERY_BUILDER_METHODS: ReadonlySet<string> = new Set([
   'where', 'wherein', 'wherenull', 'wherenotnull', 'orwhere', 'wherehas', 'orderby', 'orderbydesc', 'latest', 'oldest',
-  'join', 'leftjoin', 'select', 'addselect', 'from', 'table', 'newquery', 'query', 'createquerybuilder', 'groupby', 'having',
-  'with', 'withtrashed', 'onlytrashed',
+  'join', 'leftjoin', 'addselect', 'newquery', 'createquerybuilder', 'groupby', 'having', 'withtrashed', 'onlytrashed',
 ]);
+/**
+ * Calls that start a query only on a class (`User::query()`, `DB::table('users')`) or on a
+ * database connection (`$this->connection->select('node', 'n')`): `$request->query()` is an
+ * HTTP bag, `$response->with()` a redirect.
+ */
+const QUERY_STARTERS: ReadonlySet<string> = new Set(['query', 'table', 'select', 'from', 'with']);
+const CONNECTION_NAMES = /^(?:db|database|connection|conn|pdo|wpdb|dbal)$/i;
 /** Names of arrays that hold rows, records or lines of data. */
 const DATA_NAMES = /^(?:rows|records|lines|csv(?:rows|lines)?|entities|documents|hits|logrecords|messages?lines)$/i;
 /** Words a data name ends with (`$csvRows`, `$import_records`, `$fileLines`). */
@@ -123,9 +129,18 @@ function isQueryChain(call: Call): boolean {
     if (inner.kind !== 'call') return false;
     const m = methodName(inner);
     if (m !== null && QUERY_BUILDER_METHODS.has(m)) return true;
+    if (m !== null && QUERY_STARTERS.has(m) && startsOnClassOrConnection(inner)) return true;
     c = inner;
   }
   return false;
+}
+
+function startsOnClassOrConnection(call: Call): boolean {
+  const w = call.what;
+  if (w.kind === 'staticlookup') return w.what.kind === 'name';
+  if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup') return false;
+  const name = varName(w.what) ?? thisPropertyName(w.what);
+  return name !== null && CONNECTION_NAMES.test(name);
 }
 
 /**

@@ -51,6 +51,9 @@ describe('dataSizedLoop', () => {
     expect(evidence('while ($g = $g->getParent()) { here(); }')).toBeNull();
     expect(evidence('for ($i = 0; $i < $n; $i++) { here(); }')).toBeNull();
     expect(evidence("foreach (\$db->query(\$sqlDelete) as \$r) { here(); }")).toBeNull();
+    // An HTTP request's query bag is not a database query.
+    expect(evidence('foreach ($request->query()->all() as $k => $v) { here(); }')).toBeNull();
+    expect(evidence('foreach (User::query()->all() as $u) { here(); }')).toBe("the rows the query's `all()` returns");
   });
 });
 
