@@ -161,6 +161,11 @@ export function dataSizedArray(expr: PhpNode, facts: Facts, depth = 3): DataEvid
   }
   const v = varName(expr);
   if (v !== null && v !== 'this') return dataSizedVariable(v, expr, facts, depth);
+  // `$catalog = simplexml_load_file($input->getArgument('file')); foreach ($catalog->product as …)`:
+  // the records of a document whose path the user gives (a command argument, an upload).
+  if ((expr.kind === 'propertylookup' || expr.kind === 'call') && isUserDocument(expr.kind === 'call' ? expr : expr.what, facts)) {
+    return { what: 'the records of a document read from a path the user gives', at: expr };
+  }
   const prop = thisPropertyName(expr) ?? staticProperty(expr)?.name ?? null;
   if (prop !== null && isDataName(prop) && isAppendedBuffer(prop, expr, facts)) {
     return { what: `\`${prop}\`, which the class appends to on every call`, at: expr };
@@ -191,6 +196,21 @@ function dataSizedVariable(name: string, at: PhpNode, facts: Facts, depth: numbe
     }
   }
   return null;
+}
+
+const DOCUMENT_LOADERS: ReadonlySet<string> = new Set(['simplexml_load_file', 'file_get_contents']);
+/** Where a path comes from the user: a console argument or option, `$argv`, an upload. */
+const USER_PATH_METHODS: ReadonlySet<string> = new Set(['getargument', 'getoption']);
+const USER_PATH_VARS: ReadonlySet<string> = new Set(['argv', '_FILES']);
+
+/** A variable (or call) holding a document loaded from a path the user gives. */
+function isUserDocument(n: PhpNode, facts: Facts): boolean {
+  const loaded = (e: PhpNode): boolean => e.kind === 'call' && DOCUMENT_LOADERS.has(functionName(e) ?? '')
+    && nodesUnder(e).some((x) => (x.kind === 'call' && USER_PATH_METHODS.has(methodName(x) ?? '')) || USER_PATH_VARS.has(varName(x) ?? ''));
+  if (loaded(n)) return true;
+  const v = varName(n);
+  if (v === null) return false;
+  return facts.scopeOf(n).accesses.some((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && loaded(a.via.right));
 }
 
 /** Is `$this->records` / `static::$records` appended to (`[] = …`) in a method other than the constructor? */
