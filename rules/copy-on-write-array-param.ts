@@ -31,7 +31,7 @@ export default defineRule({
     },
     details: {
       write:
-        '`${{name}}` is an array parameter passed by value, a caller in this file passes it {{why}}, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
+        '`${{name}}` is an array parameter passed by value, a caller in this file passes it an array sized by {{why}}, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
         + '(copy-on-write), so during the call both copies are in memory (the talk: a 512 MB array made the peak 1,024 MB). '
         + 'A memory spike per call, not a leak, and cheap for small arrays.',
     },
