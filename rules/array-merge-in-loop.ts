@@ -2,6 +2,7 @@ import type { Assign, Call, Loop, PhpNode } from '../engine/nodes.js';
 import { isFunctionLike } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { fixedIterationTotal, iteratesConfiguration } from '../engine/facts/fixed-iterations.js';
+import { dataSizedLoop, type DataEvidence } from '../engine/facts/data-size.js';
 import { enclosingLoops, enclosingTries, functionName, thisPropertyName, typeNames, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { defineRule } from '../engine/rule.js';
@@ -39,9 +40,9 @@ export default defineRule({
       union: '`{{lhs}} = {{lhs}} + …` in a loop copies the whole array on every iteration',
     },
     details: {
-      merge: 'Reassigning `{{lhs}}` with `{{fn}}()` of itself inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result (measured on PHP 8.2: 2,000 parts of 50 ints take 487 ms this way, 0.7 ms with one `array_merge(...$parts)`).',
-      spread: '`{{lhs}} = [...{{lhs}}, …]` inside a loop copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result.',
-      union: '`{{lhs}} = {{lhs}} + …` inside a loop builds a new array with a copy of `{{lhs}}` on every iteration (measured on PHP 8.2: 2,000 unions of 50 keys take about 1 s, against 6 ms with `+=`, which adds in place).',
+      merge: 'The loop runs over {{why}}. Reassigning `{{lhs}}` with `{{fn}}()` of itself inside it copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result (measured on PHP 8.2: 2,000 parts of 50 ints take 487 ms this way, 0.7 ms with one `array_merge(...$parts)`).',
+      spread: 'The loop runs over {{why}}. `{{lhs}} = [...{{lhs}}, …]` inside it copies everything accumulated in `{{lhs}}` into a new array on every iteration, so the work grows with the square of the result.',
+      union: 'The loop runs over {{why}}. `{{lhs}} = {{lhs}} + …` inside it builds a new array with a copy of `{{lhs}}` on every iteration (measured on PHP 8.2: 2,000 unions of 50 keys take about 1 s, against 6 ms with `+=`, which adds in place).',
     },
     tips: {
       merge: 'Collect the parts in the loop (`$parts[] = $part;`) and call `{{fn}}()` once after it: `{{once}}`.',
@@ -64,10 +65,15 @@ export default defineRule({
       const loops = enclosingLoops(node);
       if (loops.length === 0 || smallFixedLoops(loops, ctx.facts.scopeOf(loops[0]!))) return;
       if (isLoopVariable(loops[0]!, baseOf(node.left)) || resetInLoop(loops[0]!, node, lhs, ctx.file)) return;
+      if (leavesLoopAfter(node, loops[0]!)) return;
+      // Only a loop that runs once per row, line or record of data makes the copying cost
+      // something: a loop over a few providers, fields or servers copies a few small arrays.
+      const evidence = accumulatingDataLoop(loops, node, lhs, ctx.file, ctx.facts);
+      if (!evidence) return;
       const fn = shape === 'merge' ? functionName(node.right as Call) ?? 'array_merge' : '';
       const lhsText = ctx.file.textOf(node.left);
       ctx.report({
-        at: node, messageId: shape, data: { lhs: lhsText, fn, once: shape === 'merge' ? mergeOnce(node.right as Call, fn, lhs, lhsText, ctx.file) : '' },
+        at: node, messageId: shape, data: { lhs: lhsText, fn, why: evidence.what, once: shape === 'merge' ? mergeOnce(node.right as Call, fn, lhs, lhsText, ctx.file) : '' },
         fix: (fixer) => shape === 'union' ? unionFix(node, fixer, ctx.file) : shape === 'merge' ? collectFix(node, loops, fixer, ctx.file, ctx.facts) : null,
       });
     };
@@ -138,6 +144,36 @@ function isKnownArray(target: PhpNode, facts: Facts): boolean {
     return !!info && (typeNames(info.node.type).includes('array') || info.node.value?.kind === 'array');
   }
   return false;
+}
+
+/**
+ * The first loop around the merge, innermost first, that runs once per row, line or record of
+ * data while the accumulator lives on: loops that assign it afresh end the search (outside
+ * them nothing accumulates).
+ */
+function accumulatingDataLoop(loops: readonly Loop[], node: Assign, lhs: string, file: SourceFile, facts: Facts): DataEvidence | null {
+  for (const [i, loop] of loops.entries()) {
+    if (i > 0 && resetInLoop(loop, node, lhs, file)) return null;
+    const e = dataSizedLoop(loop, facts);
+    if (e) return e;
+  }
+  return null;
+}
+
+/** `foreach (…) { $a = array_merge($a, …); break; }`: a later statement of the same block leaves the loop, so the merge runs once. */
+function leavesLoopAfter(node: Assign, loop: Loop): boolean {
+  let stmt: PhpNode = node;
+  while (stmt.parent && stmt.parent.kind !== 'block' && stmt.parent !== loop) stmt = stmt.parent;
+  const block = stmt.parent;
+  if (!block || block.kind !== 'block') return false;
+  const after = block.children.slice(block.children.indexOf(stmt) + 1);
+  return after.some((s) => (s.kind === 'break' && (!s.level || Number((s.level as { value?: unknown }).value ?? 1) >= 1) && nearestLoop(s) === loop)
+    || s.kind === 'return' || s.kind === 'throw' || (s.kind === 'expressionstatement' && s.expression.kind === 'throw'));
+}
+
+function nearestLoop(n: PhpNode): PhpNode | null {
+  for (let p = n.parent; p; p = p.parent) if (p.kind === 'foreach' || p.kind === 'for' || p.kind === 'while' || p.kind === 'do' || p.kind === 'switch') return p;
+  return null;
 }
 
 function smallFixedLoops(loops: readonly Loop[], scope: Scope): boolean {

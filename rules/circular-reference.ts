@@ -1,5 +1,6 @@
+import { dataSizedLoop } from '../engine/facts/data-size.js';
 import type { Assign, PhpNode, Unset } from '../engine/nodes.js';
-import { varName, type Facts, type Scope } from '../engine/facts/index.js';
+import { thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { repetitionOf, repetitionSite, type Repetition } from '../engine/facts/repetition.js';
 import { defineRule } from '../engine/rule.js';
 
@@ -123,10 +124,26 @@ function freshAndRepeated(scope: Scope, names: string[], facts: Facts): { name: 
       const right = a.via.right;
       if (right.kind !== 'new' && right.kind !== 'clone') continue;
       const rep = repetitionOf(a.via, facts);
+      if (rep && overCallersFewItems(rep, facts)) continue;
       if (rep && (!best || rank(rep) < rank(best.rep))) best = { name, rep };
     }
   }
   return best;
+}
+
+/**
+ * Does the repetition come down to a `foreach` over a parameter or a property (the caller's
+ * collection: a field's few items, a form's entries) with no evidence that it holds run-time
+ * data (engine/facts/data-size.ts)? A handful of cycles is nothing for the collector.
+ */
+function overCallersFewItems(rep: Repetition, facts: Facts): boolean {
+  let r: Repetition = rep;
+  while (r.kind === 'caller') r = r.repetition;
+  if (r.kind !== 'loop' || r.loop.kind !== 'foreach') return false;
+  const src = r.loop.source;
+  const v = varName(src);
+  const fromCaller = (v !== null && facts.scopeOf(r.loop).params.has(v)) || thisPropertyName(src) !== null;
+  return fromCaller && dataSizedLoop(r.loop, facts) === null;
 }
 
 /** `describe`, shorter, for the one-line message. */

@@ -1,6 +1,7 @@
 import { defineRule } from '../engine/rule.js';
-import type { FunctionLike, Parameter, PhpNode } from '../engine/nodes.js';
-import { argumentAt, docblockOf, typeNames, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
+import type { Call, FunctionLike, Parameter, PhpNode } from '../engine/nodes.js';
+import { argumentAt, docblockOf, functionName, isWithin as isWithinNode, typeNames, varName, type Access, type ClassFacts, type Scope } from '../engine/facts/index.js';
+import { dataSizedArray, type DataEvidence } from '../engine/facts/data-size.js';
 
 // PHP passes arrays by value with copy-on-write: the callee shares the caller's array until it
 // first writes to it, and then duplicates the whole array (measured: a 1,000,000-int array,
@@ -30,7 +31,7 @@ export default defineRule({
     },
     details: {
       write:
-        '`${{name}}` is an array parameter passed by value, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
+        '`${{name}}` is an array parameter passed by value, a caller in this file passes it an array sized by {{why}}, and {{what}} writes to it: PHP then duplicates the whole array the caller passed '
         + '(copy-on-write), so during the call both copies are in memory (the talk: a 512 MB array made the peak 1,024 MB). '
         + 'A memory spike per call, not a leak, and cheap for small arrays.',
     },
@@ -46,32 +47,37 @@ export default defineRule({
     if (context.isTestFile) return {};
 
     /**
-     * Only a copy that costs something and can be avoided: the array is data-sized (named as
-     * rows, lines, records, tokens…, documented as a list of objects, or built big by a caller
-     * in this file), and the function does not take-modify-return it (`$form`, an options array
-     * with defaults added, `$config` in a constructor: the caller gets the new array back, and
-     * any way of building it holds both for a moment).
+     * Only a copy that costs something and can be avoided: a caller in this file passes a
+     * data-sized array (rows fetched, lines of a file, an array it fills per row of data, or
+     * one built big with `range()`/`array_fill()`), and the function does not take-modify-return
+     * it (`$form`, an options array with defaults added, `$config` in a constructor: the caller
+     * gets the new array back, and any way of building it holds both for a moment). A name
+     * alone (`$rows`, `$values`) is no evidence: most such arrays hold a few entries.
      */
-    function worthReporting(fn: FunctionLike, scope: Scope, param: Parameter, name: string, doc: string | null): boolean {
-      if (fn.kind === 'method' && scope.name === '__construct') return false;
-      if (returnsParam(scope, name)) return false;
-      const words = wordsOf(name);
-      if (words.some((w) => OPTION_WORDS.has(w))) return false;
-      if (words.some((w) => DATA_WORDS.has(w))) return true;
-      if (doc && documentsObjectList(doc, name)) return true;
-      return callerPassesBigArray(fn, param);
+    function dataEvidence(fn: FunctionLike, scope: Scope, param: Parameter, name: string): DataEvidence | null {
+      if (fn.kind === 'method' && scope.name === '__construct') return null;
+      if (returnsParam(scope, name)) return null;
+      const index = fn.arguments.indexOf(param);
+      for (const call of callersOf(fn)) {
+        // `parent::mapRecords($records)` inside the method itself says nothing about its callers.
+        if (isWithinNode(call, fn)) continue;
+        const arg = argumentAt(call, index, name);
+        if (!arg || call.arguments.some((a) => a.kind === 'variadic')) continue;
+        const e = dataSizedArray(arg, facts) ?? builtBig(arg, facts.scopeOf(call));
+        // A caller's own parameter named `$records` is a name, not evidence: most hold a few.
+        if (e && e.at.kind !== 'parameter') return e;
+      }
+      return null;
     }
 
-    /** `array_test($array)` in this file, with `$array = range(1, 10000000)` or built in a loop. */
-    function callerPassesBigArray(fn: FunctionLike, param: Parameter): boolean {
-      if (fn.kind !== 'function') return false;
-      const index = fn.arguments.indexOf(param);
-      const fname = fn.name.name.toLowerCase();
-      for (const call of facts.functionCalls.get(fname) ?? []) {
-        const arg = call.arguments[index];
-        if (arg && isBigArray(arg, facts.scopeOf(call))) return true;
-      }
-      return false;
+    /** Calls of `fn` in this file: a function by name, a method by name, a closure through the variable it is assigned to. */
+    function callersOf(fn: FunctionLike): Call[] {
+      if (fn.kind === 'function') return facts.functionCalls.get(fn.name.name.toLowerCase()) ?? [];
+      if (fn.kind === 'method') return facts.methodCalls.get(fn.name.name.toLowerCase()) ?? [];
+      const holder = fn.parent;
+      const v = holder?.kind === 'assign' && holder.right === fn ? varName(holder.left) : null;
+      if (v === null) return [];
+      return facts.scopeOf(fn).calls.filter((c) => varName(c.what) === v);
     }
 
     function check(fn: FunctionLike): void {
@@ -87,11 +93,12 @@ export default defineRule({
         if (!isArrayParam(param, name, doc)) continue;
         const write = firstWrite(scope, name);
         if (!write) continue;
-        if (!worthReporting(fn, scope, param, name, doc)) continue;
+        const evidence = dataEvidence(fn, scope, param, name);
+        if (!evidence) continue;
         context.report({
           at: write.at,
           messageId: 'write',
-          data: { name, what: write.what },
+          data: { name, what: write.what, why: evidence.what },
           related: [{ at: param, message: `\`$${name}\` is received by value here: it shares the caller's array until the first write` }],
           fix: (fixer) => {
             if (!byRefAllowed(fn, param, scope.cls)) return null;
@@ -163,28 +170,6 @@ export default defineRule({
   },
 });
 
-/** Names of small, fixed-shape arrays: options, configuration, render/form arrays. */
-const OPTION_WORDS: ReadonlySet<string> = new Set([
-  'option', 'options', 'opts', 'config', 'configuration', 'settings', 'setting', 'context', 'attributes', 'attrs', 'params',
-  'parameters', 'args', 'arguments', 'headers', 'form', 'element', 'defaults', 'variables', 'vars', 'definition', 'meta',
-  'metadata', 'info', 'properties', 'props', 'flags', 'extra', 'overrides', 'env', 'server', 'route', 'state',
-]);
-/** Names of data: arrays that grow with the input. */
-const DATA_WORDS: ReadonlySet<string> = new Set([
-  'rows', 'lines', 'records', 'tokens', 'items', 'entries', 'results', 'ids', 'batch', 'batches', 'chunk', 'chunks', 'data',
-  'dataset', 'list', 'collection', 'events', 'messages', 'logs', 'documents', 'files', 'nodes', 'values', 'scores', 'users',
-  'stack', 'queue', 'buffer', 'matrix', 'points', 'samples', 'bytes', 'words', 'objects', 'models', 'entities', 'list',
-]);
-/** Calls that return an array as big as their input or argument says. */
-const BIG_ARRAY_SOURCES: ReadonlySet<string> = new Set([
-  'range', 'file', 'array_fill', 'str_split', 'explode', 'iterator_to_array', 'fetchall', 'fetchallassociative', 'toarray', 'all', 'get', 'findall', 'findby',
-]);
-
-/** `rowCount`, `row_ids` → lower-cased words. */
-function wordsOf(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
-
 /** Does the function give the parameter back (`return $p;`), so the caller takes the new array? */
 function returnsParam(scope: Scope, name: string): boolean {
   return scope.returns.some((r) => r.expr !== null && r.expr.kind === 'variable' && r.expr.name === name)
@@ -197,33 +182,18 @@ function nodeMentions(n: PhpNode, name: string): boolean {
   return false;
 }
 
-/** `@param list<Row> $rows`, `@param User[] $users`: a list of objects. */
-function documentsObjectList(doc: string, name: string): boolean {
-  const type = docParamType(doc, name);
-  return type !== null && /^(?:list|array|non-empty-list|iterable)<(?:[^,<>]+,\s*)?\\?[A-Z][\w\\]*>$|^\\?[A-Z][\w\\]*\[\]$/.test(type);
-}
-
-/** An argument that is a big array: `range(…)`, `file(…)`, rows fetched, or a variable built so or in a loop. */
-function isBigArray(arg: PhpNode, scope: Scope): boolean {
-  const call = (n: PhpNode): boolean => {
-    if (n.kind !== 'call') return false;
-    const f = n.what.kind === 'name' ? n.what.name.replace(/^.*\\/, '').toLowerCase() : n.what.kind === 'propertylookup' && n.what.offset.kind === 'identifier' ? n.what.offset.name.toLowerCase() : '';
-    return BIG_ARRAY_SOURCES.has(f);
-  };
-  if (call(arg)) return true;
-  if (arg.kind !== 'variable' || typeof arg.name !== 'string') return false;
-  const v = arg.name;
-  return scope.accesses.some((a) => a.storage === 'var' && a.name === v && (
-    (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && call(a.via.right))
-    || ((a.role === 'append' || a.role === 'keyed') && enclosedByLoop(a.node))));
-}
-
-function enclosedByLoop(n: PhpNode): boolean {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.kind === 'foreach' || p.kind === 'for' || p.kind === 'while' || p.kind === 'do') return true;
-    if (p.kind === 'function' || p.kind === 'method' || p.kind === 'closure' || p.kind === 'arrowfunc') return false;
+/** `range(1, 1000000)`, `array_fill(0, 100000, …)`, or a variable assigned one: an array built big on purpose (the talk). */
+function builtBig(arg: PhpNode, scope: Scope): DataEvidence | null {
+  const big = (n: PhpNode): boolean => n.kind === 'call' && (functionName(n) === 'range' || functionName(n) === 'array_fill');
+  if (big(arg)) return { what: `an array built by \`${functionName(arg as Call)}()\``, at: arg };
+  const v = varName(arg);
+  if (v === null) return null;
+  for (const a of scope.accesses) {
+    if (a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && big(a.via.right)) {
+      return { what: `an array built by \`${functionName(a.via.right as Call)}()\``, at: a.via.right };
+    }
   }
-  return false;
+  return null;
 }
 
 type Effect = 'copies' | 'replaces' | 'none';

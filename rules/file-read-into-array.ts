@@ -1,6 +1,6 @@
 import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
-import { closestAncestor, docblockOf, enclosingLoops, functionName, isWithin, typeNames, type Scope } from '../engine/facts/index.js';
+import { closestAncestor, docblockOf, enclosingLoops, functionName, isWithin, typeNames, varName, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
 import { streamOrigin, streamReadOf, type StreamOrigin } from '../engine/facts/streams.js';
 import { applyEdits, type Fixer } from '../engine/fixes.js';
@@ -32,12 +32,18 @@ export default defineRule({
   },
   defaultOptions: {} as Record<string, never>,
   create(ctx) {
-    const onScope = (node: FunctionLike | Program): void => {
-      const scope = ctx.facts.scopeFor(node);
-      if (scope) checkScope(ctx, scope);
-    };
+    // Decided at the end of the file: whether the file runs in a long-running process (which
+    // makes reading everything from a path of unknown origin worth a finding) is known then.
+    const scopes: (FunctionLike | Program)[] = [];
+    const onScope = (node: FunctionLike | Program): void => { scopes.push(node); };
     return {
-      'function:exit': onScope, 'method:exit': onScope, 'closure:exit': onScope, 'program:exit': onScope,
+      'function:exit': onScope, 'method:exit': onScope, 'closure:exit': onScope,
+      'program:exit'(node) {
+        for (const n of [...scopes, node]) {
+          const scope = ctx.facts.scopeFor(n);
+          if (scope) checkScope(ctx, scope);
+        }
+      },
     };
   },
 });
@@ -87,6 +93,8 @@ function checkScope(ctx: Ctx, scope: Scope): void {
     const kept = keptWhere(scope, a, same, loop, file.spanOf(loop).end);
     if (!kept) continue;
     const read = readOf(loop)!;
+    // `$uids[$n] = $uid` parsed out of each line of a listing keeps a field per line, not the input.
+    if (unitOf(read, file) === 'line' && !keepsWholeLine(write, read)) continue;
     const severity = severityFor(ctx, scope, streamOrigin(read, scope, scope.cls));
     if (severity === null) continue;
     reported.add(key);
@@ -130,8 +138,30 @@ function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | 
   const clsWords = wordsOf(cls);
   if ([...fnWords, ...clsWords].some((w) => LOADER_WORDS.has(w))) return null;
   if (ctx.isTestFile) return null;
-  if (fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) return 'default';
-  return 'info';
+  // A local file of an import or export: read in one go by design, a peak for one run, so
+  // info (raised in long-running code, where the peak stays with the worker).
+  if (fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) return 'info';
+  // A path from elsewhere in one-shot code (.htaccess, a bundled CSV, a debug log): reading it
+  // all is the function's job; the review judged 0 of 4 such findings worth changing.
+  return ctx.longRunning ? 'info' : null;
+}
+
+/**
+ * Is the value kept for each line the line itself (`$lines[] = $line`, `trim($line)`,
+ * `substr($line, 1)`, the read call), rather than a field parsed out of it (`$ids[$n] = $uid`
+ * after `preg_split(…, $line)`)? Only then does the whole input end up in the array.
+ */
+function keepsWholeLine(write: PhpNode, read: PhpNode): boolean {
+  if (write.kind !== 'assign' && write.kind !== 'assignref') return true;
+  const value = write.right;
+  if (value === read || isWithin(read, value)) return true;
+  const holder = read.parent;
+  const lineVar = holder?.kind === 'assign' && holder.right === read ? varName(holder.left) : read.kind === 'call' ? null : null;
+  if (lineVar === null) return true;
+  if (varName(value) === lineVar) return true;
+  if (value.kind === 'call') return value.arguments.some((arg) => varName(arg) === lineVar);
+  if (value.kind === 'bin' && value.type === '.') return true;
+  return false;
 }
 
 /** Where the collected array is kept after the loop, or null when it is not. */

@@ -43,8 +43,8 @@ export default defineRule({
         + 'handle is also held elsewhere.',
     },
     tips: {
-      neverClosed: 'Wrap the code after the open in `try { … } finally { {{close}}(${{name}}); }`: PHP runs `finally` when a suspended generator is destroyed.',
-      closeNotReached: 'Move the close into `try { … } finally { {{close}}(${{name}}); }`: PHP runs `finally` also when a suspended generator is destroyed.',
+      neverClosed: 'Do not keep the generator once done with it (iterate it to the end, or drop it: PHP then closes a handle nobody else holds); and wrap the code after the open in `try { … } finally { {{close}}(${{name}}); }`, which PHP runs when a suspended generator is destroyed, also when the handle is held elsewhere.',
+      closeNotReached: 'Do not keep the generator once done with it (iterate it to the end, or drop it); and move the close into `try { … } finally { {{close}}(${{name}}); }`, which PHP runs also when a suspended generator is destroyed, whoever else holds the handle.',
     },
   },
   defaultOptions: {},
@@ -57,6 +57,9 @@ export default defineRule({
       if (n.kind === 'encapsed' && n.type === 'heredoc') return;
       if (/[\r\n]/.test(file.textOf(n)) && !file.textOf(n).startsWith('<<<')) multiLine.push(n);
     };
+
+    const fns: FunctionLike[] = [];
+    const collect = (fn: FunctionLike): void => { fns.push(fn); };
 
     function check(fn: FunctionLike): void {
       const scope = facts.scopeFor(fn);
@@ -85,6 +88,11 @@ export default defineRule({
       if (!flow.supported) return;
       const exposed = flow.liveProbes.filter((y) => !enclosingTries(y).some((t) => t.always && releases.some((r) => isWithin(r, t.always!))));
       if (exposed.length === 0) return;
+      // A local handle of a generator that is dropped is closed with it (measured: +0 fds after
+      // a consumer's `break`): only a handle also held elsewhere, or a generator that a caller
+      // keeps suspended, stays open. Without evidence of either in this file: not reported.
+      const keeper = uses.escapes ? null : keptBy(fn);
+      if (!uses.escapes && !keeper) return;
       const close = OPENERS[opener]!;
       // The close the message names is the one the suspended generator never reaches: after the
       // yield that exposes the handle, not an early-exit close before it (`if (!$ok) { fclose($h);
@@ -93,6 +101,7 @@ export default defineRule({
       const lateClose = late.find((c) => c.loc!.start.offset > exposed[0]!.loc!.start.offset) ?? late[late.length - 1];
       const related: RelatedDescriptor[] = [{ at: exposed[0]!, message: 'the generator suspends here with the handle open; a consumer may never resume it' }];
       if (lateClose) related.push({ at: lateClose, message: 'reached only if the consumer iterates the generator to the end' });
+      if (keeper) related.push({ at: keeper, message: 'the generator is kept here: while it lives suspended, its handle stays open' });
       context.report({
         at: open,
         messageId: lateClose ? 'closeNotReached' : 'neverClosed',
@@ -100,6 +109,26 @@ export default defineRule({
         related,
         fix: (fixer) => wrapFix(fixer, fn, target.assign, name, close, closes, uses.escapes),
       });
+    }
+
+    /**
+     * A call of the generator in this file whose result is kept (`$lines = get_data($path)`,
+     * `$this->pending[] = $this->rows($p)`, `[$a, rows($p)]`) rather than iterated on the spot.
+     */
+    function keptBy(fn: FunctionLike): PhpNode | null {
+      let calls: Call[] = [];
+      if (fn.kind === 'function') calls = facts.functionCalls.get(fn.name.name.toLowerCase()) ?? [];
+      else if (fn.kind === 'method') calls = facts.methodCalls.get(fn.name.name.toLowerCase()) ?? [];
+      else {
+        const holder = fn.parent;
+        const v = holder?.kind === 'assign' && holder.right === fn ? varName(holder.left) : null;
+        if (v !== null) calls = facts.scopeOf(fn).calls.filter((c) => varName(c.what) === v);
+      }
+      for (const c of calls) {
+        const p = c.parent;
+        if ((p?.kind === 'assign' && p.right === c) || p?.kind === 'entry') return p;
+      }
+      return null;
     }
 
     /** `try { rest } finally { close($h); }` around the statements after `$h = open(...);`. */
@@ -170,10 +199,12 @@ export default defineRule({
     return {
       string: noteString,
       encapsed: noteString,
-      'function:exit': check,
-      'method:exit': check,
-      'closure:exit': check,
-      'arrowfunc:exit': check,
+      // Decided at the end of the file: the callers that keep a generator may come after it.
+      'function:exit': collect,
+      'method:exit': collect,
+      'closure:exit': collect,
+      'arrowfunc:exit': collect,
+      'program:exit'() { for (const fn of fns) check(fn); },
     };
   },
 });

@@ -2,7 +2,8 @@ import type { Call, Loop, PhpNode } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { isDeclaredAs } from '../engine/facts/declared-types.js';
 import { fixedIterationTotal, iteratesConfiguration } from '../engine/facts/fixed-iterations.js';
-import { resolveClassName } from '../engine/facts/imports.js';
+import { importsAt, resolveClassName } from '../engine/facts/imports.js';
+import { dataSizedLoop } from '../engine/facts/data-size.js';
 import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { defineRule } from '../engine/rule.js';
 import type { Fixer } from '../engine/fixes.js';
@@ -42,8 +43,8 @@ export default defineRule({
       eloquent: '`{{call}}` loads the whole table into memory before the first iteration',
     },
     details: {
-      persist: "`{{call}}` runs in a loop that never calls `clear()` or `detach()`: Doctrine's UnitOfWork keeps every persisted entity, with a copy of its original data, until the EntityManager is cleared, so memory grows with every iteration (measured: +23 MB for 20,000 small entities flushed every 500; +0.4 MB with `clear()` after each flush).",
-      flush: "`{{call}}` runs in a loop that never calls `clear()` or `detach()`: every entity loaded or persisted stays managed, and each `flush()` computes change sets over all of them, so memory and the time per flush grow with every iteration.",
+      persist: "The loop runs over {{why}}. `{{call}}` runs in it and it never calls `clear()` or `detach()`: Doctrine's UnitOfWork keeps every persisted entity, with a copy of its original data, until the EntityManager is cleared, so memory grows with every iteration (measured: +23 MB for 20,000 small entities flushed every 500; +0.4 MB with `clear()` after each flush).",
+      flush: "The loop runs over {{why}}. `{{call}}` runs in it and it never calls `clear()` or `detach()`: every entity loaded or persisted stays managed, and each `flush()` computes change sets over all of them, so memory and the time per flush grow with every iteration.",
       eloquent: '`{{call}}` loads every row of the table (as models; as rows for `DB::table()`) before the first iteration: memory peaks at the size of the table.',
     },
     tips: {
@@ -65,20 +66,28 @@ export default defineRule({
         const clearingMethods = clearingMethodsOf(clears, facts);
         const byLoop = new Map<Loop, Call[]>();
         for (const call of [...emCalls('persist'), ...emCalls('flush')]) {
-          if (isDataFixture(facts.classOf(call)?.node ?? null)) continue;
+          // Seeders that fill the database with fake data run once on a developer's machine.
+          if (isDataFixture(facts.classOf(call)?.node ?? null) || usesFaker(facts, call)) continue;
           const loops = enclosingLoops(call);
           if (loops.length === 0 || smallFixedLoops(loops, facts.scopeOf(loops[0]!))) continue;
           if (loops.some((l) => clears.some((c) => isWithin(c, l)) || callsClearingMethod(l, clearingMethods))) continue;
+          // `foreach ($tags as $tag) { $em->persist($tag); }` over an array the code already
+          // holds: clear() would free nothing, the array keeps every entity anyway.
+          if (methodName(call) === 'persist' && persistsHeldLoopValue(call, loops)) continue;
           // One finding per loop nest: an inner persist() and an outer flush() are one story.
           const outer = loops[loops.length - 1]!;
           const list = byLoop.get(outer);
           if (list) list.push(call); else byLoop.set(outer, [call]);
         }
-        for (const calls of byLoop.values()) {
+        for (const [outer, calls] of byLoop) {
+          // Only a loop over run-time data (rows, lines, files, pages, a batch import) keeps
+          // many entities: a request's few items or the caller's collection do not.
+          const evidence = growthEvidence(outer, calls, facts);
+          if (!evidence) continue;
           calls.sort((a, b) => ctx.file.spanOf(a).start - ctx.file.spanOf(b).start);
           const at = calls.find((c) => methodName(c) === 'persist') ?? calls[0]!;
           const messageId = methodName(at) === 'persist' ? 'persist' : 'flush';
-          ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()` } });
+          ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()`, why: evidence } });
         }
         if (ctx.longRunning) reportEloquent(ctx.file, facts, (at, call, fix) => ctx.report({ at, messageId: 'eloquent', data: { call }, fix }));
       },
@@ -127,6 +136,64 @@ function isDataFixture(cls: PhpNode | null): boolean {
   return names.some((n) => FIXTURE_TYPES.test(n)) || /Fixtures?$/.test(cls.name?.name ?? '');
 }
 
+/**
+ * Why the loop nest around the calls handles many entities, or null: some loop of the nest
+ * runs over run-time data (engine/facts/data-size.ts), or the loop flushes in batches
+ * (`if ($i % 20 === 0) { $em->flush(); }`: its author expects many rows). A loop over a
+ * parameter named like data counts only when the entities are made or loaded in the loop.
+ */
+function growthEvidence(outer: Loop, calls: readonly Call[], facts: Facts): string | null {
+  const loops = [...enclosingLoops(calls[0]!), outer].filter((l, i, all) => all.indexOf(l) === i && isWithin(l, outer));
+  // `$entries = $repo->findBy(…); foreach ($entries as $e) { …; $em->flush(); }`: the array
+  // holds every entity already; clear() would free nothing.
+  const held = loops.filter((l) => walksLoadedEntities(l, facts));
+  for (const l of loops) {
+    if (held.includes(l)) continue;
+    const e = dataSizedLoop(l, facts);
+    if (e) return e.what;
+  }
+  if (held.length === 0 && calls.some((c) => methodName(c) === 'flush' && isBatchFlush(c, outer))) return 'a batch that it flushes every few iterations';
+  return null;
+}
+
+/** Repository and query calls that return every entity they find, as an array. */
+const LOADS_ENTITIES = /^(?:getresult|findall|findby\w*|find\w+by\w*)$/;
+
+/** A `foreach` over entities loaded into an array before the loop (`getResult()`, `findBy…()`), directly or through a local. */
+function walksLoadedEntities(loop: Loop, facts: Facts): boolean {
+  if (loop.kind !== 'foreach') return false;
+  const loads = (n: PhpNode): boolean => n.kind === 'call' && LOADS_ENTITIES.test(methodName(n) ?? '');
+  if (loads(loop.source)) return true;
+  const v = varName(loop.source);
+  if (v === null) return false;
+  return facts.scopeOf(loop).accesses.some((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && loads(a.via.right));
+}
+
+/** `if (0 === $i % 20) { $em->flush(); }` inside the loop. */
+function isBatchFlush(flush: Call, loop: Loop): boolean {
+  for (let p = flush.parent; p && p !== loop; p = p.parent) {
+    if (p.kind === 'if' && descendants(p.test).some((n) => n.kind === 'bin' && n.type === '%')) return true;
+  }
+  return false;
+}
+
+/** Sources a `foreach` streams: each entity is loaded in its iteration, nothing else holds it. */
+const STREAMING: ReadonlySet<string> = new Set(['toiterable', 'iterate', 'cursor', 'lazy', 'lazybyid', 'iterateassociative', 'iteratenumeric']);
+
+/** Does `persist($x)` persist the value of an enclosing `foreach` over an array (not a stream)? */
+function persistsHeldLoopValue(call: Call, loops: readonly Loop[]): boolean {
+  const v = varName(call.arguments[0] ?? null);
+  if (v === null) return false;
+  return loops.some((l) => l.kind === 'foreach' && varName(l.value) === v
+    && !(l.source.kind === 'call' && STREAMING.has(methodName(l.source) ?? '')));
+}
+
+/** A file that makes fake data (`Faker\Factory`, `fake()`): a seeder run on a developer's machine. */
+function usesFaker(facts: Facts, at: PhpNode): boolean {
+  if ((facts.functionCalls.get('fake') ?? []).length > 0) return true;
+  return [...importsAt(at).classes.values()].some((fqn) => /^Faker\\/i.test(fqn));
+}
+
 function smallFixedLoops(loops: readonly Loop[], scope: Scope): boolean {
   // A loop over configuration (`$this->servers` set by the constructor) is sized by a person.
   const counted = loops.filter((l) => !iteratesConfiguration(l, scope));
@@ -140,7 +207,7 @@ function reportEloquent(file: SourceFile, facts: Facts, report: (at: Call, call:
   for (const name of ['all', 'get']) {
     for (const call of facts.methodCalls.get(name) ?? []) {
       const chain = wholeTableChain(call, name);
-      if (!chain || !isIterated(call, facts)) continue;
+      if (!chain || !isIterated(call, facts) || usesFaker(facts, call)) continue;
       const text = `${file.textOf(chain.root.what)}()${chain.rest}`;
       // The query builder's lazy() throws without an orderBy (Eloquent's orders by the key).
       const direct = call.parent?.kind === 'foreach' && call.parent.source === call && call.arguments.length === 0 && (!chain.isDb || chain.ordered);

@@ -53,11 +53,11 @@ describe('the five rules of issue 5 in long-running code', () => {
   const worker = (body: string): string => `<?php\n${body}\nwhile (true) {\n    $job = $queue->pop();\n    $job->run();\n}\n`;
   const cases: [string, string, string, string][] = [
     ['unbounded-cache', 'function f($value) { static $c = []; if (isset($c[$value])) { return $c[$value]; } return $c[$value] = g($value); }', 'warning', 'error'],
-    // An import by name: data that grows with use (a path from elsewhere under another name is info).
-    ['file-read-into-array', 'function readImport($p) { $h = fopen($p, "r"); $lines = []; while (($l = fgets($h)) !== false) { $lines[] = $l; } return $lines; }', 'warning', 'error'],
+    // A socket: data whose size the peer decides (a local import by name is info, another path silent).
+    ['file-read-into-array', 'function readMail($p) { $h = fsockopen($p, 110); $lines = []; while (($l = fgets($h)) !== false) { $lines[] = $l; } return $lines; }', 'warning', 'error'],
     ['circular-reference', 'foreach ($rows as $r) { $a = new A(); $b = new B(); $a->b = $b; $b->a = $a; }', 'info', 'warning'],
     ['query-log-enabled', 'DB::enableQueryLog();', 'warning', 'error'],
-    ['orm-identity-map-growth', 'foreach ($rows as $row) { $em->persist($row); }', 'warning', 'error'],
+    ['orm-identity-map-growth', 'foreach ($stmt->fetchAll() as $row) { $em->persist(Item::fromRow($row)); }', 'warning', 'error'],
   ];
   for (const [id, body, plain, raised] of cases) {
     it(`${id}: ${plain} → ${raised}, and the details say why; the message stays`, () => {

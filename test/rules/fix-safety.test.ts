@@ -12,30 +12,32 @@ const fixesOf = (text: string, id: string) => lintWith(text, [id]).filter((f) =>
 describe('copy-on-write-array-param: the by-reference fix', () => {
   const fn = '<?php\nfunction tally(array $rows): int {\n    sort($rows);\n    return count($rows);\n}\n';
   it('is not offered when a call in the file passes a literal or an expression (it would fatal)', () => {
-    expect(fixesOf(`${fn}echo tally([3, 1]);\n`, 'copy-on-write-array-param')).toEqual([[]]);
-    expect(fixesOf(`${fn}echo tally(array_values($x));\n`, 'copy-on-write-array-param')).toEqual([[]]);
-    expect(fixesOf(`${fn}echo tally(...$args);\n`, 'copy-on-write-array-param')).toEqual([[]]);
+    // The first caller passes the lines of a file: the evidence that the copy is worth reporting.
+    const read = "$all = file('scores.txt');\necho tally($all);\n";
+    expect(fixesOf(`${fn}${read}echo tally([3, 1]);\n`, 'copy-on-write-array-param')).toEqual([[]]);
+    expect(fixesOf(`${fn}${read}echo tally(array_values($x));\n`, 'copy-on-write-array-param')).toEqual([[]]);
+    expect(fixesOf(`${fn}${read}echo tally(...$args);\n`, 'copy-on-write-array-param')).toEqual([[]]);
   });
   it('is offered, unsafe with the reason, when every call in the file passes a variable', () => {
-    expect(fixesOf(`${fn}echo tally($rows);\necho tally($this->rows);\n`, 'copy-on-write-array-param')).toEqual([[
+    expect(fixesOf(`${fn}$rows = file('scores.txt');\necho tally($rows);\necho tally($this->rows);\n`, 'copy-on-write-array-param')).toEqual([[
       'unsafe: Take $rows by reference (unsafe: the caller\'s array then changes with every write, and a caller in another file that passes a literal or an expression fails)',
     ]]);
   });
   it.skipIf(!hasPhp)('the by-reference fix really fatals on a literal (why it is not offered then)', () => {
-    const fixed = fixUntilStable(`${fn}$rows = [3, 1];\necho tally($rows);\n`, (t) => lintWith(t, ['copy-on-write-array-param']), { allowUnsafe: true }).text;
+    const fixed = fixUntilStable(`${fn}$rows = range(1, 100000);\necho tally($rows);\n`, (t) => lintWith(t, ['copy-on-write-array-param']), { allowUnsafe: true }).text;
     expect(fixed).toContain('array &$rows');
     const driver = tempCode('driver.php', '<?php\ntry { require $argv[1]; tally([1]); } catch (\\Error $e) { echo get_class($e), "\\n"; }\n');
     expect(runDriver(driver, tempCode('code.php', fixed)).stdout).toContain('Error');
   });
   it('is not offered for a private method called with a literal through $this', () => {
-    // `$rows`: a data name, so the copy is worth reporting (short option-like arrays are not).
-    const text = '<?php\nfinal class A {\n    public function run(): int { return $this->sum([1, 2]); }\n    private function sum(array $rows): int {\n        $rows[] = 0;\n        return array_sum($rows);\n    }\n}\n';
+    // The second caller passes fetched rows: the copy is worth reporting.
+    const text = '<?php\nfinal class A {\n    public function run(): int { return $this->sum([1, 2]); }\n    public function all(\\PDO $db): int { $rows = $db->query(\'SELECT n FROM t\')->fetchAll(); return $this->sum($rows); }\n    private function sum(array $rows): int {\n        $rows[] = 0;\n        return array_sum($rows);\n    }\n}\n';
     expect(fixesOf(text, 'copy-on-write-array-param')).toEqual([[]]);
   });
 });
 
 describe('file-read-into-array: the generator fix', () => {
-  const method = (head: string) => `<?php\ninterface Reader { public function lines($h): array; }\n${head}\n{\n    public function lines($h): array\n    {\n        $lines = [];\n        while (($l = fgets($h)) !== false) {\n            $lines[] = $l;\n        }\n        return $lines;\n    }\n}\n`;
+  const method = (head: string) => `<?php\ninterface Reader { public function importLines($h): array; }\n${head}\n{\n    public function importLines($h): array\n    {\n        $lines = [];\n        while (($l = fgets($h)) !== false) {\n            $lines[] = $l;\n        }\n        return $lines;\n    }\n}\n`;
   it('is not offered where changing array to iterable breaks the signature it implements or overrides', () => {
     expect(fixesOf(method('final class FileReader implements Reader'), 'file-read-into-array')).toEqual([[]]);
     expect(fixesOf(method('class FileReader extends Base'), 'file-read-into-array')).toEqual([[]]);

@@ -27,7 +27,8 @@ describe('messages that are true of the code', () => {
     // related location cite the close after the yield (17), not the early-exit one (13).
     expect(f!.message).toBe('`fclose()` runs only if the generator is iterated to the end: stopping early leaves the handle open');
     expect(f!.details).toMatch(/^`fclose\(\)` on line 17 runs only when the generator is iterated to the end/);
-    expect(f!.related.map((r) => r.range.start.line)).toEqual([16, 17]);
+    // …and where a caller keeps the generator suspended (23), the evidence that the handle stays open.
+    expect(f!.related.map((r) => r.range.start.line)).toEqual([16, 17, 23]);
   });
   it('listener-in-loop does not say "each time" of a registration a once-flag guards', () => {
     expect(lintWith(fixture('listener-in-loop', 'ok-once-flag.php'), ['listener-in-loop'])).toEqual([]);
@@ -39,7 +40,7 @@ describe('messages that are true of the code', () => {
     const [f] = lintWith(fixture('array-merge-in-loop', 'bad-keep-function.php'), ['array-merge-in-loop']);
     expect(f!.tip).toBe('Collect the parts in the loop (`$parts[] = $part;`) and call `array_replace_recursive()` once after it: `$cells = array_replace_recursive(...array_reverse($parts), ...[$cells]);`.');
     expect(f!.fixes).toEqual([]);
-    const [g] = lintWith('<?php\nfunction f(array $xs, array $a): array {\n    foreach ($xs as $x) {\n        $a = array_merge_recursive($a, $x->parts());\n    }\n    return $a;\n}\n', ['array-merge-in-loop']);
+    const [g] = lintWith('<?php\nfunction f(array $rows, array $a): array {\n    foreach ($rows as $x) {\n        $a = array_merge_recursive($a, $x->parts());\n    }\n    return $a;\n}\n', ['array-merge-in-loop']);
     expect(g!.tip).toMatch(/call `array_merge_recursive\(\)` once after it: `\$a = array_merge_recursive\(\$a, \.\.\.\$parts\);`/);
   });
 });

@@ -100,8 +100,9 @@ final class Meta
 
 describe('file-read-into-array fix', () => {
   it('is offered only for a function that only collects and returns', () => {
+    // Named as an import: a path of unknown origin in one-shot code is not reported otherwise.
     const base = (extra: string, ret = 'return $lines;') => `<?php
-function f($h): array {
+function importLines($h): array {
     $lines = [];
     while (($l = fgets($h)) !== false) {
         $lines[] = $l;
@@ -117,9 +118,9 @@ ${extra}    ${ret}
   });
 
   it('turns ?array into iterable and keeps the file parsing', () => {
-    const text = '<?php\nfunction f($h): ?array\n{\n    $rows = [];\n    while ($r = fgetcsv($h)) {\n        $rows[$r[0]] = $r[1];\n    }\n    return $rows;\n}\n';
+    const text = '<?php\nfunction importRows($h): ?array\n{\n    $rows = [];\n    while ($r = fgetcsv($h)) {\n        $rows[$r[0]] = $r[1];\n    }\n    return $rows;\n}\n';
     const fixed = fixUntilStable(text, (t) => lintWith(t, ['file-read-into-array']), { allowUnsafe: true }).text;
-    expect(fixed).toBe('<?php\nfunction f($h): iterable\n{\n    while ($r = fgetcsv($h)) {\n        yield $r[0] => $r[1];\n    }\n}\n');
+    expect(fixed).toBe('<?php\nfunction importRows($h): iterable\n{\n    while ($r = fgetcsv($h)) {\n        yield $r[0] => $r[1];\n    }\n}\n');
     if (hasPhp) expect(phpLint(fixed)).toBeNull();
   });
 });
