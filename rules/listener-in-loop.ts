@@ -1,10 +1,12 @@
 import { isFunctionLike, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
 import {
-  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, methodName, thisPropertyName, typeNames, varName,
+  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, thisPropertyName, typeNames, varName,
   type Scope,
 } from '../engine/facts/index.js';
-import { attributesOf, resolveClassName, resolvedName } from '../engine/facts/imports.js';
-import { isEntryName } from '../engine/facts/services.js';
+import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
+import { guardedByOnceFlag } from '../engine/facts/once-guard.js';
+import { isPerJobMethod, perEventRegistrar } from '../engine/facts/per-job-entry.js';
+import { bindsThis, callbackOf, displayRemoval, hasCallback, registrationOf, type Registration } from '../engine/facts/registrations.js';
 import { childrenOf } from '../engine/walk.js';
 import { defineRule } from '../engine/rule.js';
 
@@ -12,53 +14,9 @@ import { defineRule } from '../engine/rule.js';
 // removed. Done per loop iteration, per message or per request on an emitter that outlives the
 // job (the event loop, the app's dispatcher, an injected service), every job adds one more.
 
-type Family = 'listener' | 'timer' | 'then' | 'handler';
-
-interface Kind { family: Family; what: string; removal: readonly string[] }
-
-/** Registration methods (lower-cased) and what removes what they add. */
-const METHODS: Record<string, Kind> = {
-  on: { family: 'listener', what: 'listener', removal: ['removelistener', 'off', 'removealllisteners'] },
-  addlistener: { family: 'listener', what: 'listener', removal: ['removelistener', 'removealllisteners', 'removesubscriber'] },
-  addeventlistener: { family: 'listener', what: 'listener', removal: ['removeeventlistener'] },
-  addsubscriber: { family: 'listener', what: 'subscriber', removal: ['removesubscriber'] },
-  listen: { family: 'listener', what: 'listener', removal: ['forget', 'forgetpushed'] },
-  subscribe: { family: 'listener', what: 'subscriber', removal: ['forget', 'unsubscribe'] },
-  addperiodictimer: { family: 'timer', what: 'periodic timer', removal: ['canceltimer', 'cancel'] },
-  tick: { family: 'timer', what: 'periodic timer', removal: ['clear', 'clearall', 'cancel'] },
-  repeat: { family: 'timer', what: 'repeating callback', removal: ['cancel', 'disable'] },
-  onreadable: { family: 'timer', what: 'stream watcher', removal: ['cancel', 'disable'] },
-  onwritable: { family: 'timer', what: 'stream watcher', removal: ['cancel', 'disable'] },
-  onsignal: { family: 'timer', what: 'signal watcher', removal: ['cancel', 'disable'] },
-  addreadstream: { family: 'timer', what: 'stream watcher', removal: ['removereadstream', 'removestream'] },
-  addwritestream: { family: 'timer', what: 'stream watcher', removal: ['removewritestream', 'removestream'] },
-  addsignal: { family: 'timer', what: 'signal listener', removal: ['removesignal'] },
-  then: { family: 'then', what: 'promise callback', removal: [] },
-};
-/** Eloquent model events: `User::created(fn …)` registers on the application's dispatcher. */
-const MODEL_EVENTS = /^(creating|created|updating|updated|saving|saved|deleting|deleted|restoring|restored|retrieved|replicating|forcedeleting|forcedeleted|trashed)$/;
-const FUNCTIONS: Record<string, Kind> = {
-  register_shutdown_function: { family: 'handler', what: 'shutdown function', removal: [] },
-  set_error_handler: { family: 'handler', what: 'error handler', removal: ['restore_error_handler'] },
-  set_exception_handler: { family: 'handler', what: 'exception handler', removal: ['restore_exception_handler'] },
-  swoole_timer_tick: { family: 'timer', what: 'periodic timer', removal: ['swoole_timer_clear', 'swoole_timer_clear_all'] },
-};
-/** Registrations that facades and loop classes offer as static calls (`Event::listen`, `Loop::addPeriodicTimer`). */
-const STATIC_OK = new Set(['listen', 'subscribe', 'addlistener', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'onsignal', 'addreadstream', 'addwritestream', 'addsignal']);
-/** Receivers that name an event dispatcher/emitter, for registrations whose listener is not an inline callable. */
-const DISPATCHER_LIKE = /event|dispatch|emitter|bus|hub/i;
-/** Calls whose callback runs for every event: a closure passed to them is a per-event context. */
-const PER_EVENT_REGISTRARS = new Set(['on', 'addlistener', 'listen', 'subscribe', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'addreadstream', 'addwritestream', 'handle']);
 /** Long-lived receivers passed as parameters: an event loop or a dispatcher. */
 const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInterface|EventDispatcher|Dispatcher|EventEmitterInterface|EventEmitter|Server)$/;
 
-/** Parameters that make a method a configurator rather than a per-job entry point. */
-const INFRASTRUCTURE_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|LoopInterface|EventEmitterInterface)$/;
-
-/** Lifecycle hooks that run once per process or worker: `OnServerStart`, `onWorkerStart`, `handleBoot`. */
-const ONCE = /start|boot|init|install|register|configure|setup/i;
-
-interface Registration { call: Call; kind: Kind; name: string }
 type Context =
   | { kind: 'loop'; loop: Loop }
   | { kind: 'method'; method: Method; name: string }
@@ -89,18 +47,8 @@ export default defineRule({
     const regs: Registration[] = [];
     return {
       call(node) {
-        const fn = functionName(node);
-        if (fn !== null) {
-          const kind = FUNCTIONS[fn];
-          if (kind) regs.push({ call: node, kind, name: fn });
-          return;
-        }
-        const m = methodName(node);
-        if (m === null) return;
-        const isStatic = node.what.kind === 'staticlookup';
-        // `Mockery::on(…)`, `Model::on($connection)`: static `on`/`then` are not registrations.
-        const kind = isStatic ? (STATIC_OK.has(m) ? METHODS[m] : MODEL_EVENTS.test(m) ? METHODS.listen : undefined) : METHODS[m];
-        if (kind) regs.push({ call: node, kind, name: m });
+        const r = registrationOf(node);
+        if (r) regs.push(r);
       },
       'program:exit'() {
         for (const r of regs) check(r);
@@ -109,7 +57,7 @@ export default defineRule({
 
     function check(r: Registration): void {
       const { call, kind } = r;
-      if (!hasCallback(call, r, ctx.file.textOf(callReceiver(call) ?? call.what))) return;
+      if (!hasCallback(r, ctx.file.textOf(callReceiver(call) ?? call.what))) return;
       if (forwardsParameter(call)) return;
       // `if (!$this->registered) { register_shutdown_function(…); $this->registered = true; }`:
       // once per object or process, not each time the method runs (monolog's BufferHandler).
@@ -156,38 +104,11 @@ export default defineRule({
           continue; // an inline closure called once: look further out
         }
         if (p.kind === 'method') {
-          const name = typeof p.name === 'string' ? p.name : p.name.name;
-          if (p.isStatic) return null;
-          // Handed the application, container, dispatcher or loop: a configurator run at set-up.
-          if (p.arguments.some((a) => typeNames(a.type).some((t) => INFRASTRUCTURE_TYPE.test(resolveClassName(t, a))))) return null;
-          if (attributesOf(p).some((a) => /\\(AsEventListener|AsMessageHandler)$/.test(a.name))) return { kind: 'method', method: p, name };
-          // A per-job method is handed its job (a message, event or request); `handle()` without
-          // one is a console command's body, and start/boot hooks run once per process.
-          const owner = ctx.facts.classOf(p)?.name ?? '';
-          if (p.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return null;
-          if (!isEntryName(name.toLowerCase()) && !isControllerAction(p)) return null;
-          return { kind: 'method', method: p, name };
-          return null;
+          if (!isPerJobMethod(p, ctx.facts)) return null;
+          return { kind: 'method', method: p, name: typeof p.name === 'string' ? p.name : p.name.name };
         }
         if (p.kind === 'function') return null;
       }
-      return null;
-    }
-
-    /** The registration or server that calls `fn` for every event, if `fn` is passed to one. */
-    function perEventRegistrar(fn: FunctionLike): PhpNode | null {
-      let n: PhpNode = fn;
-      if (n.parent?.kind === 'namedargument') n = n.parent;
-      const p = n.parent;
-      if (!p) return null;
-      if (p.kind === 'call' && p.arguments.includes(n)) {
-        const m = methodName(p);
-        if (m && PER_EVENT_REGISTRARS.has(m)) return p;
-        if (functionName(p) === 'swoole_timer_tick') return p;
-      }
-      if (p.kind === 'new' && p.arguments.includes(n) && /Server$/.test(resolvedName(p.what) ?? '')) return p;
-      // Workerman: `$worker->onMessage = function (…) { … }`.
-      if (p.kind === 'assign' && p.right === n && p.left.kind === 'propertylookup' && p.left.offset.kind === 'identifier' && /^on[A-Z]/.test(p.left.offset.name)) return p;
       return null;
     }
 
@@ -281,101 +202,6 @@ export default defineRule({
   },
 });
 
-/** A public controller action handed the request (`index(Request $request)` in a `…Controller`). */
-function isControllerAction(m: Method): boolean {
-  if (m.visibility === 'private' || m.visibility === 'protected') return false;
-  let cls: PhpNode | undefined = m.parent;
-  while (cls && cls.kind !== 'class') cls = cls.parent;
-  if (!cls || cls.kind !== 'class') return false;
-  const named = (n: PhpNode | null | undefined): string => (n && n.kind === 'name' ? n.name : '');
-  if (!/Controller$/.test(named(cls.extends)) && !/Controller$/.test(cls.name?.name ?? '')) return false;
-  return m.arguments.some((a) => typeNames(a.type).some((t) => /(^|\\)\w*Request(Interface)?$/.test(t)));
-}
-
-function displayRemoval(lower: string): string {
-  const names: Record<string, string> = {
-    removelistener: 'removeListener', removealllisteners: 'removeAllListeners', removeeventlistener: 'removeEventListener',
-    removesubscriber: 'removeSubscriber', forget: 'forget', canceltimer: 'cancelTimer', cancel: 'cancel', clear: 'Timer::clear',
-    removereadstream: 'removeReadStream', removewritestream: 'removeWriteStream', removesignal: 'removeSignal',
-    restore_error_handler: 'restore_error_handler', restore_exception_handler: 'restore_exception_handler', swoole_timer_clear: 'swoole_timer_clear',
-    unsubscribe: 'unsubscribe', off: 'off', forgetpushed: 'forgetPushed',
-  };
-  return names[lower] ?? lower;
-}
-
-/** A callable among the arguments: a closure, `[$obj, 'm']`, `$obj->m(...)`, or (for dispatchers) a listener class/string. */
-function hasCallback(call: Call, r: Registration, receiverText: string): boolean {
-  if (callbackOf(call)) return true;
-  if (r.kind.family === 'handler') return call.arguments.length > 0;
-  // Laravel: `Event::listen(Shipped::class, SendNotification::class)`, `->listen('x', 'Listener@handle')`; a
-  // dispatcher given a listener held in a variable. Not `$this->listener->listen($connection, $queue)`.
-  if (r.name === 'listen' || r.name === 'addlistener' || r.name === 'subscribe' || r.name === 'addsubscriber') {
-    if (DISPATCHER_LIKE.test(receiverText)) return call.arguments.length > 0;
-    return call.arguments.some((a) => (a.kind === 'staticlookup' && a.offset.kind === 'identifier' && a.offset.name.toLowerCase() === 'class') || (a.kind === 'string' && /@/.test(a.value)));
-  }
-  return false;
-}
-
-/** A flag the code sets once: `$this->x`, `self::$x`, `static::$x`, a `static` local. */
-function flagText(n: PhpNode, text: (n: PhpNode) => string): string | null {
-  let e = n;
-  while (e.kind === 'unary' && e.type === '!') e = e.what;
-  if (e.kind === 'call' && (functionName(e) === 'isset' || functionName(e) === 'empty') && e.arguments[0]) e = e.arguments[0];
-  if (e.kind === 'isset' && e.variables.length === 1) e = e.variables[0]!;
-  if (e.kind === 'empty') e = e.expression;
-  if (e.kind === 'bin' && ['===', '==', '!==', '!='].includes(e.type)) {
-    const lit = (x: PhpNode): boolean => x.kind === 'boolean' || x.kind === 'nullkeyword' || (x.kind === 'name' && /^(true|false|null)$/i.test(x.name));
-    e = lit(e.left) ? e.right : lit(e.right) ? e.left : e;
-  }
-  if (e.kind === 'propertylookup' || e.kind === 'staticlookup' || e.kind === 'variable') return text(e);
-  return null;
-}
-
-/** Flags tested by an `if` condition (`!$a && !$b`: each). */
-function flagsOf(test: PhpNode, text: (n: PhpNode) => string): string[] {
-  if (test.kind === 'bin' && (test.type === '&&' || test.type === '||' || test.type === 'and' || test.type === 'or')) {
-    return [...flagsOf(test.left, text), ...flagsOf(test.right, text)];
-  }
-  const f = flagText(test, text);
-  return f ? [f] : [];
-}
-
-/** Is some flag in `flags` assigned under `root`? */
-function assignsFlag(root: PhpNode, flags: readonly string[], text: (n: PhpNode) => string): boolean {
-  const stack: PhpNode[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.kind === 'assign' && flags.includes(text(n.left))) return true;
-    if (isFunctionLike(n) && n !== root) continue;
-    stack.push(...childrenOf(n));
-  }
-  return false;
-}
-
-/**
- * Is the registration guarded by a once-flag: inside `if (<flag test>) { … }` whose body also
- * sets the flag, or after an early `if (<flag>) return;` in a function that sets the flag?
- */
-function guardedByOnceFlag(call: Call, text: (n: PhpNode) => string): boolean {
-  const fn = enclosingFunction(call);
-  for (let n: PhpNode | undefined = call.parent; n && n !== fn; n = n.parent) {
-    if (n.kind !== 'if') continue;
-    const flags = flagsOf(n.test, text);
-    if (flags.length > 0 && n.body && isWithin(call, n.body) && assignsFlag(n.body, flags, text)) return true;
-  }
-  if (!fn || !isFunctionLike(fn) || fn.kind === 'arrowfunc' || !fn.body) return false;
-  const start = call.loc?.start.offset ?? 0;
-  for (const st of fn.body.children) {
-    if ((st.loc?.start.offset ?? 0) >= start) break;
-    if (st.kind !== 'if' || !st.body) continue;
-    const body = st.body.kind === 'block' ? st.body.children : [st.body];
-    if (!body.some((b) => b.kind === 'return')) continue;
-    const flags = flagsOf(st.test, text);
-    if (flags.length > 0 && assignsFlag(fn.body, flags, text)) return true;
-  }
-  return false;
-}
-
 /** `function onFailure(callable $listener) { $this->dispatcher->addListener(…, $listener); }`: an API that registers what its caller gives. */
 function forwardsParameter(call: Call): boolean {
   let fn: PhpNode | null = null;
@@ -387,36 +213,6 @@ function forwardsParameter(call: Call): boolean {
     const v = varName(a);
     return v !== null && params.has(v);
   });
-}
-
-function callbackOf(call: Call): PhpNode | null {
-  for (const raw of call.arguments) {
-    const a = raw.kind === 'namedargument' ? raw.value : raw;
-    if (a.kind === 'closure' || a.kind === 'arrowfunc') return a;
-    if (a.kind === 'array' && a.items.length === 2) {
-      const first = a.items[0];
-      const second = a.items[1];
-      if (first?.kind === 'entry' && second?.kind === 'entry' && second.value.kind === 'string' && (first.value.kind === 'variable' || first.value.kind === 'propertylookup' || first.value.kind === 'staticlookup')) return a;
-    }
-    if (a.kind === 'call' && a.arguments.length === 1 && a.arguments[0]!.kind === 'variadicplaceholder') return a;
-  }
-  return null;
-}
-
-/** Non-static closures and arrow functions in an instance method capture `$this`; so do `[$this, 'm']` and `$this->m(...)`. */
-function bindsThis(cb: PhpNode): boolean {
-  if (cb.kind === 'closure' || cb.kind === 'arrowfunc') {
-    if (cb.isStatic) return false;
-    for (let p = cb.parent; p; p = p.parent) {
-      if (p.kind === 'method') return !p.isStatic;
-      if (p.kind === 'function') return false;
-      if ((p.kind === 'closure' || p.kind === 'arrowfunc') && p.isStatic) return false;
-    }
-    return false;
-  }
-  if (cb.kind === 'array') return cb.items[0]?.kind === 'entry' && varName(cb.items[0].value) === 'this';
-  if (cb.kind === 'call') return varName(callReceiver(cb)) === 'this';
-  return false;
 }
 
 /** `$this->promise->then(…)`: a callback added to a promise the object keeps. */
