@@ -5,8 +5,8 @@ import {
 } from '../engine/facts/index.js';
 import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
 import { guardedByOnceFlag } from '../engine/facts/once-guard.js';
-import { isPerJobMethod, perEventRegistrar } from '../engine/facts/per-job-entry.js';
-import { bindsThis, callbackOf, displayRemoval, hasCallback, registrationOf, type Registration } from '../engine/facts/registrations.js';
+import { isPerJobMethod, perEventRegistrar, perRequestConstructor, perResolutionRegistrar } from '../engine/facts/per-job-entry.js';
+import { HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, registrationOf, type Registration } from '../engine/facts/registrations.js';
 import { childrenOf } from '../engine/walk.js';
 import { defineRule } from '../engine/rule.js';
 
@@ -17,10 +17,19 @@ import { defineRule } from '../engine/rule.js';
 /** Long-lived receivers passed as parameters: an event loop or a dispatcher. */
 const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInterface|EventDispatcher|Dispatcher|EventEmitterInterface|EventEmitter|Server)$/;
 
+/** Types of what a per-request object's constructor or a resolver closure is handed: the process's hubs. */
+const HUB_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|EventManager|EventManagerInterface|LoopInterface|EventEmitterInterface|EventEmitter|Gate)$/;
+
+const UNIT: Record<Context['kind'], string> = { loop: 'iteration', method: 'call', callback: 'event', constructor: 'instance', resolution: 'resolution' };
+
 type Context =
   | { kind: 'loop'; loop: Loop }
   | { kind: 'method'; method: Method; name: string }
-  | { kind: 'callback'; closure: FunctionLike; registrar: PhpNode };
+  | { kind: 'callback'; closure: FunctionLike; registrar: PhpNode }
+  /** The constructor of an object made per request (a middleware, a component): `what` says which. */
+  | { kind: 'constructor'; method: Method; what: string }
+  /** A closure the container runs on every resolution (`bind`, `factory`, `resolving`). */
+  | { kind: 'resolution'; closure: FunctionLike; registrar: PhpNode };
 
 export default defineRule({
   meta: {
@@ -63,7 +72,10 @@ export default defineRule({
       // once per object or process, not each time the method runs (monolog's BufferHandler).
       if (guardedByOnceFlag(call, ctx.file.textOf.bind(ctx.file))) return;
       if (kind.family === 'then' && !thenOnKeptPromise(call)) return;
-      const context = contextOf(call);
+      // Lifecycle hooks and the verbs trusted only on a hub (`booted`, `attach`, `once`) are
+      // registered in set-up loops over configuration (one per disk, per command path): a loop
+      // counts only inside code that itself runs per job.
+      const context = contextOf(call, kind.receiver !== undefined);
       if (!context) return;
       const receiver = callReceiver(call);
       if (!longLived(receiver, call, context)) return;
@@ -76,8 +88,10 @@ export default defineRule({
       const cb = callbackOf(call);
       const boundThis = cb !== null && bindsThis(cb);
       const cls = ctx.facts.classOf(call);
-      const unit = context.kind === 'loop' ? 'iteration' : context.kind === 'method' ? 'call' : 'event';
-      const effect = kind.family === 'timer' ? ' (each keeps firing)' : kind.family === 'then' ? ' (held until the promise settles)' : kind.family === 'listener' ? ' (each runs on every event)' : '';
+      const unit = UNIT[context.kind];
+      const effect = kind.family === 'timer' ? ' (each keeps firing)' : kind.family === 'then' ? ' (held until the promise settles)'
+        : kind.what === 'one-shot listener' ? ' (each kept until its event fires)' : kind.family === 'listener' ? ' (each runs on every event)'
+          : kind.family === 'hook' ? ' (each kept with everything its callback captures)' : '';
       ctx.report({
         at: call,
         messageId: boundThis ? 'registeredThis' : 'registered',
@@ -89,21 +103,26 @@ export default defineRule({
           cls: cls?.name ?? 'the enclosing object',
         },
         related: context.kind === 'loop' ? [{ at: context.loop, message: 'the loop that repeats the registration' }]
-          : context.kind === 'callback' ? [{ at: context.registrar, message: 'this callback runs for every event' }] : [],
+          : context.kind === 'callback' ? [{ at: context.registrar, message: 'this callback runs for every event' }]
+            : context.kind === 'resolution' ? [{ at: context.registrar, message: 'the container runs this closure on every resolution' }] : [],
       });
     }
 
     /** Where the registration repeats: the innermost loop, a per-message method, or a per-event callback. */
-    function contextOf(call: Call): Context | null {
+    function contextOf(call: Call, loopNeedsJob = false): Context | null {
       const loops = enclosingLoops(call);
-      if (loops.length > 0) return { kind: 'loop', loop: loops[0]! };
+      if (loops.length > 0 && !loopNeedsJob) return { kind: 'loop', loop: loops[0]! };
       for (let p = call.parent; p; p = p.parent) {
         if (p.kind === 'closure' || p.kind === 'arrowfunc') {
           const registrar = perEventRegistrar(p);
           if (registrar) return { kind: 'callback', closure: p, registrar };
+          const resolver = perResolutionRegistrar(p);
+          if (resolver) return { kind: 'resolution', closure: p, registrar: resolver };
           continue; // an inline closure called once: look further out
         }
         if (p.kind === 'method') {
+          const perRequest = perRequestConstructor(p);
+          if (perRequest) return { kind: 'constructor', method: p, what: perRequest };
           if (!isPerJobMethod(p, ctx.facts)) return null;
           return { kind: 'method', method: p, name: typeof p.name === 'string' ? p.name : p.name.name };
         }
@@ -124,6 +143,7 @@ export default defineRule({
         const v = varName(receiver);
         return v !== null && !writtenWithin(scope, v, 'var', context.loop) && !isLoopVariable(context.loop, v);
       }
+      if (context.kind === 'constructor' || context.kind === 'resolution') return handedHub(receiver, scope);
       if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.kind === 'method' ? context.method : context.closure);
       if (isFactoryCall(receiver)) return true;
       const v = varName(receiver);
@@ -135,6 +155,31 @@ export default defineRule({
       if (param) return context.kind === 'callback' && typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
       const writes = scope.accesses.filter((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign');
       return writes.length > 0 && writes.every((a) => a.via?.kind === 'assign' && isLongLivedSource(a.via.right));
+    }
+
+    /**
+     * In a per-request constructor or a resolver closure, the hubs are what the code is handed:
+     * `$this->events` / `$events` typed or named as the app, container, dispatcher, event manager
+     * or loop; `$app['events']`, `$app->make('events')`, `app()`, facades.
+     */
+    function handedHub(receiver: PhpNode, scope: Scope): boolean {
+      let base: PhpNode = receiver;
+      while (base.kind === 'offsetlookup' || (base.kind === 'call' && callReceiver(base) !== null)) base = base.kind === 'offsetlookup' ? base.what : callReceiver(base)!;
+      if (base.kind === 'call') return functionName(base) === 'app' || functionName(base) === 'resolve';
+      const prop = thisPropertyName(base);
+      if (prop !== null) {
+        // An emitter the object makes itself dies with it.
+        if (scope.cls?.accesses.some((a) => a.storage === 'prop' && a.name === prop && a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind === 'new')) return false;
+        const decl = scope.cls?.properties.get(prop);
+        const promoted = scope.cls?.methods.get('__construct')?.arguments.find((a) => a.name?.name === prop);
+        const typeNode = promoted?.type ?? (decl?.statement as { type?: PhpNode } | undefined)?.type;
+        return HUB_NAME.test(prop) || typeNames(typeNode).some((t) => HUB_TYPE.test(resolveClassName(t, base)));
+      }
+      const v = varName(base);
+      if (v === null || v === 'this') return false;
+      const param = scope.params.get(v);
+      if (param) return HUB_NAME.test(v) || typeNames(param.type).some((t) => HUB_TYPE.test(resolveClassName(t, param)));
+      return scope.captures.has(v) && HUB_NAME.test(v);
     }
 
     function isRemoved(r: Registration, receiver: PhpNode | null, context: Context): boolean {
@@ -188,6 +233,8 @@ export default defineRule({
         case 'loop': return 'on every iteration of a loop';
         case 'method': return `on every call of ${c.name}()`;
         case 'callback': return 'for every event';
+        case 'constructor': return 'per instance of a per-request class';
+        case 'resolution': return 'on every resolution from the container';
       }
     }
 
@@ -197,6 +244,8 @@ export default defineRule({
         case 'loop': return `on every iteration of the ${c.loop.kind} loop at line ${line(c.loop)}`;
         case 'method': return `in ${c.name}() (once per message, event or request)`;
         case 'callback': return `in a callback called for every event (line ${line(c.registrar)})`;
+        case 'constructor': return `in the constructor of ${c.what}`;
+        case 'resolution': return `in a closure the container runs on every resolution (line ${line(c.registrar)})`;
       }
     }
   },

@@ -1,6 +1,7 @@
-import type { FunctionLike, Method, PhpNode } from '../nodes.js';
+import type { Call, FunctionLike, Method, PhpNode } from '../nodes.js';
 import { attributesOf, resolveClassName, resolvedName } from './imports.js';
-import { functionName, methodName, typeNames } from './names.js';
+import { argumentAt, callReceiver, functionName, methodName, typeNames } from './names.js';
+import { HUB_NAME, receiverName } from './registrations.js';
 import { isEntryName } from './services.js';
 import type { Facts } from './index.js';
 
@@ -27,10 +28,66 @@ export function isPerJobMethod(m: Method, facts: Facts): boolean {
   if (m.isStatic) return false;
   // Handed the application, container, dispatcher or loop: a configurator run at set-up.
   if (m.arguments.some((a) => typeNames(a.type).some((t) => INFRASTRUCTURE_TYPE.test(resolveClassName(t, a))))) return false;
-  if (attributesOf(m).some((a) => /\\(AsEventListener|AsMessageHandler)$/.test(a.name))) return true;
+  if (attributesOf(m).some((a) => /\\(AsEventListener|AsMessageHandler|Route)$/.test(a.name))) return true;
   const owner = facts.classOf(m)?.name ?? '';
-  if (m.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return false;
-  return isEntryName(name.toLowerCase()) || isControllerAction(m);
+  if (ONCE.test(name) || ONCE.test(owner)) return false;
+  if (isControllerAction(m)) return true;
+  // A queued job's handle() runs once per job, whatever it is handed (often nothing).
+  if ((name.toLowerCase() === 'handle' || name.toLowerCase() === '__invoke') && isQueuedJob(m)) return true;
+  return m.arguments.length > 0 && isEntryName(name.toLowerCase());
+}
+
+function isQueuedJob(m: Method): boolean {
+  let cls: PhpNode | undefined = m.parent;
+  while (cls && cls.kind !== 'class') cls = cls.parent;
+  if (!cls || cls.kind !== 'class') return false;
+  return (cls.implements ?? []).some((i) => /(^|\\)ShouldQueue$/.test(resolvedName(i) ?? ''));
+}
+
+/**
+ * Classes whose instances are made for one request, one render or one item (a Laravel
+ * middleware, a view or Livewire component, an API resource, a form request, a mailable or
+ * notification): their constructor runs once per request, not once per process.
+ */
+const PER_REQUEST_BASES = /(^|\\)(Illuminate\\View\\Component|Livewire\\Component|Illuminate\\Http\\Resources\\Json\\(JsonResource|ResourceCollection)|Illuminate\\Foundation\\Http\\FormRequest|Illuminate\\Mail\\Mailable|Illuminate\\Notifications\\Notification)$/;
+
+/** What a per-request object is, for messages ("a middleware"), when `m` is its constructor; else null. */
+export function perRequestConstructor(m: Method): string | null {
+  const name = typeof m.name === 'string' ? m.name : m.name.name;
+  if (name.toLowerCase() !== '__construct') return null;
+  let cls: PhpNode | undefined = m.parent;
+  while (cls && cls.kind !== 'class') cls = cls.parent;
+  if (!cls || cls.kind !== 'class' || cls.isAbstract) return null;
+  const base = resolvedName(cls.extends) ?? '';
+  if (PER_REQUEST_BASES.test(base)) return `a \`${base.replace(/^.*\\/, '')}\` (made for each use)`;
+  // A Laravel middleware: `handle($request, Closure $next)`; the kernel makes one per request.
+  for (const member of cls.body) {
+    if (member.kind !== 'method' || (typeof member.name === 'string' ? member.name : member.name.name).toLowerCase() !== 'handle') continue;
+    const next = member.arguments[1];
+    if (next && (next.name?.name === 'next' || typeNames(next.type).some((t) => /(^|\\)Closure$/.test(t)))) return 'a middleware (made for each request)';
+  }
+  return null;
+}
+
+/**
+ * The container call that runs `fn` on every resolution: `$app->bind(X::class, fn)` (not
+ * shared), Pimple's `$c->factory(fn)`.
+ */
+export function perResolutionRegistrar(fn: FunctionLike): Call | null {
+  let n: PhpNode = fn;
+  if (n.parent?.kind === 'namedargument') n = n.parent;
+  const p = n.parent;
+  if (!p || p.kind !== 'call' || !p.arguments.includes(n)) return null;
+  const m = methodName(p);
+  // On a container: `$this->app`, `$container`, `App::`, Pimple's `$c`.
+  const r = receiverName(callReceiver(p)) ?? '';
+  if (!HUB_NAME.test(r) && r !== 'c' && r !== 'App') return null;
+  if (m === 'bind') {
+    const shared = argumentAt(p, 2, 'shared');
+    return shared && shared.kind === 'boolean' && shared.value ? null : p;
+  }
+  // Not `resolving`/`afterResolving`: on a shared binding (most are) they run once.
+  return m === 'factory' ? p : null;
 }
 
 /** The registration or server that calls `fn` for every event, if `fn` is passed to one. */
@@ -50,13 +107,18 @@ export function perEventRegistrar(fn: FunctionLike): PhpNode | null {
   return null;
 }
 
-/** A public controller action handed the request (`index(Request $request)` in a `…Controller`). */
+/**
+ * A public controller action: any public method of a class extending a `…Controller` (but not
+ * its constructor or magic methods), or one handed the request in a class named `…Controller`.
+ */
 export function isControllerAction(m: Method): boolean {
   if (m.visibility === 'private' || m.visibility === 'protected') return false;
   let cls: PhpNode | undefined = m.parent;
   while (cls && cls.kind !== 'class') cls = cls.parent;
   if (!cls || cls.kind !== 'class') return false;
   const named = (n: PhpNode | null | undefined): string => (n && n.kind === 'name' ? n.name : '');
-  if (!/Controller$/.test(named(cls.extends)) && !/Controller$/.test(cls.name?.name ?? '')) return false;
+  const name = typeof m.name === 'string' ? m.name : m.name.name;
+  if (/Controller$/.test(named(cls.extends)) && !name.startsWith('__') && !cls.isAbstract) return true;
+  if (!/Controller$/.test(cls.name?.name ?? '')) return false;
   return m.arguments.some((a) => typeNames(a.type).some((t) => /(^|\\)\w*Request(Interface)?$/.test(t)));
 }

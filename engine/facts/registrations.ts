@@ -5,7 +5,7 @@ import { callReceiver, functionName, methodName, varName } from './names.js';
 // subscribers, timers, watchers, promise callbacks, PHP's global handlers. Registering is a
 // one-time act; the rules that care are about doing it again and again on something that lives.
 
-export type RegistrationFamily = 'listener' | 'timer' | 'then' | 'handler';
+export type RegistrationFamily = 'listener' | 'timer' | 'then' | 'handler' | 'hook';
 
 export interface RegistrationKind {
   family: RegistrationFamily;
@@ -13,12 +13,35 @@ export interface RegistrationKind {
   what: string;
   /** Lower-cased names of the calls that remove what this adds. */
   removal: readonly string[];
+  /**
+   * Verbs too common to trust by name (`attach` is also Eloquent's pivot insert, `after` a
+   * query scope): a registration only on a receiver named like a long-lived hub.
+   */
+  receiver?: RegExp;
 }
 
 export interface Registration { call: Call; kind: RegistrationKind; name: string }
 
+/**
+ * The last name of a receiver that is a process-wide hub: `$this->app`, `$container`,
+ * `$this->events`, `$eventManager`, `$emitter`, `$engine`, `Gate::`, `Queue::`.
+ */
+export const HUB_NAME = /(^|_)(app|application|container|events|eventmanager|eventsmanager|dispatcher|eventdispatcher|emitter|eventemitter|engine|kernel|gate|queue|bus|hub)$/i;
+/** Hubs whose hooks are application lifecycle hooks (`terminating`, `booted`, `resolving`). */
+const APP_NAME = /(^|_)(app|application|container|kernel)$/i;
+
 /** Registration methods (lower-cased) and what removes what they add. */
 const METHODS: Record<string, RegistrationKind> = {
+  once: { family: 'listener', what: 'one-shot listener', removal: ['removelistener', 'off', 'removealllisteners'], receiver: HUB_NAME },
+  attach: { family: 'listener', what: 'listener', removal: ['detach', 'detachaggregate', 'clearlisteners'], receiver: /(^|_)(events|eventmanager|eventsmanager|emitter|eventemitter|dispatcher|subject|hub)$/i },
+  before: { family: 'hook', what: '"before" callback', removal: [], receiver: /(^|_)(gate|queue|bus|events|dispatcher|app|application)$/i },
+  after: { family: 'hook', what: '"after" callback', removal: [], receiver: /(^|_)(gate|queue|bus|events|dispatcher|app|application)$/i },
+  terminating: { family: 'hook', what: 'terminating callback', removal: [], receiver: APP_NAME },
+  booted: { family: 'hook', what: 'booted callback', removal: [], receiver: APP_NAME },
+  booting: { family: 'hook', what: 'booting callback', removal: [], receiver: APP_NAME },
+  resolving: { family: 'hook', what: 'resolving callback', removal: [], receiver: APP_NAME },
+  afterresolving: { family: 'hook', what: 'resolving callback', removal: [], receiver: APP_NAME },
+  beforeresolving: { family: 'hook', what: 'resolving callback', removal: [], receiver: APP_NAME },
   on: { family: 'listener', what: 'listener', removal: ['removelistener', 'off', 'removealllisteners'] },
   addlistener: { family: 'listener', what: 'listener', removal: ['removelistener', 'removealllisteners', 'removesubscriber'] },
   addeventlistener: { family: 'listener', what: 'listener', removal: ['removeeventlistener'] },
@@ -45,7 +68,10 @@ const FUNCTIONS: Record<string, RegistrationKind> = {
   swoole_timer_tick: { family: 'timer', what: 'periodic timer', removal: ['swoole_timer_clear', 'swoole_timer_clear_all'] },
 };
 /** Registrations that facades and loop classes offer as static calls (`Event::listen`, `Loop::addPeriodicTimer`). */
-const STATIC_OK = new Set(['listen', 'subscribe', 'addlistener', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'onsignal', 'addreadstream', 'addwritestream', 'addsignal']);
+const STATIC_OK = new Set([
+  'listen', 'subscribe', 'addlistener', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'onsignal', 'addreadstream', 'addwritestream', 'addsignal',
+  'once', 'before', 'after', 'terminating', 'booted', 'booting', 'resolving', 'afterresolving', 'beforeresolving',
+]);
 /** Receivers that name an event dispatcher/emitter, for registrations whose listener is not an inline callable. */
 const DISPATCHER_LIKE = /event|dispatch|emitter|bus|hub/i;
 
@@ -54,7 +80,7 @@ const DISPLAY: Record<string, string> = {
   removesubscriber: 'removeSubscriber', forget: 'forget', canceltimer: 'cancelTimer', cancel: 'cancel', clear: 'Timer::clear',
   removereadstream: 'removeReadStream', removewritestream: 'removeWriteStream', removesignal: 'removeSignal',
   restore_error_handler: 'restore_error_handler', restore_exception_handler: 'restore_exception_handler', swoole_timer_clear: 'swoole_timer_clear',
-  unsubscribe: 'unsubscribe', off: 'off', forgetpushed: 'forgetPushed',
+  unsubscribe: 'unsubscribe', off: 'off', forgetpushed: 'forgetPushed', detach: 'detach', detachaggregate: 'detachAggregate', clearlisteners: 'clearListeners',
 };
 
 /** The registration `call` makes, by its name alone (the callback is checked by `hasCallback`). */
@@ -69,7 +95,31 @@ export function registrationOf(call: Call): Registration | null {
   const isStatic = call.what.kind === 'staticlookup';
   // `Mockery::on(…)`, `Model::on($connection)`: static `on`/`then` are not registrations.
   const kind = isStatic ? (STATIC_OK.has(m) ? METHODS[m] : MODEL_EVENTS.test(m) ? METHODS.listen : undefined) : METHODS[m];
-  return kind ? { call, kind, name: m } : null;
+  if (!kind) return null;
+  if (kind.receiver && !kind.receiver.test(receiverName(callReceiver(call)) ?? '')) return null;
+  return { call, kind, name: m };
+}
+
+/**
+ * The last name of a receiver: `$this->app` → app, `$events`, `Gate::` → Gate, `app()` → app,
+ * `app('events')` / `$app['events']` / `$app->make('events')` → events.
+ */
+export function receiverName(n: PhpNode | null): string | null {
+  if (!n) return null;
+  switch (n.kind) {
+    case 'variable': return typeof n.name === 'string' ? n.name : null;
+    case 'propertylookup': case 'nullsafepropertylookup': return n.offset.kind === 'identifier' ? n.offset.name : null;
+    case 'staticlookup': return n.offset.kind === 'identifier' ? n.offset.name : null;
+    case 'name': return n.name.replace(/^.*\\/, '');
+    case 'offsetlookup': return n.offset && n.offset.kind === 'string' ? n.offset.value.replace(/^.*[.\\]/, '') : receiverName(n.what);
+    case 'call': {
+      const first = n.arguments[0];
+      if (first && first.kind === 'string') return first.value.replace(/^.*[.\\]/, '');
+      if (first && first.kind === 'staticlookup' && first.offset.kind === 'identifier' && first.offset.name.toLowerCase() === 'class') return receiverName(first.what);
+      return functionName(n) ?? null;
+    }
+    default: return null;
+  }
 }
 
 /** A removal call's name as written in PHP (`removeListener`). */
