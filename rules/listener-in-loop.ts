@@ -1,12 +1,12 @@
-import { isFunctionLike, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
+import { isFunctionLike, type Assign, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
 import {
-  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, thisPropertyName, typeNames, varName,
+  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, staticProperty, thisPropertyName, typeNames, varName,
   type Scope,
 } from '../engine/facts/index.js';
 import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
 import { guardedByOnceFlag } from '../engine/facts/once-guard.js';
 import { isPerJobMethod, perEventRegistrar, perRequestConstructor, perResolutionRegistrar } from '../engine/facts/per-job-entry.js';
-import { HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, registrationOf, type Registration } from '../engine/facts/registrations.js';
+import { HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, receiverName, registrationOf, type Registration } from '../engine/facts/registrations.js';
 import { childrenOf } from '../engine/walk.js';
 import { defineRule } from '../engine/rule.js';
 
@@ -21,6 +21,9 @@ const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInte
 const HUB_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|EventManager|EventManagerInterface|LoopInterface|EventEmitterInterface|EventEmitter|Gate)$/;
 
 const UNIT: Record<Context['kind'], string> = { loop: 'iteration', method: 'call', callback: 'event', constructor: 'instance', resolution: 'resolution' };
+
+/** Lists of callbacks (`$callbacks`, `$terminatingCallbacks`, `$listeners`, `$hooks`, `$observers`). */
+const CALLBACK_LIST = /(callbacks|listeners|hooks|observers|subscribers|handlers)$/i;
 
 type Context =
   | { kind: 'loop'; loop: Loop }
@@ -40,12 +43,15 @@ export default defineRule({
     messages: {
       registered: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
       registeredThis: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
+      pushed: '`{{target}}[] = …` adds a callback {{per}} to a list kept for the whole process',
     },
     details: {
+      pushed: '`{{target}}[] = …` runs {{context}} and appends a callback to `{{target}}`, a list kept by {{owner}} for as long as the process lives; nothing takes it out, so the list holds one more per {{unit}}, each with everything its closure captures.',
       registered: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives.',
       registeredThis: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives. The callback is bound to `$this` ({{cls}}), so each one also keeps that object and everything it references alive.',
     },
     tips: {
+      pushed: 'Add it once, at start-up (or behind a once-flag), or take it out of `{{target}}` when the {{unit}} is done.',
       registered: 'Register it once, at start-up (a constructor, a service provider\'s boot(), before the loop), or remove it when the {{unit}} is done ({{removeHint}}).',
       registeredThis: 'Register it once, at start-up, or remove it when the {{unit}} is done ({{removeHint}}); a `static function` (or `static fn`) does not capture `$this`.',
     },
@@ -54,15 +60,47 @@ export default defineRule({
   create(ctx) {
     if (ctx.isTestFile) return {};
     const regs: Registration[] = [];
+    const pushes: { node: Assign; target: string; owner: string }[] = [];
     return {
       call(node) {
         const r = registrationOf(node);
         if (r) regs.push(r);
       },
+      assign(node) {
+        const p = callbackPush(node);
+        if (p) pushes.push({ node, ...p });
+      },
       'program:exit'() {
         for (const r of regs) check(r);
+        for (const p of pushes) checkPush(p.node, p.target, p.owner);
       },
     };
+
+    /** `Hooks::$callbacks[] = fn …` / `$this->app->terminatingCallbacks[] = …` in per-job code. */
+    function checkPush(node: Assign, target: string, owner: string): void {
+      if (guardedByOnceFlag(node, ctx.file.textOf.bind(ctx.file))) return;
+      const context = contextOf(node, true);
+      if (!context || context.kind === 'loop') return;
+      ctx.report({
+        at: node, messageId: 'pushed',
+        data: { target, owner, per: perText(context), context: contextText(context), unit: UNIT[context.kind] },
+      });
+    }
+
+    /** An append of a callable onto a callbacks list of a class (static) or of a hub. */
+    function callbackPush(node: Assign): { target: string; owner: string } | null {
+      if (node.operator !== '=' || node.left.kind !== 'offsetlookup' || node.left.offset) return null;
+      const right = node.right;
+      if (!(right.kind === 'closure' || right.kind === 'arrowfunc' || (right.kind === 'call' && right.arguments.length === 1 && right.arguments[0]!.kind === 'variadicplaceholder'))) return null;
+      const list = node.left.what;
+      const sp = staticProperty(list);
+      if (sp && sp.cls !== 'parent' && CALLBACK_LIST.test(sp.name)) return { target: ctx.file.textOf(list), owner: 'the class' };
+      if ((list.kind === 'propertylookup' || list.kind === 'nullsafepropertylookup') && list.offset.kind === 'identifier' && CALLBACK_LIST.test(list.offset.name)) {
+        if (varName(list.what) === 'this' || !HUB_NAME.test(receiverName(list.what) ?? '')) return null;
+        return { target: ctx.file.textOf(list).replace(/\s+/g, ''), owner: `\`${ctx.file.textOf(list.what).replace(/\s+/g, '')}\`` };
+      }
+      return null;
+    }
 
     function check(r: Registration): void {
       const { call, kind } = r;
@@ -109,7 +147,7 @@ export default defineRule({
     }
 
     /** Where the registration repeats: the innermost loop, a per-message method, or a per-event callback. */
-    function contextOf(call: Call, loopNeedsJob = false): Context | null {
+    function contextOf(call: PhpNode, loopNeedsJob = false): Context | null {
       const loops = enclosingLoops(call);
       if (loops.length > 0 && !loopNeedsJob) return { kind: 'loop', loop: loops[0]! };
       for (let p = call.parent; p; p = p.parent) {
