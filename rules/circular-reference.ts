@@ -3,6 +3,7 @@ import type { Assign, PhpNode, Unset } from '../engine/nodes.js';
 import { thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { repetitionOf, repetitionSite, type Repetition } from '../engine/facts/repetition.js';
 import { defineRule } from '../engine/rule.js';
+import { closureCycles } from './circular-reference-closures.js';
 
 // Two objects made to point at each other, where at least one of them is created fresh each
 // time the code runs (in a loop, per element, or in a function this file calls in a loop).
@@ -10,7 +11,7 @@ import { defineRule } from '../engine/rule.js';
 // objects that merely exist (a Doctrine setter linking two entities passed in) are not
 // flagged: they are not created per run, and such graphs are long-lived by design.
 
-type MessageId = 'pair' | 'tree';
+type MessageId = 'pair' | 'tree' | 'closureThis' | 'closureListener' | 'closureSelf' | 'closureEmitter';
 
 /** `$from->prop = $to` or `$from->prop[…] = $to`. */
 interface Link { from: string; prop: string; to: string; node: Assign }
@@ -21,19 +22,31 @@ export default defineRule({
     severity: 'info',
     longRunningSeverity: 'warning',
     longRunningEffect: 'the cycles pile up between collector runs for as long as the process lives',
-    fixable: 'never',
+    fixable: 'sometimes',
     description: 'Objects made to point at each other in a loop or hot path, left to the cycle collector.',
     messages: {
       pair: '`${{a}}->{{p1}}` and `${{b}}->{{p2}}` form a reference cycle, created anew {{per}}',
       tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`): one reference cycle per child, {{per}}',
+      closureThis: '`$this->{{prop}}` holds a closure bound to `$this`: a cycle like `$a->b = $b; $b->a = $a`, one per {{cls}}',
+      closureListener: 'The callback given to `$this->{{prop}}` is bound to `$this`: a cycle ($this → {{prop}} → closure), one per {{cls}}',
+      closureSelf: '`${{name}}` holds a closure that captures `${{name}}` by reference: a reference cycle, made anew on every call',
+      closureEmitter: 'The listener on `${{name}}` captures `${{name}}`: emitter and listener point at each other, a new cycle per call',
     },
     details: {
       pair: '`${{a}}` and `${{b}}` are made to point at each other (`->{{p1}}` and `->{{p2}}`), and a new `${{fresh}}` is created {{where}}: reference counting can never free such a pair, so every one stays in memory until the cycle collector runs (measured: 100,000 such pairs raise the peak by 4,183 KB and make the collector run about 20 times), a sawtooth that grows with the work.',
+      closureThis: 'A closure written in an instance method is bound to `$this` whether it uses `$this` or not; stored in `$this->{{prop}}`, it makes {{cls}} ({{why}}) point at itself through the closure, exactly like `$a->b = $b; $b->a = $a`. When the object is dropped reference counting frees neither, and every instance waits for the cycle collector (measured: 100,000 such objects raise the peak by 6,342 KB and make the collector run 9 times; with a `static function`: +36 KB, 0 runs).',
+      closureListener: 'A closure written in an instance method is bound to `$this`; handed to `$this->{{prop}}`, which keeps it, it closes the cycle `$this` → `$this->{{prop}}` → closure → `$this` for every {{cls}} ({{why}}): when the object is dropped, reference counting frees none of them, and each waits for the cycle collector.',
+      closureSelf: 'The closure captures `${{name}}` by reference so that it can call itself, and `${{name}}` holds the closure: the closure holds itself. Reference counting never frees it (not even after `unset(${{name}})`: the closure still holds the reference), so every call leaves one for the cycle collector, with everything the closure captures (measured: 100,000 calls raise the peak by 7,857 KB, 10 collector runs; with `${{name}} = null;` after use: +36 KB, 0 runs).',
+      closureEmitter: 'The listener captures `${{name}}`, and `${{name}}` keeps the listener: emitter and listener point at each other, made anew each time this code runs. Reference counting frees neither when the function returns; each pair waits for the cycle collector (measured: 100,000 calls raise the peak by 6,996 KB, 19 collector runs).',
       tree: 'Each new `${{fresh}}` points back at `$this` (`->{{back}}`) while `$this->{{forward}}` holds it, created {{where}}: every child forms a cycle with its parent, so when the structure is dropped reference counting frees none of it and it stays in memory until the cycle collector runs (measured: 100,000 small cycles raise the peak by 4,183 KB, about 20 collector runs).',
     },
     tips: {
       pair: 'Hold the back-reference weakly (`WeakReference::create($parent)`, read with `->get()`), or break the cycle when done (`$child->parent = null`).',
       tree: 'Hold the back-reference weakly (`$child->parent = WeakReference::create($this)`), or clear the children (`$child->parent = null`) when the structure is dropped.',
+      closureThis: 'Make it a `static function` (or `static fn`) when it does not use `$this`; when it does, capture a weak reference instead (`$self = WeakReference::create($this); … static function () use ($self) { $self->get()?->… }`).',
+      closureListener: 'Pass a `static function` (or `static fn`) that does not capture `$this`, or capture `WeakReference::create($this)` and read it with `->get()`.',
+      closureSelf: 'Set `${{name}} = null;` when you are done with it (not `unset()`), or make the recursion a named function or a method.',
+      closureEmitter: 'Use the emitter the event passes to the listener instead of capturing it, capture `WeakReference::create(${{name}})`, or remove the listener when done.',
     },
   },
   defaultOptions: {},
@@ -67,6 +80,7 @@ export default defineRule({
         }
       },
       'program:exit'() {
+        reportClosureCycles();
         for (const [scope, list] of links) {
           const reported = new Set<Assign>();
           for (const second of list) {
@@ -95,6 +109,28 @@ export default defineRule({
         }
       },
     };
+
+    function reportClosureCycles(): void {
+      for (const c of closureCycles(ctx.facts, ctx.longRunning)) {
+        switch (c.kind) {
+          case 'this':
+            ctx.report({
+              at: c.at, messageId: 'closureThis', data: { prop: c.prop, cls: c.cls, why: c.why },
+              fix: c.fixable ? (f) => f.fix(`Make the closure static: it does not use $this`, [f.insertBefore(c.closure, 'static ')], 'safe') : undefined,
+            });
+            break;
+          case 'listener':
+            ctx.report({ at: c.at, messageId: 'closureListener', data: { prop: c.prop, cls: c.cls, why: c.why } });
+            break;
+          case 'self':
+            ctx.report({ at: c.at, messageId: 'closureSelf', data: { name: c.name } });
+            break;
+          case 'emitter':
+            ctx.report({ at: c.at, messageId: 'closureEmitter', data: { name: c.name } });
+            break;
+        }
+      }
+    }
   },
 });
 

@@ -1,10 +1,12 @@
-import { isFunctionLike, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
+import { isFunctionLike, type Assign, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
 import {
-  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, methodName, thisPropertyName, typeNames, varName,
+  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, staticProperty, thisPropertyName, typeNames, varName,
   type Scope,
 } from '../engine/facts/index.js';
-import { attributesOf, resolveClassName, resolvedName } from '../engine/facts/imports.js';
-import { isEntryName } from '../engine/facts/services.js';
+import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
+import { guardedByOnceFlag } from '../engine/facts/once-guard.js';
+import { isPerJobMethod, perEventRegistrar, perRequestConstructor, perResolutionRegistrar } from '../engine/facts/per-job-entry.js';
+import { HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, receiverName, registrationOf, type Registration } from '../engine/facts/registrations.js';
 import { childrenOf } from '../engine/walk.js';
 import { defineRule } from '../engine/rule.js';
 
@@ -12,57 +14,25 @@ import { defineRule } from '../engine/rule.js';
 // removed. Done per loop iteration, per message or per request on an emitter that outlives the
 // job (the event loop, the app's dispatcher, an injected service), every job adds one more.
 
-type Family = 'listener' | 'timer' | 'then' | 'handler';
-
-interface Kind { family: Family; what: string; removal: readonly string[] }
-
-/** Registration methods (lower-cased) and what removes what they add. */
-const METHODS: Record<string, Kind> = {
-  on: { family: 'listener', what: 'listener', removal: ['removelistener', 'off', 'removealllisteners'] },
-  addlistener: { family: 'listener', what: 'listener', removal: ['removelistener', 'removealllisteners', 'removesubscriber'] },
-  addeventlistener: { family: 'listener', what: 'listener', removal: ['removeeventlistener'] },
-  addsubscriber: { family: 'listener', what: 'subscriber', removal: ['removesubscriber'] },
-  listen: { family: 'listener', what: 'listener', removal: ['forget', 'forgetpushed'] },
-  subscribe: { family: 'listener', what: 'subscriber', removal: ['forget', 'unsubscribe'] },
-  addperiodictimer: { family: 'timer', what: 'periodic timer', removal: ['canceltimer', 'cancel'] },
-  tick: { family: 'timer', what: 'periodic timer', removal: ['clear', 'clearall', 'cancel'] },
-  repeat: { family: 'timer', what: 'repeating callback', removal: ['cancel', 'disable'] },
-  onreadable: { family: 'timer', what: 'stream watcher', removal: ['cancel', 'disable'] },
-  onwritable: { family: 'timer', what: 'stream watcher', removal: ['cancel', 'disable'] },
-  onsignal: { family: 'timer', what: 'signal watcher', removal: ['cancel', 'disable'] },
-  addreadstream: { family: 'timer', what: 'stream watcher', removal: ['removereadstream', 'removestream'] },
-  addwritestream: { family: 'timer', what: 'stream watcher', removal: ['removewritestream', 'removestream'] },
-  addsignal: { family: 'timer', what: 'signal listener', removal: ['removesignal'] },
-  then: { family: 'then', what: 'promise callback', removal: [] },
-};
-/** Eloquent model events: `User::created(fn …)` registers on the application's dispatcher. */
-const MODEL_EVENTS = /^(creating|created|updating|updated|saving|saved|deleting|deleted|restoring|restored|retrieved|replicating|forcedeleting|forcedeleted|trashed)$/;
-const FUNCTIONS: Record<string, Kind> = {
-  register_shutdown_function: { family: 'handler', what: 'shutdown function', removal: [] },
-  set_error_handler: { family: 'handler', what: 'error handler', removal: ['restore_error_handler'] },
-  set_exception_handler: { family: 'handler', what: 'exception handler', removal: ['restore_exception_handler'] },
-  swoole_timer_tick: { family: 'timer', what: 'periodic timer', removal: ['swoole_timer_clear', 'swoole_timer_clear_all'] },
-};
-/** Registrations that facades and loop classes offer as static calls (`Event::listen`, `Loop::addPeriodicTimer`). */
-const STATIC_OK = new Set(['listen', 'subscribe', 'addlistener', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'onsignal', 'addreadstream', 'addwritestream', 'addsignal']);
-/** Receivers that name an event dispatcher/emitter, for registrations whose listener is not an inline callable. */
-const DISPATCHER_LIKE = /event|dispatch|emitter|bus|hub/i;
-/** Calls whose callback runs for every event: a closure passed to them is a per-event context. */
-const PER_EVENT_REGISTRARS = new Set(['on', 'addlistener', 'listen', 'subscribe', 'addperiodictimer', 'tick', 'repeat', 'onreadable', 'onwritable', 'addreadstream', 'addwritestream', 'handle']);
 /** Long-lived receivers passed as parameters: an event loop or a dispatcher. */
 const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInterface|EventDispatcher|Dispatcher|EventEmitterInterface|EventEmitter|Server)$/;
 
-/** Parameters that make a method a configurator rather than a per-job entry point. */
-const INFRASTRUCTURE_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|LoopInterface|EventEmitterInterface)$/;
+/** Types of what a per-request object's constructor or a resolver closure is handed: the process's hubs. */
+const HUB_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|EventManager|EventManagerInterface|LoopInterface|EventEmitterInterface|EventEmitter|Gate)$/;
 
-/** Lifecycle hooks that run once per process or worker: `OnServerStart`, `onWorkerStart`, `handleBoot`. */
-const ONCE = /start|boot|init|install|register|configure|setup/i;
+const UNIT: Record<Context['kind'], string> = { loop: 'iteration', method: 'call', callback: 'event', constructor: 'instance', resolution: 'resolution' };
 
-interface Registration { call: Call; kind: Kind; name: string }
+/** Lists of callbacks (`$callbacks`, `$terminatingCallbacks`, `$listeners`, `$hooks`, `$observers`). */
+const CALLBACK_LIST = /(callbacks|listeners|hooks|observers|subscribers|handlers)$/i;
+
 type Context =
   | { kind: 'loop'; loop: Loop }
   | { kind: 'method'; method: Method; name: string }
-  | { kind: 'callback'; closure: FunctionLike; registrar: PhpNode };
+  | { kind: 'callback'; closure: FunctionLike; registrar: PhpNode }
+  /** The constructor of an object made per request (a middleware, a component): `what` says which. */
+  | { kind: 'constructor'; method: Method; what: string }
+  /** A closure the container runs on every resolution (`bind`, `factory`, `resolving`). */
+  | { kind: 'resolution'; closure: FunctionLike; registrar: PhpNode };
 
 export default defineRule({
   meta: {
@@ -73,12 +43,15 @@ export default defineRule({
     messages: {
       registered: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
       registeredThis: '`{{call}}` adds {{a}} {{what}} {{per}}, never removed',
+      pushed: '`{{target}}[] = …` adds a callback {{per}} to a list kept for the whole process',
     },
     details: {
+      pushed: '`{{target}}[] = …` runs {{context}} and appends a callback to `{{target}}`, a list kept by {{owner}} for as long as the process lives; nothing takes it out, so the list holds one more per {{unit}}, each with everything its closure captures.',
       registered: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives.',
       registeredThis: '`{{call}}` runs {{context}} and adds {{a}} {{what}} to {{emitter}} each time; nothing removes them{{removal}}, so {{emitter}} holds one more per {{unit}}{{effect}}, for as long as it lives. The callback is bound to `$this` ({{cls}}), so each one also keeps that object and everything it references alive.',
     },
     tips: {
+      pushed: 'Add it once, at start-up (or behind a once-flag), or take it out of `{{target}}` when the {{unit}} is done.',
       registered: 'Register it once, at start-up (a constructor, a service provider\'s boot(), before the loop), or remove it when the {{unit}} is done ({{removeHint}}).',
       registeredThis: 'Register it once, at start-up, or remove it when the {{unit}} is done ({{removeHint}}); a `static function` (or `static fn`) does not capture `$this`.',
     },
@@ -87,35 +60,60 @@ export default defineRule({
   create(ctx) {
     if (ctx.isTestFile) return {};
     const regs: Registration[] = [];
+    const pushes: { node: Assign; target: string; owner: string }[] = [];
     return {
       call(node) {
-        const fn = functionName(node);
-        if (fn !== null) {
-          const kind = FUNCTIONS[fn];
-          if (kind) regs.push({ call: node, kind, name: fn });
-          return;
-        }
-        const m = methodName(node);
-        if (m === null) return;
-        const isStatic = node.what.kind === 'staticlookup';
-        // `Mockery::on(…)`, `Model::on($connection)`: static `on`/`then` are not registrations.
-        const kind = isStatic ? (STATIC_OK.has(m) ? METHODS[m] : MODEL_EVENTS.test(m) ? METHODS.listen : undefined) : METHODS[m];
-        if (kind) regs.push({ call: node, kind, name: m });
+        const r = registrationOf(node);
+        if (r) regs.push(r);
+      },
+      assign(node) {
+        const p = callbackPush(node);
+        if (p) pushes.push({ node, ...p });
       },
       'program:exit'() {
         for (const r of regs) check(r);
+        for (const p of pushes) checkPush(p.node, p.target, p.owner);
       },
     };
 
+    /** `Hooks::$callbacks[] = fn …` / `$this->app->terminatingCallbacks[] = …` in per-job code. */
+    function checkPush(node: Assign, target: string, owner: string): void {
+      if (guardedByOnceFlag(node, ctx.file.textOf.bind(ctx.file))) return;
+      const context = contextOf(node, true);
+      if (!context || context.kind === 'loop') return;
+      ctx.report({
+        at: node, messageId: 'pushed',
+        data: { target, owner, per: perText(context), context: contextText(context), unit: UNIT[context.kind] },
+      });
+    }
+
+    /** An append of a callable onto a callbacks list of a class (static) or of a hub. */
+    function callbackPush(node: Assign): { target: string; owner: string } | null {
+      if (node.operator !== '=' || node.left.kind !== 'offsetlookup' || node.left.offset) return null;
+      const right = node.right;
+      if (!(right.kind === 'closure' || right.kind === 'arrowfunc' || (right.kind === 'call' && right.arguments.length === 1 && right.arguments[0]!.kind === 'variadicplaceholder'))) return null;
+      const list = node.left.what;
+      const sp = staticProperty(list);
+      if (sp && sp.cls !== 'parent' && CALLBACK_LIST.test(sp.name)) return { target: ctx.file.textOf(list), owner: 'the class' };
+      if ((list.kind === 'propertylookup' || list.kind === 'nullsafepropertylookup') && list.offset.kind === 'identifier' && CALLBACK_LIST.test(list.offset.name)) {
+        if (varName(list.what) === 'this' || !HUB_NAME.test(receiverName(list.what) ?? '')) return null;
+        return { target: ctx.file.textOf(list).replace(/\s+/g, ''), owner: `\`${ctx.file.textOf(list.what).replace(/\s+/g, '')}\`` };
+      }
+      return null;
+    }
+
     function check(r: Registration): void {
       const { call, kind } = r;
-      if (!hasCallback(call, r, ctx.file.textOf(callReceiver(call) ?? call.what))) return;
+      if (!hasCallback(r, ctx.file.textOf(callReceiver(call) ?? call.what))) return;
       if (forwardsParameter(call)) return;
       // `if (!$this->registered) { register_shutdown_function(…); $this->registered = true; }`:
       // once per object or process, not each time the method runs (monolog's BufferHandler).
       if (guardedByOnceFlag(call, ctx.file.textOf.bind(ctx.file))) return;
       if (kind.family === 'then' && !thenOnKeptPromise(call)) return;
-      const context = contextOf(call);
+      // Lifecycle hooks and the verbs trusted only on a hub (`booted`, `attach`, `once`) are
+      // registered in set-up loops over configuration (one per disk, per command path): a loop
+      // counts only inside code that itself runs per job.
+      const context = contextOf(call, kind.receiver !== undefined);
       if (!context) return;
       const receiver = callReceiver(call);
       if (!longLived(receiver, call, context)) return;
@@ -128,8 +126,10 @@ export default defineRule({
       const cb = callbackOf(call);
       const boundThis = cb !== null && bindsThis(cb);
       const cls = ctx.facts.classOf(call);
-      const unit = context.kind === 'loop' ? 'iteration' : context.kind === 'method' ? 'call' : 'event';
-      const effect = kind.family === 'timer' ? ' (each keeps firing)' : kind.family === 'then' ? ' (held until the promise settles)' : kind.family === 'listener' ? ' (each runs on every event)' : '';
+      const unit = UNIT[context.kind];
+      const effect = kind.family === 'timer' ? ' (each keeps firing)' : kind.family === 'then' ? ' (held until the promise settles)'
+        : kind.what === 'one-shot listener' ? ' (each kept until its event fires)' : kind.family === 'listener' ? ' (each runs on every event)'
+          : kind.family === 'hook' ? ' (each kept with everything its callback captures)' : '';
       ctx.report({
         at: call,
         messageId: boundThis ? 'registeredThis' : 'registered',
@@ -141,53 +141,31 @@ export default defineRule({
           cls: cls?.name ?? 'the enclosing object',
         },
         related: context.kind === 'loop' ? [{ at: context.loop, message: 'the loop that repeats the registration' }]
-          : context.kind === 'callback' ? [{ at: context.registrar, message: 'this callback runs for every event' }] : [],
+          : context.kind === 'callback' ? [{ at: context.registrar, message: 'this callback runs for every event' }]
+            : context.kind === 'resolution' ? [{ at: context.registrar, message: 'the container runs this closure on every resolution' }] : [],
       });
     }
 
     /** Where the registration repeats: the innermost loop, a per-message method, or a per-event callback. */
-    function contextOf(call: Call): Context | null {
+    function contextOf(call: PhpNode, loopNeedsJob = false): Context | null {
       const loops = enclosingLoops(call);
-      if (loops.length > 0) return { kind: 'loop', loop: loops[0]! };
+      if (loops.length > 0 && !loopNeedsJob) return { kind: 'loop', loop: loops[0]! };
       for (let p = call.parent; p; p = p.parent) {
         if (p.kind === 'closure' || p.kind === 'arrowfunc') {
           const registrar = perEventRegistrar(p);
           if (registrar) return { kind: 'callback', closure: p, registrar };
+          const resolver = perResolutionRegistrar(p);
+          if (resolver) return { kind: 'resolution', closure: p, registrar: resolver };
           continue; // an inline closure called once: look further out
         }
         if (p.kind === 'method') {
-          const name = typeof p.name === 'string' ? p.name : p.name.name;
-          if (p.isStatic) return null;
-          // Handed the application, container, dispatcher or loop: a configurator run at set-up.
-          if (p.arguments.some((a) => typeNames(a.type).some((t) => INFRASTRUCTURE_TYPE.test(resolveClassName(t, a))))) return null;
-          if (attributesOf(p).some((a) => /\\(AsEventListener|AsMessageHandler)$/.test(a.name))) return { kind: 'method', method: p, name };
-          // A per-job method is handed its job (a message, event or request); `handle()` without
-          // one is a console command's body, and start/boot hooks run once per process.
-          const owner = ctx.facts.classOf(p)?.name ?? '';
-          if (p.arguments.length === 0 || ONCE.test(name) || ONCE.test(owner)) return null;
-          if (!isEntryName(name.toLowerCase()) && !isControllerAction(p)) return null;
-          return { kind: 'method', method: p, name };
-          return null;
+          const perRequest = perRequestConstructor(p);
+          if (perRequest) return { kind: 'constructor', method: p, what: perRequest };
+          if (!isPerJobMethod(p, ctx.facts)) return null;
+          return { kind: 'method', method: p, name: typeof p.name === 'string' ? p.name : p.name.name };
         }
         if (p.kind === 'function') return null;
       }
-      return null;
-    }
-
-    /** The registration or server that calls `fn` for every event, if `fn` is passed to one. */
-    function perEventRegistrar(fn: FunctionLike): PhpNode | null {
-      let n: PhpNode = fn;
-      if (n.parent?.kind === 'namedargument') n = n.parent;
-      const p = n.parent;
-      if (!p) return null;
-      if (p.kind === 'call' && p.arguments.includes(n)) {
-        const m = methodName(p);
-        if (m && PER_EVENT_REGISTRARS.has(m)) return p;
-        if (functionName(p) === 'swoole_timer_tick') return p;
-      }
-      if (p.kind === 'new' && p.arguments.includes(n) && /Server$/.test(resolvedName(p.what) ?? '')) return p;
-      // Workerman: `$worker->onMessage = function (…) { … }`.
-      if (p.kind === 'assign' && p.right === n && p.left.kind === 'propertylookup' && p.left.offset.kind === 'identifier' && /^on[A-Z]/.test(p.left.offset.name)) return p;
       return null;
     }
 
@@ -203,6 +181,7 @@ export default defineRule({
         const v = varName(receiver);
         return v !== null && !writtenWithin(scope, v, 'var', context.loop) && !isLoopVariable(context.loop, v);
       }
+      if (context.kind === 'constructor' || context.kind === 'resolution') return handedHub(receiver, scope);
       if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.kind === 'method' ? context.method : context.closure);
       if (isFactoryCall(receiver)) return true;
       const v = varName(receiver);
@@ -214,6 +193,31 @@ export default defineRule({
       if (param) return context.kind === 'callback' && typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
       const writes = scope.accesses.filter((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign');
       return writes.length > 0 && writes.every((a) => a.via?.kind === 'assign' && isLongLivedSource(a.via.right));
+    }
+
+    /**
+     * In a per-request constructor or a resolver closure, the hubs are what the code is handed:
+     * `$this->events` / `$events` typed or named as the app, container, dispatcher, event manager
+     * or loop; `$app['events']`, `$app->make('events')`, `app()`, facades.
+     */
+    function handedHub(receiver: PhpNode, scope: Scope): boolean {
+      let base: PhpNode = receiver;
+      while (base.kind === 'offsetlookup' || (base.kind === 'call' && callReceiver(base) !== null)) base = base.kind === 'offsetlookup' ? base.what : callReceiver(base)!;
+      if (base.kind === 'call') return functionName(base) === 'app' || functionName(base) === 'resolve';
+      const prop = thisPropertyName(base);
+      if (prop !== null) {
+        // An emitter the object makes itself dies with it.
+        if (scope.cls?.accesses.some((a) => a.storage === 'prop' && a.name === prop && a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind === 'new')) return false;
+        const decl = scope.cls?.properties.get(prop);
+        const promoted = scope.cls?.methods.get('__construct')?.arguments.find((a) => a.name?.name === prop);
+        const typeNode = promoted?.type ?? (decl?.statement as { type?: PhpNode } | undefined)?.type;
+        return HUB_NAME.test(prop) || typeNames(typeNode).some((t) => HUB_TYPE.test(resolveClassName(t, base)));
+      }
+      const v = varName(base);
+      if (v === null || v === 'this') return false;
+      const param = scope.params.get(v);
+      if (param) return HUB_NAME.test(v) || typeNames(param.type).some((t) => HUB_TYPE.test(resolveClassName(t, param)));
+      return scope.captures.has(v) && HUB_NAME.test(v);
     }
 
     function isRemoved(r: Registration, receiver: PhpNode | null, context: Context): boolean {
@@ -267,6 +271,8 @@ export default defineRule({
         case 'loop': return 'on every iteration of a loop';
         case 'method': return `on every call of ${c.name}()`;
         case 'callback': return 'for every event';
+        case 'constructor': return 'per instance of a per-request class';
+        case 'resolution': return 'on every resolution from the container';
       }
     }
 
@@ -276,105 +282,12 @@ export default defineRule({
         case 'loop': return `on every iteration of the ${c.loop.kind} loop at line ${line(c.loop)}`;
         case 'method': return `in ${c.name}() (once per message, event or request)`;
         case 'callback': return `in a callback called for every event (line ${line(c.registrar)})`;
+        case 'constructor': return `in the constructor of ${c.what}`;
+        case 'resolution': return `in a closure the container runs on every resolution (line ${line(c.registrar)})`;
       }
     }
   },
 });
-
-/** A public controller action handed the request (`index(Request $request)` in a `…Controller`). */
-function isControllerAction(m: Method): boolean {
-  if (m.visibility === 'private' || m.visibility === 'protected') return false;
-  let cls: PhpNode | undefined = m.parent;
-  while (cls && cls.kind !== 'class') cls = cls.parent;
-  if (!cls || cls.kind !== 'class') return false;
-  const named = (n: PhpNode | null | undefined): string => (n && n.kind === 'name' ? n.name : '');
-  if (!/Controller$/.test(named(cls.extends)) && !/Controller$/.test(cls.name?.name ?? '')) return false;
-  return m.arguments.some((a) => typeNames(a.type).some((t) => /(^|\\)\w*Request(Interface)?$/.test(t)));
-}
-
-function displayRemoval(lower: string): string {
-  const names: Record<string, string> = {
-    removelistener: 'removeListener', removealllisteners: 'removeAllListeners', removeeventlistener: 'removeEventListener',
-    removesubscriber: 'removeSubscriber', forget: 'forget', canceltimer: 'cancelTimer', cancel: 'cancel', clear: 'Timer::clear',
-    removereadstream: 'removeReadStream', removewritestream: 'removeWriteStream', removesignal: 'removeSignal',
-    restore_error_handler: 'restore_error_handler', restore_exception_handler: 'restore_exception_handler', swoole_timer_clear: 'swoole_timer_clear',
-    unsubscribe: 'unsubscribe', off: 'off', forgetpushed: 'forgetPushed',
-  };
-  return names[lower] ?? lower;
-}
-
-/** A callable among the arguments: a closure, `[$obj, 'm']`, `$obj->m(...)`, or (for dispatchers) a listener class/string. */
-function hasCallback(call: Call, r: Registration, receiverText: string): boolean {
-  if (callbackOf(call)) return true;
-  if (r.kind.family === 'handler') return call.arguments.length > 0;
-  // Laravel: `Event::listen(Shipped::class, SendNotification::class)`, `->listen('x', 'Listener@handle')`; a
-  // dispatcher given a listener held in a variable. Not `$this->listener->listen($connection, $queue)`.
-  if (r.name === 'listen' || r.name === 'addlistener' || r.name === 'subscribe' || r.name === 'addsubscriber') {
-    if (DISPATCHER_LIKE.test(receiverText)) return call.arguments.length > 0;
-    return call.arguments.some((a) => (a.kind === 'staticlookup' && a.offset.kind === 'identifier' && a.offset.name.toLowerCase() === 'class') || (a.kind === 'string' && /@/.test(a.value)));
-  }
-  return false;
-}
-
-/** A flag the code sets once: `$this->x`, `self::$x`, `static::$x`, a `static` local. */
-function flagText(n: PhpNode, text: (n: PhpNode) => string): string | null {
-  let e = n;
-  while (e.kind === 'unary' && e.type === '!') e = e.what;
-  if (e.kind === 'call' && (functionName(e) === 'isset' || functionName(e) === 'empty') && e.arguments[0]) e = e.arguments[0];
-  if (e.kind === 'isset' && e.variables.length === 1) e = e.variables[0]!;
-  if (e.kind === 'empty') e = e.expression;
-  if (e.kind === 'bin' && ['===', '==', '!==', '!='].includes(e.type)) {
-    const lit = (x: PhpNode): boolean => x.kind === 'boolean' || x.kind === 'nullkeyword' || (x.kind === 'name' && /^(true|false|null)$/i.test(x.name));
-    e = lit(e.left) ? e.right : lit(e.right) ? e.left : e;
-  }
-  if (e.kind === 'propertylookup' || e.kind === 'staticlookup' || e.kind === 'variable') return text(e);
-  return null;
-}
-
-/** Flags tested by an `if` condition (`!$a && !$b`: each). */
-function flagsOf(test: PhpNode, text: (n: PhpNode) => string): string[] {
-  if (test.kind === 'bin' && (test.type === '&&' || test.type === '||' || test.type === 'and' || test.type === 'or')) {
-    return [...flagsOf(test.left, text), ...flagsOf(test.right, text)];
-  }
-  const f = flagText(test, text);
-  return f ? [f] : [];
-}
-
-/** Is some flag in `flags` assigned under `root`? */
-function assignsFlag(root: PhpNode, flags: readonly string[], text: (n: PhpNode) => string): boolean {
-  const stack: PhpNode[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.kind === 'assign' && flags.includes(text(n.left))) return true;
-    if (isFunctionLike(n) && n !== root) continue;
-    stack.push(...childrenOf(n));
-  }
-  return false;
-}
-
-/**
- * Is the registration guarded by a once-flag: inside `if (<flag test>) { … }` whose body also
- * sets the flag, or after an early `if (<flag>) return;` in a function that sets the flag?
- */
-function guardedByOnceFlag(call: Call, text: (n: PhpNode) => string): boolean {
-  const fn = enclosingFunction(call);
-  for (let n: PhpNode | undefined = call.parent; n && n !== fn; n = n.parent) {
-    if (n.kind !== 'if') continue;
-    const flags = flagsOf(n.test, text);
-    if (flags.length > 0 && n.body && isWithin(call, n.body) && assignsFlag(n.body, flags, text)) return true;
-  }
-  if (!fn || !isFunctionLike(fn) || fn.kind === 'arrowfunc' || !fn.body) return false;
-  const start = call.loc?.start.offset ?? 0;
-  for (const st of fn.body.children) {
-    if ((st.loc?.start.offset ?? 0) >= start) break;
-    if (st.kind !== 'if' || !st.body) continue;
-    const body = st.body.kind === 'block' ? st.body.children : [st.body];
-    if (!body.some((b) => b.kind === 'return')) continue;
-    const flags = flagsOf(st.test, text);
-    if (flags.length > 0 && assignsFlag(fn.body, flags, text)) return true;
-  }
-  return false;
-}
 
 /** `function onFailure(callable $listener) { $this->dispatcher->addListener(…, $listener); }`: an API that registers what its caller gives. */
 function forwardsParameter(call: Call): boolean {
@@ -387,36 +300,6 @@ function forwardsParameter(call: Call): boolean {
     const v = varName(a);
     return v !== null && params.has(v);
   });
-}
-
-function callbackOf(call: Call): PhpNode | null {
-  for (const raw of call.arguments) {
-    const a = raw.kind === 'namedargument' ? raw.value : raw;
-    if (a.kind === 'closure' || a.kind === 'arrowfunc') return a;
-    if (a.kind === 'array' && a.items.length === 2) {
-      const first = a.items[0];
-      const second = a.items[1];
-      if (first?.kind === 'entry' && second?.kind === 'entry' && second.value.kind === 'string' && (first.value.kind === 'variable' || first.value.kind === 'propertylookup' || first.value.kind === 'staticlookup')) return a;
-    }
-    if (a.kind === 'call' && a.arguments.length === 1 && a.arguments[0]!.kind === 'variadicplaceholder') return a;
-  }
-  return null;
-}
-
-/** Non-static closures and arrow functions in an instance method capture `$this`; so do `[$this, 'm']` and `$this->m(...)`. */
-function bindsThis(cb: PhpNode): boolean {
-  if (cb.kind === 'closure' || cb.kind === 'arrowfunc') {
-    if (cb.isStatic) return false;
-    for (let p = cb.parent; p; p = p.parent) {
-      if (p.kind === 'method') return !p.isStatic;
-      if (p.kind === 'function') return false;
-      if ((p.kind === 'closure' || p.kind === 'arrowfunc') && p.isStatic) return false;
-    }
-    return false;
-  }
-  if (cb.kind === 'array') return cb.items[0]?.kind === 'entry' && varName(cb.items[0].value) === 'this';
-  if (cb.kind === 'call') return varName(callReceiver(cb)) === 'this';
-  return false;
 }
 
 /** `$this->promise->then(…)`: a callback added to a promise the object keeps. */

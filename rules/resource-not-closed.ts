@@ -4,6 +4,7 @@ import {
   type Access, type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
 import { closeIn, handleSourceOf, handleVariable, openerCall, HANDLE_OPENERS, type HandleSource } from '../engine/facts/handles.js';
+import { lifetimeOf } from '../engine/facts/lifetime.js';
 import { isEndless } from '../engine/facts/long-running.js';
 import { repetitionOf, repetitionSite } from '../engine/facts/repetition.js';
 import { defineRule } from '../engine/rule.js';
@@ -14,7 +15,13 @@ import { defineRule } from '../engine/rule.js';
 // on a long-lived emitter. A local handle that merely misses fclose() is not flagged: PHP closes
 // it when its last reference goes (measured, php-memory-facts.md).
 
-type MessageId = 'kept' | 'accumulated' | 'captured';
+type MessageId = 'kept' | 'accumulated' | 'captured' | 'destructOnly';
+
+/**
+ * Roles of objects that live as long as the process once made (a lock manager, a connection
+ * pool, a store): their destructor runs at exit, not between jobs.
+ */
+const LONG_LIVED_ROLE = /(Manager|Registry|Pool|Store|Locker|Lock|Service|Provider|Factory|Repository|Storage|Cache|Client|Server|Worker|Daemon|Supervisor|Handler|Logger|Bus|Dispatcher|Broker|Connector)$/;
 
 /** Array functions that take elements out of an array (so its handles are released). */
 const EVICTING_CALLS = new Set(['array_pop', 'array_shift', 'array_splice']);
@@ -39,15 +46,18 @@ export default defineRule({
       kept: '{{what}} handles are kept in {{where}} and never closed or removed',
       accumulated: '{{what}} handles are collected in `${{name}}` in an endless loop and never closed',
       captured: 'A closure registered {{per}} keeps the {{what}} handle `${{name}}` open and is never removed',
+      destructOnly: '{{what}} handles pile up in {{where}}: only __destruct() closes them, and {{cls}} lives on',
     },
     details: {
       kept: '{{what}} handles are kept in {{where}}, and nothing in this {{owner}} closes or removes them: each one stays open (a file descriptor, process or connection) as long as {{lifetime}}; a long-running process collects them until "Too many open files" (measured: 50 kept handles = 50 open descriptors).',
       accumulated: '{{what}} handles are collected in `${{name}}` in a loop that never ends, and nothing closes or removes them: PHP only closes a handle when its last reference goes, so every iteration leaves one more open descriptor.',
+      destructOnly: '{{what}} handles are kept in {{where}}, one more per call with a new key, and the only code that closes them is `__destruct()`. {{cls}} is {{lifetime}}: its destructor runs when the process exits, not between jobs, so a worker keeps every handle it ever opened here (measured: 1,000 lock names = 1,000 open descriptors until exit; "Too many open files" at the descriptor limit, often 1,024).',
       captured: 'The closure registered here captures the {{what}} handle `${{name}}`: the emitter keeps the closure and the closure keeps the handle open, and the registration runs {{where}} without the closure ever being removed or the handle closed (measured: 50 registrations = 50 open descriptors).',
     },
     tips: {
       kept: 'Close each handle when you are done with it (fclose/pclose/proc_close/closedir) and remove it from the collection (`unset($this->handles[$key])`), or empty the collection between jobs.',
       accumulated: 'Close the handle at the end of each iteration, or remove it from the array when the connection or file is done (`fclose($h); unset($handles[$id]);`).',
+      destructOnly: 'Close each handle and remove its entry when the code is done with it (`fclose($this->handles[$key]); unset($this->handles[$key]);` in `release()`), or bound the collection; keep `__destruct()` only as the last resort.',
       captured: 'Close the handle inside the callback when it is done, and remove the listener (`off`/`removeListener`/`cancelTimer`), or register once outside the loop.',
     },
   },
@@ -85,10 +95,25 @@ export default defineRule({
       const cls = scope.cls;
       if (a.storage === 'prop' || a.storage === 'static-prop') {
         if (!cls || a.depth === 0 && a.role !== 'byref-call') return;
-        if (classReleases(cls, a)) return;
+        const release = classReleases(cls, a);
+        if (release === 'released') return;
         const isStatic = a.storage === 'static-prop';
         const decl = cls.properties.get(a.name);
         if (decl) related.push({ at: decl.node, message: 'the collection is declared here' });
+        if (release === 'destructor') {
+          const lifetime = processLifetime(cls);
+          if (!lifetime) return;
+          const dtor = cls.methods.get('__destruct');
+          if (dtor) related.push({ at: dtor, message: 'the only place that closes them' });
+          ctx.report({
+            at, messageId: 'destructOnly', related,
+            data: {
+              what, cls: `\`${cls.name ?? 'this object'}\``, lifetime,
+              where: isStatic ? `\`${a.cls ?? 'self'}::$${a.name}\`` : `\`$this->${a.name}\``,
+            },
+          });
+          return;
+        }
         ctx.report({
           at, messageId: 'kept', related,
           data: {
@@ -118,6 +143,16 @@ export default defineRule({
       if (!loop || scope.params.has(a.name)) return;
       if (scopeReleases(scope, a, loop)) return;
       ctx.report({ at, messageId: 'accumulated', related, data: { what, name: a.name } });
+    }
+
+    /** Why instances of `cls` live as long as the process (for the message), or null when they may not. */
+    function processLifetime(cls: ClassFacts): string | null {
+      const v = lifetimeOf(cls, ctx.facts, ctx.longRunning);
+      if (v.lifetime === 'operation') return null;
+      if (v.lifetime === 'shared') return `${v.why}, one instance for the whole process`;
+      if (LONG_LIVED_ROLE.test(cls.name ?? '')) return `a \`${cls.name}\`, a service made once and kept`;
+      if (ctx.longRunning) return 'used by long-running code';
+      return null;
     }
 
     function checkRegisteredClosure(scope: Scope): void {
@@ -201,16 +236,30 @@ function releases(x: Access, a: Access, isInit: (x: Access) => boolean): boolean
   return x.role === 'assign' && !isInit(x);
 }
 
-/** A class closes handles somewhere, or empties/shrinks the property outside its constructor. */
-function classReleases(cls: ClassFacts, a: Access): boolean {
-  if (cls.scopes.some((s) => closeIn(s) !== null)) return true;
-  const inConstructor = (x: Access): boolean => {
-    for (let n: PhpNode | undefined = x.node; n; n = n.parent) {
-      if (n.kind === 'method') return n.name.name.toLowerCase() === '__construct';
-    }
-    return false;
+/**
+ * Does a class close handles, or empty/shrink the property outside its constructor? `destructor`
+ * when the only such code is `__destruct()`: it runs when the object dies, which for a
+ * long-lived object is at exit.
+ */
+function classReleases(cls: ClassFacts, a: Access): 'released' | 'destructor' | 'kept' {
+  const methodOf = (n: PhpNode): string | null => {
+    for (let p: PhpNode | undefined = n; p; p = p.parent) if (p.kind === 'method') return p.name.name.toLowerCase();
+    return null;
   };
-  return cls.accesses.some((x) => releases(x, a, inConstructor));
+  const inConstructor = (x: Access): boolean => methodOf(x.node) === '__construct';
+  let inDestructor = false;
+  for (const s of cls.scopes) {
+    const close = closeIn(s);
+    if (!close) continue;
+    if (methodOf(close) !== '__destruct') return 'released';
+    inDestructor = true;
+  }
+  for (const x of cls.accesses) {
+    if (!releases(x, a, inConstructor)) continue;
+    if (methodOf(x.node) !== '__destruct') return 'released';
+    inDestructor = true;
+  }
+  return inDestructor ? 'destructor' : 'kept';
 }
 
 /**

@@ -1,8 +1,11 @@
-import type { ClassDecl, New, PhpNode } from '../engine/nodes.js';
+import type { ClassDecl, Method, New, PhpNode } from '../engine/nodes.js';
 import { GROW_ROLES, argumentAt, callReceiver, functionName, isWithin, literalValue, thisPropertyName, type Access, type ClassFacts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { flowOf, receiverIsHolder, type Holder } from '../engine/facts/holders.js';
 import { resolvedName, shortClassName } from '../engine/facts/imports.js';
+import { closestAncestor } from '../engine/facts/ancestry.js';
+import { isReset } from '../engine/facts/array-growth.js';
+import { unboundedRecorders } from '../engine/facts/recorders.js';
 import { defineRule } from '../engine/rule.js';
 
 // Monolog handlers that keep records in memory: harmless in a web request (the buffer dies with
@@ -34,17 +37,23 @@ export default defineRule({
     severity: 'info',
     longRunningSeverity: 'warning',
     fixable: 'sometimes',
-    description: 'Monolog buffer, fingers-crossed or deduplication handlers without a limit, never reset between jobs.',
+    description: 'In-memory logs without a limit, never reset between jobs: Monolog buffer, fingers-crossed or deduplication handlers, in-house query logs and recorders.',
     messages: {
       unbounded: '`new {{cls}}(…)` buffers records without a limit and is never reset: it grows with every record',
       customHandler: '{{cls}} appends every log record to `$this->{{prop}}` and never removes them',
+      recorder: '{{cls}} appends one entry per call to its in-memory {{what}} `$this->{{prop}}` and never trims it',
+      loggingOption: '`new {{cls}}([… \'logging\' => true …])` keeps every query it runs in memory, for as long as it lives',
     },
     details: {
       unbounded: '`new {{cls}}(…)` {{limit}}: it {{keeps}}, and nothing here calls `reset()`, `clear()` or `flush()` on {{holder}}. In a worker that handles many jobs the buffer grows with every record logged (about 1.2 KB per record) until the process runs out of memory.',
       customHandler: '{{cls}} appends every log record to `$this->{{prop}}` and nothing ever removes them: in a long-running process this array grows with every record logged until the worker runs out of memory.',
+      recorder: '`{{method}}()` appends a new entry to `$this->{{prop}}` each time it is called, built from what the call is given, and nothing in {{cls}} removes entries, bounds the array or empties it from code that runs between jobs{{resetNote}}. A recorder is a service: one instance lives as long as the worker, so the {{what}} keeps every entry of every job (measured: 100,000 `[$sql, $bindings]` entries = +44,239 KB, never released).',
+      loggingOption: 'With `\'logging\' => true` the database object appends every query it runs (the SQL and its values) to an array it never trims; the object is usually shared for the whole process, so a worker keeps every query of every job in memory (Medoo\'s `log()` returns them all).',
     },
     tips: {
       unbounded: '{{fixHint}}Call `$logger->reset()` after each job (Monolog: "the conceptual equivalent of ending a web request"); Symfony resets the loggers of its container between messages; a logger built with `new` needs its own reset.',
+      recorder: 'Keep a bounded window (`if (count($this->{{prop}}) > 100) array_shift($this->{{prop}});`), write the entries out instead of keeping them, or empty the array from a per-job hook (`reset()` of `ResetInterface`, a queue `JobProcessed` or Octane `RequestTerminated` listener) — a `reset()` that only one runner calls leaves the others growing.',
+      loggingOption: 'Leave `logging` off in workers (the last query is still available for debugging), or turn it on only around the code you are debugging.',
       customHandler: 'Keep a bounded window (drop the oldest with `array_shift()` past a limit), or empty the array in `reset()` and implement `Monolog\\ResettableInterface` so `$logger->reset()` clears it between jobs.',
     },
   },
@@ -55,6 +64,11 @@ export default defineRule({
     const limit = Math.max(1, Math.floor(Number(ctx.options.limit) || 1000));
     return {
       new(node) {
+        const logging = loggingOption(node);
+        if (logging) {
+          ctx.report({ at: logging, messageId: 'loggingOption', data: { cls: shortClassName(resolvedName(node.what) ?? '') } });
+          return;
+        }
         const fqn = resolvedName(node.what);
         if (!fqn || !/^Monolog\\Handler\\(BufferHandler|FingersCrossedHandler|DeduplicationHandler)$/i.test(fqn)) return;
         const cls = (['BufferHandler', 'FingersCrossedHandler', 'DeduplicationHandler'] as const).find((c) => c.toLowerCase() === shortClassName(fqn).toLowerCase())!;
@@ -67,7 +81,9 @@ export default defineRule({
       },
       'class:exit'(node) {
         const cls = ctx.facts.classFor(node);
-        if (cls && isCustomHandler(node)) reportCustomHandler(cls);
+        if (!cls) return;
+        if (isCustomHandler(node)) reportCustomHandler(cls);
+        else reportRecorders(cls);
       },
       'program:exit'() {
         for (const c of candidates) {
@@ -122,6 +138,23 @@ export default defineRule({
       }
     }
 
+    function reportRecorders(cls: ClassFacts): void {
+      for (const r of unboundedRecorders(ctx.file, cls)) {
+        const m = closestAncestor(r.append.node, (n) => n.kind === 'method', true) as Method | null;
+        const emptiedIn = cls.accesses.filter((a) => a.name === r.append.name && a.storage === 'prop' && isReset(a)).map((a) => closestAncestor(a.node, (n) => n.kind === 'method', true) as Method | null)
+          .filter((x): x is Method => x !== null).map((x) => x.name.name).filter((n) => n !== '__construct');
+        ctx.report({
+          at: r.append.via ?? r.append.outer,
+          messageId: 'recorder',
+          data: {
+            cls: cls.name ?? 'This class', prop: r.append.name, what: r.what, method: m?.name.name ?? 'a method',
+            resetNote: emptiedIn.length > 0 ? ` (\`${emptiedIn[0]}()\` empties it, but nothing here calls it between jobs)` : '',
+          },
+          related: cls.properties.get(r.append.name) ? [{ at: cls.properties.get(r.append.name)!.node, message: 'declared here' }] : [],
+        });
+      }
+    }
+
     function evictedByCall(prop: string, cls: ClassFacts): boolean {
       for (const m of ['splice', 'shift', 'pop', 'slice', 'clear', 'reset']) {
         for (const call of ctx.facts.methodCalls.get(m) ?? []) {
@@ -133,6 +166,23 @@ export default defineRule({
     }
   },
 });
+
+/** Database layers that take a `logging` option (Medoo and look-alikes). */
+const LOGGING_DB = /^(Medoo|Database|Db|DB|Connection|\w*Pdo|\w*PDO)$/;
+
+/** `new Medoo(['logging' => true, …])`: the `'logging' => true` entry, else null. */
+function loggingOption(node: New): PhpNode | null {
+  const fqn = resolvedName(node.what);
+  if (!fqn || !LOGGING_DB.test(shortClassName(fqn))) return null;
+  const first = node.arguments[0];
+  if (!first || first.kind !== 'array') return null;
+  for (const it of first.items) {
+    if (it.kind !== 'entry' || !it.key || it.key.kind !== 'string' || it.key.value !== 'logging') continue;
+    const v = literalValue(it.value);
+    if (v === true || v === 1 || v === '1') return it;
+  }
+  return null;
+}
 
 function isZero(n: PhpNode): boolean {
   const v = literalValue(n);
