@@ -52,10 +52,13 @@ export interface LintFilesOptions {
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 };
 
+/** Files per message to a worker (engine/pool.ts `batch`). */
+const WORKER_BATCH = 8;
+
 export async function lintFiles(targets: readonly Target[], opts: LintFilesOptions): Promise<FileOutcome[]> {
   const results: FileOutcome[] = new Array(targets.length);
   let pool: LintPool | null = null;
-  const getPool = (): LintPool => (pool ??= new LintPool({ registry: REGISTRY_URL, size: opts.jobs, heap: WORKER_HEAP }));
+  const getPool = (): LintPool => (pool ??= new LintPool({ registry: REGISTRY_URL, size: opts.jobs, heap: WORKER_HEAP, batch: WORKER_BATCH }));
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -66,8 +69,9 @@ export async function lintFiles(targets: readonly Target[], opts: LintFilesOptio
       opts.onProgress?.(done, targets.length);
     }
   };
-  // A few files per thread in flight keeps every worker busy while the next file is read.
-  const inFlight = Math.max(1, Math.min(targets.length, opts.jobs * 3));
+  // Enough files in flight that every worker has a batch running, the next one waiting and
+  // another being read.
+  const inFlight = Math.max(1, Math.min(targets.length, opts.jobs * WORKER_BATCH * 3));
   try {
     await Promise.all(Array.from({ length: inFlight }, worker));
   } finally {
