@@ -219,7 +219,7 @@ export class LintPool {
       const running = Atomics.load(l.running, 0);
       if (running !== l.seen) { l.seen = running; l.since = now; }
       const bound = l.ready ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS;
-      if (now - l.since >= bound) { this.timeout(w, l, running, bound); return; }
+      if (now - l.since >= bound) { this.timeout(w, running, bound); return; }
       l.timer = setTimeout(check, tick);
     };
     l.timer = setTimeout(check, tick);
@@ -241,7 +241,7 @@ export class LintPool {
     return failed;
   }
 
-  private timeout(w: Worker, l: Live, runningId: number, ms: number): void {
+  private timeout(w: Worker, runningId: number, ms: number): void {
     const p = this.drop(w, runningId);
     void w.terminate();
     if (p) p.resolve(failed(p, [boundFinding(`the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input and is quadratic on very long operator chains); it was not analysed`)]));
