@@ -55,13 +55,18 @@ export interface LintFilesOptions {
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 16 };
 
-/** Files per message to a worker (engine/pool.ts `batch`). */
+/**
+ * Files per message to a worker (engine/pool.ts `batch`) in a large run. A small run gets
+ * smaller batches (down to one file), so its few files still spread over the workers and are
+ * not all read ahead of the first results.
+ */
 const WORKER_BATCH = 8;
 
 export async function lintFiles(targets: readonly Target[], opts: LintFilesOptions): Promise<FileOutcome[]> {
   const results: FileOutcome[] = new Array(targets.length);
   let pool: LintPool | null = null;
-  const getPool = (): LintPool => (pool ??= new LintPool({ registry: REGISTRY_URL, size: opts.jobs, heap: WORKER_HEAP, batch: WORKER_BATCH }));
+  const batch = Math.max(1, Math.min(WORKER_BATCH, Math.floor(targets.length / (opts.jobs * 8))));
+  const getPool = (): LintPool => (pool ??= new LintPool({ registry: REGISTRY_URL, size: opts.jobs, heap: WORKER_HEAP, batch }));
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -74,7 +79,7 @@ export async function lintFiles(targets: readonly Target[], opts: LintFilesOptio
   };
   // Enough files in flight that every worker has a batch running, the next one waiting and
   // another being read.
-  const inFlight = Math.max(1, Math.min(targets.length, opts.jobs * WORKER_BATCH * 3));
+  const inFlight = Math.max(1, Math.min(targets.length, opts.jobs * batch * 3));
   try {
     await Promise.all(Array.from({ length: inFlight }, worker));
   } finally {
