@@ -32,22 +32,43 @@ function isNode(v: unknown): v is RawNode {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
 }
 
+/** What to do with each child key of a kind, worked out once per kind instead of per node. */
+interface KeyPlan { key: string; nullable: boolean; ifMissing: 'null' | 'false' | 'empty' | 'placeholder' }
+const PLANS = new Map<string, readonly KeyPlan[] | null>();
+
+function planOf(kind: NodeKind): readonly KeyPlan[] | null {
+  let plan = PLANS.get(kind);
+  if (plan !== undefined) return plan;
+  const keys = VISITOR_KEYS[kind];
+  const nullable = NULLABLE[kind] ?? [];
+  plan = keys ? keys.map((key): KeyPlan => {
+    const isNullable = nullable.includes(key);
+    const ifMissing = isNullable ? 'null'
+      : kind === 'offsetlookup' && key === 'offset' ? 'false' // `$a[` reads as an append
+      : kind === 'variable' && key === 'name' ? 'empty'
+      : 'placeholder';
+    return { key, nullable: isNullable, ifMissing };
+  }) : null;
+  PLANS.set(kind, plan);
+  return plan;
+}
+
 export function repairNode(node: RawNode): void {
   const kind = node.kind as NodeKind;
-  const keys = VISITOR_KEYS[kind];
-  if (!keys) return;
-  const nullable = NULLABLE[kind] ?? [];
-  for (const key of keys) {
-    const v = node[key];
+  const plan = planOf(kind);
+  if (!plan) return;
+  // Runs for every node php-parser builds: plain loops, no closures.
+  for (let k = 0; k < plan.length; k++) {
+    const p = plan[k]!;
+    const v = node[p.key];
     if (Array.isArray(v)) {
-      if (v.some((c) => !isNode(c))) node[key] = v.filter(isNode);
+      for (let i = 0; i < v.length; i++) {
+        if (!isNode(v[i])) { node[p.key] = v.filter(isNode); break; }
+      }
       continue;
     }
-    if (v === undefined || (v === null && !nullable.includes(key))) {
-      if (nullable.includes(key)) node[key] = null;
-      else if (kind === 'offsetlookup' && key === 'offset') node[key] = false; // `$a[` reads as an append
-      else if (kind === 'variable' && key === 'name') node[key] = '';
-      else node[key] = placeholder(node);
+    if (v === undefined || (v === null && !p.nullable)) {
+      node[p.key] = p.ifMissing === 'null' ? null : p.ifMissing === 'false' ? false : p.ifMissing === 'empty' ? '' : placeholder(node);
     }
   }
   if (NAMED_KINDS.has(kind) && typeof node.name !== 'string') node.name = '';

@@ -1,4 +1,4 @@
-import type { MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { fixUntilStable, type FixLoopResult } from './fixes.js';
 import { lintTextDetailed } from './lint.js';
 import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
@@ -14,7 +14,10 @@ import type { Finding } from './types.js';
 export function serveLintJobs(port: MessagePort, registry: readonly AnyRule[]): void {
   const byId = new Map(registry.map((r) => [r.meta.id, r]));
   const known = new Set(byId.keys());
-  port.on('message', (job: LintJob) => {
+  // Where the pool sees which job of a batch is running (engine/pool.ts: the time bound per file).
+  const running = (workerData as { running?: Int32Array } | null)?.running;
+  const serve = (job: LintJob): LintReply => {
+    if (running) Atomics.store(running, 0, job.id);
     const rules = job.rules.flatMap((r) => {
       const rule = byId.get(r.id);
       return rule ? [{ rule, severity: r.severity, options: r.options }] : [];
@@ -30,9 +33,11 @@ export function serveLintJobs(port: MessagePort, registry: readonly AnyRule[]): 
       const at = { line: 1, column: 0, offset: 0 };
       findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
     }
-    const reply: LintReply = { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}) };
-    port.postMessage(reply);
-  });
+    return { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}) };
+  };
+  // A batch of jobs is answered in one message: a message between threads costs about as much
+  // as linting a small file.
+  port.on('message', (jobs: LintJob[]) => port.postMessage(jobs.map(serve)));
   const ready: WorkerReady = { ready: true };
   port.postMessage(ready);
 }

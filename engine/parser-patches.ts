@@ -38,8 +38,10 @@ export function patchLexer(lexer: LexerLike): void {
   for (const name of CHAR_CLASS_CHECKS) {
     const check = lexer[name];
     if (typeof check !== 'function') continue;
-    lexer[name] = function (this: LexerLike, ...args: unknown[]): unknown {
-      return this.__eof ? false : (check as (...a: unknown[]) => unknown).apply(this, args);
+    // The checks take no arguments; a plain call (no rest array, no apply) keeps the wrapper
+    // cheap enough for the lexer's per-character loops.
+    lexer[name] = function (this: LexerLike): unknown {
+      return this.__eof ? false : (check as () => unknown).call(this);
     };
   }
 }
@@ -71,10 +73,12 @@ export function patchParser(parser: ParserLike): void {
   for (const name of LIST_ITEM_READERS) {
     const read = parser[name];
     if (typeof read !== 'function') continue;
-    parser[name] = function (this: ParserLike, ...args: unknown[]): unknown {
+    // At most three arguments (read_variable_list(flags, attrs, locStart)): passed as such, no
+    // rest array per statement.
+    parser[name] = function (this: ParserLike, a?: unknown, b?: unknown, c?: unknown): unknown {
       const offset = this.lexer.offset;
       const token = this.token;
-      const result = (read as (...a: unknown[]) => unknown).apply(this, args);
+      const result = (read as (a?: unknown, b?: unknown, c?: unknown) => unknown).call(this, a, b, c);
       if (this.lexer.offset === offset && this.token === token && token !== this.EOF && token !== '}') {
         this.error();
         this.next();
@@ -103,8 +107,9 @@ interface CloneParser extends ParserLike {
 export function patchClone(parser: CloneParser): void {
   const readItem = parser['read_expr_item'];
   if (typeof readItem !== 'function') return;
-  parser['read_expr_item'] = function (this: CloneParser, ...args: unknown[]): unknown {
-    if (this.token !== this.tok.T_CLONE) return (readItem as (...a: unknown[]) => unknown).apply(this, args);
+  // read_expr_item takes no arguments and runs for every expression: no rest array here.
+  parser['read_expr_item'] = function (this: CloneParser): unknown {
+    if (this.token !== this.tok.T_CLONE) return (readItem as () => unknown).call(this);
     const node = this.node('clone');
     this.next();
     if (this.token === '(') {
@@ -135,8 +140,8 @@ export function patchClone(parser: CloneParser): void {
 export function patchInstanceofExpr(parser: CloneParser): void {
   const readRef = parser['read_class_name_reference'];
   if (typeof readRef !== 'function') return;
-  parser['read_class_name_reference'] = function (this: CloneParser, ...args: unknown[]): unknown {
-    if (this.token !== '(') return (readRef as (...a: unknown[]) => unknown).apply(this, args);
+  parser['read_class_name_reference'] = function (this: CloneParser): unknown {
+    if (this.token !== '(') return (readRef as () => unknown).call(this);
     this.next();
     const expr = this.read_expr();
     if (this.expect(')')) this.next();
@@ -285,12 +290,12 @@ interface ListParser extends ParserLike {
 export function patchForeachList(parser: ListParser): void {
   const read = parser['read_foreach_variable'];
   if (typeof read !== 'function') return;
-  parser['read_foreach_variable'] = function (this: ListParser, ...args: unknown[]): unknown {
-    if (this.token !== this.tok.T_LIST) return (read as (...a: unknown[]) => unknown).apply(this, args);
+  parser['read_foreach_variable'] = function (this: ListParser): unknown {
+    if (this.token !== this.tok.T_LIST) return (read as () => unknown).call(this);
     const inner = this.innerList;
     this.innerList = true;
     try {
-      return (read as (...a: unknown[]) => unknown).apply(this, args);
+      return (read as () => unknown).call(this);
     } finally {
       this.innerList = inner;
     }

@@ -17,11 +17,32 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** Heap limits of each worker (the stack is always 64 MB); the CLI bounds them to keep the peak RSS of big runs down. */
   heap?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
+  /**
+   * Files per message to and from a worker (default 1). Batch runs (the CLI) send several, and
+   * the next batch while one runs, so a worker neither waits for the main thread between files
+   * nor pays a cross-thread message per file; each file keeps its own time bound.
+   */
+  batch?: number;
 }
 
 export type PoolJob = Omit<LintJob, 'id' | 'fix'>;
 
-interface Pending { job: LintJob; resolve: (r: LintReply) => void; timer?: NodeJS.Timeout; background: boolean }
+interface Pending { job: LintJob; resolve: (r: LintReply) => void; background: boolean }
+
+/**
+ * A live worker: the jobs sent to it in the order it runs them, and the id of the job it is
+ * running, which it writes into shared memory as it starts each one (a batch is answered in
+ * one message, so the messages alone cannot tell which file of a batch is taking long).
+ */
+interface Live {
+  sent: Pending[];
+  running: Int32Array;
+  ready: boolean;
+  /** When the job it is running (per `running`) started, as far as the pool can see. */
+  since: number;
+  seen: number;
+  timer?: NodeJS.Timeout;
+}
 
 /**
  * Background work (the language server's workspace scan) runs only on idle workers and never
@@ -50,19 +71,19 @@ export function isPoolFailure(f: Finding): boolean { return poolFailures.has(f);
  * A timed-out worker is replaced; the other files go on.
  */
 export class LintPool {
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Pending>();
+  private readonly live = new Map<Worker, Live>();
   private readonly queue: Pending[] = [];
   private readonly backgroundQueue: Pending[] = [];
   private readonly size: number;
+  private readonly batch: number;
   private readonly timeoutMs: number;
   private nextId = 1;
-  private readonly ready = new WeakSet<Worker>();
   private closed = false;
-  private workers = 0;
+  private pumpScheduled = false;
 
   constructor(private readonly options: PoolOptions) {
     this.size = Math.max(1, options.size ?? cpus().length);
+    this.batch = Math.max(1, options.batch ?? 1);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -88,94 +109,151 @@ export class LintPool {
     return new Promise((resolve) => {
       const background = opts.background === true;
       (background ? this.backgroundQueue : this.queue).push({ job: { ...job, id: this.nextId++ }, resolve, background });
-      this.pump();
+      this.schedulePump();
     });
   }
 
   /** Live worker threads (for stats and tests). */
-  get workerCount(): number { return this.workers; }
+  get workerCount(): number { return this.live.size; }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
+    const all = [...this.live.keys()];
+    for (const l of this.live.values()) clearTimeout(l.timer);
+    this.live.clear();
     await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  /** Batches form from the jobs queued in one turn of the event loop; single jobs go at once. */
+  private schedulePump(): void {
+    if (this.batch === 1) { this.pump(); return; }
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => { this.pumpScheduled = false; if (!this.closed) this.pump(); });
   }
 
   private pump(): void {
     for (;;) {
       const foreground = this.queue.length > 0;
       if (!foreground && this.backgroundQueue.length === 0) return;
-      let w = this.idle.pop();
-      if (!w) {
-        const busyWithBackground = [...this.busy.values()].some((b) => b.background);
-        const mayStart = foreground ? !busyWithBackground && this.workers < this.size : this.workers === 0;
-        if (!mayStart) return;
-        w = this.spawn();
-      }
-      const p = (foreground ? this.queue : this.backgroundQueue).shift()!;
-      this.busy.set(w, p);
-      // The bound is for the file, not for loading the rules: a starting worker gets it once
-      // it says it is ready (with a generous allowance in case loading itself never ends).
-      this.startTimer(w, p, this.ready.has(w) ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS);
-      w.postMessage(p.job);
+      const w = this.pick(foreground);
+      if (!w) return;
+      const l = this.live.get(w)!;
+      const from = foreground ? this.queue : this.backgroundQueue;
+      // Spread the last files over the workers instead of giving one worker all of them.
+      const share = Math.ceil(from.length / Math.max(1, this.size));
+      const ps = from.splice(0, foreground ? Math.max(1, Math.min(this.batch, share)) : 1);
+      if (l.sent.length === 0) { l.since = Date.now(); l.seen = Atomics.load(l.running, 0); }
+      l.sent.push(...ps);
+      this.watch(w, l);
+      w.postMessage(ps.map((p) => p.job));
     }
   }
 
+  /**
+   * The worker for the next jobs: an idle one, else a new one when allowed, else (batch runs)
+   * one running only foreground work with at most a batch ahead of it, so it finds its next
+   * files waiting instead of idling for a round trip through the main thread.
+   */
+  private pick(foreground: boolean): Worker | undefined {
+    let busyWithBackground = false;
+    let best: Worker | undefined;
+    let bestLoad = Infinity;
+    for (const [w, l] of this.live) {
+      if (l.sent.length === 0) return w;
+      if (l.sent.some((p) => p.background)) { busyWithBackground = true; continue; }
+      if (l.sent.length < bestLoad) { best = w; bestLoad = l.sent.length; }
+    }
+    const mayStart = foreground ? !busyWithBackground && this.live.size < this.size : this.live.size === 0;
+    if (mayStart) return this.spawn();
+    return foreground && this.batch > 1 && bestLoad <= this.batch ? best : undefined;
+  }
+
   private spawn(): Worker {
+    const running = new Int32Array(new SharedArrayBuffer(4));
     const w = new Worker(workerSource ?? new URL('./lint-worker.js', import.meta.url), {
       eval: workerSource !== undefined,
-      workerData: { registry: this.options.registry },
+      workerData: { registry: this.options.registry, running },
       resourceLimits: { ...this.options.heap, stackSizeMb: 64 },
     });
-    this.workers++;
-    w.on('message', (reply: LintReply | WorkerReady) => {
-      if ('ready' in reply) {
-        this.ready.add(w);
-        const waiting = this.busy.get(w);
-        if (waiting) this.startTimer(w, waiting, this.timeoutMs);
+    this.live.set(w, { sent: [], running, ready: false, since: Date.now(), seen: 0 });
+    w.on('message', (reply: LintReply[] | WorkerReady) => {
+      const l = this.live.get(w);
+      if (!l) return;
+      if (!Array.isArray(reply)) {
+        // The bound is for the file, not for loading the rules: it starts once the worker is ready.
+        l.ready = true;
+        l.since = Date.now();
         return;
       }
-      const p = this.busy.get(w);
-      if (!p || p.job.id !== reply.id) return;
-      clearTimeout(p.timer);
-      this.busy.delete(w);
-      this.idle.push(w);
-      p.resolve(reply);
+      for (const r of reply) {
+        const i = l.sent.findIndex((p) => p.job.id === r.id);
+        if (i < 0) continue;
+        const [p] = l.sent.splice(i, 1);
+        p!.resolve(r);
+      }
+      // The next file's bound starts now at the latest (it may have started already).
+      l.since = Date.now();
+      l.seen = Atomics.load(l.running, 0);
+      if (l.sent.length === 0) { clearTimeout(l.timer); l.timer = undefined; }
       this.pump();
     });
     w.on('error', (e) => this.crash(w, e));
-    w.on('exit', () => { if (this.busy.has(w)) this.crash(w, new Error('worker exited')); });
+    w.on('exit', () => { if (this.live.get(w)?.sent.length) this.crash(w, new Error('worker exited')); });
     w.unref();
     return w;
   }
 
-  private startTimer(w: Worker, p: Pending, ms: number): void {
-    clearTimeout(p.timer);
-    p.timer = setTimeout(() => this.timeout(w, ms), ms);
+  /**
+   * Checks a busy worker a few times per bound: a file it has been running for the whole bound
+   * is stopped (the worker with it). Checked at a fraction of the bound, so a file gets between
+   * 1 and 1.25 times the bound.
+   */
+  private watch(w: Worker, l: Live): void {
+    if (l.timer) return;
+    const tick = Math.max(10, Math.floor(this.timeoutMs / 4));
+    const check = (): void => {
+      l.timer = undefined;
+      if (this.live.get(w) !== l || l.sent.length === 0) return;
+      const now = Date.now();
+      const running = Atomics.load(l.running, 0);
+      if (running !== l.seen) { l.seen = running; l.since = now; }
+      const bound = l.ready ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS;
+      if (now - l.since >= bound) { this.timeout(w, running, bound); return; }
+      l.timer = setTimeout(check, tick);
+    };
+    l.timer = setTimeout(check, tick);
   }
 
-  private timeout(w: Worker, ms: number): void {
-    const p = this.busy.get(w);
-    if (!p) return;
-    this.busy.delete(w);
-    this.workers--;
+  /**
+   * Removes a worker: the job it was running fails, the others sent to it (waiting, or done in
+   * a batch whose answer never came) go back to the front of their queue.
+   */
+  private drop(w: Worker, runningId: number): Pending | undefined {
+    const l = this.live.get(w);
+    this.live.delete(w);
+    if (!l) return undefined;
+    clearTimeout(l.timer);
+    const i = l.sent.findIndex((p) => p.job.id === runningId);
+    const [failed] = l.sent.splice(i < 0 ? 0 : i, 1);
+    this.queue.unshift(...l.sent.filter((p) => !p.background));
+    this.backgroundQueue.unshift(...l.sent.filter((p) => p.background));
+    return failed;
+  }
+
+  private timeout(w: Worker, runningId: number, ms: number): void {
+    const p = this.drop(w, runningId);
     void w.terminate();
-    p.resolve(failed(p, [boundFinding(`the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input and is quadratic on very long operator chains); it was not analysed`)]));
+    if (p) p.resolve(failed(p, [boundFinding(`the PHP parser did not finish within ${ms / 1000} s on this file (php-parser loops on some malformed input and is quadratic on very long operator chains); it was not analysed`)]));
     this.pump();
   }
 
   private crash(w: Worker, e: Error): void {
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    const i = this.idle.indexOf(w);
-    if (i >= 0) this.idle.splice(i, 1);
-    this.workers--;
-    if (p) {
-      clearTimeout(p.timer);
-      p.resolve(failed(p, [boundFinding(`the analysis of this file failed (${e.message}); it was not analysed`, 'internal-error')]));
-    }
-    this.pump();
+    const l = this.live.get(w);
+    if (!l) return;
+    const p = this.drop(w, Atomics.load(l.running, 0));
+    if (p) p.resolve(failed(p, [boundFinding(`the analysis of this file failed (${e.message}); it was not analysed`, 'internal-error')]));
+    if (!this.closed) this.pump();
   }
 }
 

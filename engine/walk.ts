@@ -33,28 +33,34 @@ export function walk(root: PhpNode, dispatch: Dispatch): void {
     if (isExit) {
       dispatch.anyExit?.(node);
       const hs = dispatch.exit.get(kind);
-      if (hs) for (const h of hs) h(node);
+      if (hs) for (let i = 0; i < hs.length; i++) hs[i]!(node);
       continue;
     }
     // Children get their parent link before the node's enter handlers run, so a handler can
     // resolve names and look upward from any child (`new`'s class name, a call's arguments).
+    // An unknown kind from a newer php-parser has no keys: visited, not descended.
     const keys = VISITOR_KEYS[kind];
-    const children: PhpNode[] = [];
     if (keys) {
-      for (const key of keys) {
-        const value = (node as unknown as Record<string, unknown>)[key];
-        if (Array.isArray(value)) { for (const child of value) if (isNode(child)) { child.parent = node; children.push(child); } }
-        else if (isNode(value)) { value.parent = node; children.push(value); }
+      for (let k = 0; k < keys.length; k++) {
+        const value = (node as unknown as Record<string, unknown>)[keys[k]!];
+        if (Array.isArray(value)) { for (let i = 0; i < value.length; i++) { const child: unknown = value[i]; if (isNode(child)) child.parent = node; } }
+        else if (isNode(value)) value.parent = node;
       }
     }
     dispatch.anyEnter?.(node);
     const hs = dispatch.enter.get(kind);
-    if (hs) for (const h of hs) h(node);
+    if (hs) for (let i = 0; i < hs.length; i++) hs[i]!(node);
     nodes.push(node);
     exiting.push(true);
-    // An unknown kind from a newer php-parser has no keys: visited, not descended.
-    // Push children in reverse so they pop in source order.
-    for (let i = children.length - 1; i >= 0; i--) { nodes.push(children[i]!); exiting.push(false); }
+    // Children pushed in reverse so they pop in source order; no per-node array (this runs for
+    // every node of every file).
+    if (keys) {
+      for (let k = keys.length - 1; k >= 0; k--) {
+        const value = (node as unknown as Record<string, unknown>)[keys[k]!];
+        if (Array.isArray(value)) { for (let i = value.length - 1; i >= 0; i--) { const child: unknown = value[i]; if (isNode(child)) { nodes.push(child); exiting.push(false); } } }
+        else if (isNode(value)) { nodes.push(value); exiting.push(false); }
+      }
+    }
   }
 }
 

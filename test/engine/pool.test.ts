@@ -56,4 +56,22 @@ describe('the lint pool bounds every file in time', () => {
       await p2.close();
     }
   });
+
+  it('in batches, a file that hangs fails alone: the files before and after it in its batch are analysed', async () => {
+    const p3 = new LintPool({ registry, size: 1, timeoutMs: 2000, batch: 4 });
+    try {
+      const rules = [{ id: 'gc-disabled' }];
+      // php-parser is quadratic on long operator chains: 50,000 terms run far past the bound.
+      const hangs = '<?php $s = ' + Array.from({ length: 50_000 }, (_, i) => `$a${i}`).join(' . ') + ';';
+      const texts = ['<?php gc_disable();', hangs, '<?php $a = 1;', '<?php gc_disable();', '<?php $b = 2;'];
+      const t0 = Date.now();
+      const results = await Promise.all(texts.map((text) => p3.lint({ path: 'x.php', text, rules })));
+      expect(Date.now() - t0).toBeLessThan(8000);
+      expect(results.map((fs) => fs.map((f) => f.ruleId))).toEqual([['gc-disabled'], ['parse-error'], [], ['gc-disabled'], []]);
+      expect(results[1]![0]!.message).toContain('did not finish within 2 s');
+      expect(p3.workerCount).toBe(1);
+    } finally {
+      await p3.close();
+    }
+  });
 });
