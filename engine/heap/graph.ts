@@ -49,6 +49,14 @@ export class Growable<T extends TypedArray> {
     next.set(this.data as never);
     this.data = next;
   }
+  /** Appends every value of src, each plus `add`. */
+  append(src: ArrayLike<number>, add = 0): void {
+    if (this.length + src.length > this.data.length) this.grow(this.length + src.length);
+    const d = this.data, at = this.length;
+    if (add === 0 && ArrayBuffer.isView(src)) d.set(src as never, at);
+    else for (let i = 0; i < src.length; i++) d[at + i] = src[i]! + add;
+    this.length += src.length;
+  }
   /** The used part, trimmed (a copy, so the doubled buffer can be collected). */
   trimmed(): T { return this.data.slice(0, this.length) as T; }
 }
