@@ -31,6 +31,8 @@ export interface ReadOptions {
   worker?: URL | null;
   /** Split dumps of at least this many bytes. */
   splitFrom?: number;
+  /** Split here rather than at the boundary found near the middle (tests: any offset must give the same graph). */
+  splitAt?: number;
 }
 
 const WORKER = new URL('./dump-worker.js', import.meta.url);
@@ -45,7 +47,7 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
   try {
     const size = await fh.stat().then((s) => s.size, () => 0);
     const workerUrl = options.worker === undefined ? (existsSync(fileURLToPath(WORKER)) ? WORKER : null) : options.worker;
-    const split = workerUrl && size >= (options.splitFrom ?? SPLIT_FROM) && availableParallelism() > 1 ? await itemBoundary(fh, size) : -1;
+    const split = !workerUrl ? -1 : options.splitAt ?? (size >= (options.splitFrom ?? SPLIT_FROM) && availableParallelism() > 1 ? await itemBoundary(fh, size) : -1);
     const reader = new DumpBuilder(Math.min((split > 0 ? split : size) / BYTES_PER_ITEM, 50_000_000));
     const tokens = new JsonTokenizer(reader);
     const part = split > 0 ? readPart(workerUrl!, { file, start: split, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;

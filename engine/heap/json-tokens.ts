@@ -76,10 +76,10 @@ export class JsonTokenizer {
   /** Feeds the next chunk (its bytes may be reused by the caller after the call returns). */
   feed(chunk: Buffer): void {
     let buf = chunk;
-    let base = this.consumed;
+    // `consumed` is where the carried bytes begin.
+    const base = this.consumed;
     if (this.carry) {
       buf = Buffer.concat([this.carry, chunk]);
-      base -= this.carry.length;
       this.carry = null;
     }
     const stop = this.scan(buf, base, false);

@@ -66,6 +66,16 @@ describe('the streaming tokenizer', () => {
     const t = new JsonTokenizer({ startObject() {}, endObject() {}, startArray() {}, endArray() {}, key() {}, string() {}, number() {}, literal() {} });
     expect(() => t.feed(Buffer.from('{"a" 1}'))).toThrow('unexpected byte 0x31 at byte 5'.replace('byte 0x31', '"1"'));
   });
+
+  it('the offset is the same whatever chunks cut the tokens before the error', () => {
+    const noop = { startObject() {}, endObject() {}, startArray() {}, endArray() {}, key() {}, string() {}, number() {}, literal() {} };
+    const text = Buffer.from('{"abc": "defgh", "ij": [12345, true], "k" 1}');
+    for (const size of [1, 2, 3, 5, 7, text.length]) {
+      const t = new JsonTokenizer(noop);
+      const fed = () => { for (let i = 0; i < text.length; i += size) t.feed(text.subarray(i, i + size)); };
+      expect(fed, `chunks of ${size}`).toThrow('unexpected "1" at byte 42');
+    }
+  });
 });
 
 describe('reading a dump', () => {
