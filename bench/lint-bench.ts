@@ -73,9 +73,11 @@ function runCli(args: string[], cwd: string): Promise<CliRun> {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- --heap [MB] [--rounds N]`: phpleak heap against PHP's json_decode() (bench/heap-bench.ts).
+  if (process.argv.includes('--heap')) { await import('./heap-bench.js'); return; }
   const dir = process.argv[2];
   if (!dir) {
-    process.stderr.write('usage: npm run bench -- <corpus dir>\n');
+    process.stderr.write('usage: npm run bench -- <corpus dir>\n       npm run bench -- --heap [MB] [--rounds N]\n');
     process.exit(2);
   }
   const root = resolve(dir);

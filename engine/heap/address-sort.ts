@@ -22,38 +22,73 @@ export interface SortedAddresses {
 export function sortByAddress(hi: Uint32Array, lo: Uint32Array, count: number): SortedAddresses {
   // Only the bits that differ between addresses need sorting: user-space addresses share their
   // high half, and alignment zeroes the lowest bits. Digits of at most MAX_BITS cover the rest.
-  let andLo = -1, orLo = 0, andHi = -1, orHi = 0;
-  for (let i = 0; i < count; i++) { const l = lo[i]!, h = hi[i]!; andLo &= l; orLo |= l; andHi &= h; orHi |= h; }
-  const digits: { half: 0 | 1; shift: number; mask: number }[] = [];
-  for (const half of [0, 1] as const) {
-    const varying = (half === 0 ? andLo ^ orLo : andHi ^ orHi) >>> 0;
-    if (varying === 0) continue;
-    const low = 31 - Math.clz32(varying & -varying), span = 32 - Math.clz32(varying) - low;
-    const passes = Math.ceil(span / MAX_BITS), width = Math.ceil(span / passes);
-    for (let p = 0; p < passes; p++) digits.push({ half, shift: low + p * width, mask: (1 << Math.min(width, span - p * width)) - 1 });
-  }
-  let idx: Int32Array = new Int32Array(count);
-  for (let i = 0; i < count; i++) idx[i] = i;
+  const bitsLo = varyingBits(lo, count), bitsHi = varyingBits(hi, count);
+  let order: Int32Array = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
   let keyLo: Uint32Array = lo.slice(0, count), keyHi: Uint32Array = hi.slice(0, count);
-  if (digits.length === 0) return { order: idx, hi: keyHi, lo: keyLo };
-  let idx2: Int32Array = new Int32Array(count), lo2: Uint32Array = new Uint32Array(count), hi2: Uint32Array = new Uint32Array(count);
+  const digitsLo = digits(bitsLo), digitsHi = digits(bitsHi);
+  if (digitsLo.length + digitsHi.length === 0) return { order, hi: keyHi, lo: keyLo };
+  let order2: Int32Array = new Int32Array(count), lo2: Uint32Array = new Uint32Array(count);
+  // The high halves move with the rest only when they differ (not in most dumps).
+  let hi2: Uint32Array = digitsHi.length > 0 ? new Uint32Array(count) : keyHi;
   const pos = new Int32Array(1 << MAX_BITS);
-  for (const { half, shift, mask } of digits) {
-    const src = half === 0 ? keyLo : keyHi;
+  for (const [half, shift, mask] of [...digitsLo.map((d) => [0, ...d] as const), ...digitsHi.map((d) => [1, ...d] as const)]) {
     pos.fill(0);
-    for (let i = 0; i < count; i++) pos[(src[i]! >>> shift) & mask]!++;
+    const src = half === 0 ? keyLo : keyHi;
+    // Blocks of a fixed size: the same small functions run for every pass and every sort, so
+    // they are optimised after the first few blocks rather than once per loop.
+    for (let from = 0; from < count; from += BLOCK) countDigits(src, shift, mask, pos, from, Math.min(count, from + BLOCK));
     for (let b = 0, sum = 0; b <= mask; b++) { const c = pos[b]!; pos[b] = sum; sum += c; }
-    for (let i = 0; i < count; i++) {
-      const p = pos[(src[i]! >>> shift) & mask]!++;
-      idx2[p] = idx[i]!;
-      lo2[p] = keyLo[i]!;
-      hi2[p] = keyHi[i]!;
+    for (let from = 0; from < count; from += BLOCK) {
+      const to = Math.min(count, from + BLOCK);
+      if (digitsHi.length > 0) scatter3(src, shift, mask, pos, order, order2, keyLo, lo2, keyHi, hi2, from, to);
+      else scatter2(src, shift, mask, pos, order, order2, keyLo, lo2, from, to);
     }
-    [idx, idx2] = [idx2, idx];
+    [order, order2] = [order2, order];
     [keyLo, lo2] = [lo2, keyLo];
-    [keyHi, hi2] = [hi2, keyHi];
+    if (digitsHi.length > 0) [keyHi, hi2] = [hi2, keyHi];
   }
-  return { order: idx, hi: keyHi, lo: keyLo };
+  return { order, hi: keyHi, lo: keyLo };
+}
+
+const BLOCK = 1 << 16;
+
+/** The bits in which the values differ: [lowest, count]. */
+function varyingBits(a: Uint32Array, count: number): [low: number, span: number] {
+  let and = -1, or = 0;
+  for (let i = 0; i < count; i++) { const v = a[i]!; and &= v; or |= v; }
+  const varying = (and ^ or) >>> 0;
+  if (varying === 0) return [0, 0];
+  const low = 31 - Math.clz32(varying & -varying);
+  return [low, 32 - Math.clz32(varying) - low];
+}
+
+/** [shift, mask] of each digit over the span, least significant first. */
+function digits([low, span]: [number, number]): [number, number][] {
+  if (span === 0) return [];
+  const passes = Math.ceil(span / MAX_BITS), width = Math.ceil(span / passes);
+  return Array.from({ length: passes }, (_, p) => [low + p * width, (1 << Math.min(width, span - p * width)) - 1]);
+}
+
+function countDigits(src: Uint32Array, shift: number, mask: number, pos: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) pos[(src[i]! >>> shift) & mask]!++;
+}
+
+function scatter2(src: Uint32Array, shift: number, mask: number, pos: Int32Array, order: Int32Array, order2: Int32Array, lo: Uint32Array, lo2: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const p = pos[(src[i]! >>> shift) & mask]!++;
+    order2[p] = order[i]!;
+    lo2[p] = lo[i]!;
+  }
+}
+
+function scatter3(src: Uint32Array, shift: number, mask: number, pos: Int32Array, order: Int32Array, order2: Int32Array, lo: Uint32Array, lo2: Uint32Array, hi: Uint32Array, hi2: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const p = pos[(src[i]! >>> shift) & mask]!++;
+    order2[p] = order[i]!;
+    lo2[p] = lo[i]!;
+    hi2[p] = hi[i]!;
+  }
 }
 
 /** One sorted list of a's and b's (b's indexes plus bBase); on equal addresses a's come first. */

@@ -25,7 +25,7 @@ export interface DumpPart {
   sorted: { items: SortedAddresses; refs: SortedAddresses } | undefined;
 }
 
-export interface PartRequest { file: string; start: number; expectedItems: number }
+export interface PartRequest { file: string; start: number; expectedItems: number; chunkBytes?: number | undefined }
 
 export type PartReply =
   | { ok: true; part: DumpPart; bytes: number; done: boolean; syntax: { reason: string; offset: number } | null }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,8 @@ import { JsonSyntaxError, JsonTokenizer } from './json-tokens.js';
 export { DumpError, fmt, type DumpRead } from './dump-builder.js';
 
 // Reads a php-meminfo dump (`meminfo_dump()`, format in docs/heap.md) as a stream into a
-// HeapGraph. The file is read in 1 MB pieces (the next one read while this one is parsed) and
-// each item goes straight into typed arrays (engine/heap/dump-builder.ts): memory follows the
-// number of items, never the size of the text.
+// HeapGraph. The file is read in 4 MB pieces and each item goes straight into typed arrays
+// (engine/heap/dump-builder.ts): memory follows the number of items, never the size of the text.
 //
 // A large dump is read in two halves at once: a worker thread (engine/heap/dump-worker.ts)
 // reads from an item boundary near the middle while this thread reads up to it. The boundary
@@ -20,7 +19,7 @@ export { DumpError, fmt, type DumpRead } from './dump-builder.js';
 // indeed between two items of "items". Otherwise the worker's part is thrown away and this
 // thread reads on: the result is the same either way, as if read in one pass.
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 /** Below this, a second thread costs more than it saves. */
 const SPLIT_FROM = 48 * 1024 * 1024;
 /** About one item per 150 bytes of meminfo's indented text: sizes the tables once. */
@@ -33,6 +32,8 @@ export interface ReadOptions {
   splitFrom?: number;
   /** Split here rather than at the boundary found near the middle (tests: any offset must give the same graph). */
   splitAt?: number;
+  /** Bytes read at a time (tests: small pieces cut many tokens). */
+  chunkBytes?: number;
 }
 
 const WORKER = new URL('./dump-worker.js', import.meta.url);
@@ -50,8 +51,8 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
     const split = !workerUrl ? -1 : options.splitAt ?? (size >= (options.splitFrom ?? SPLIT_FROM) && availableParallelism() > 1 ? await itemBoundary(fh, size) : -1);
     const reader = new DumpBuilder(Math.min((split > 0 ? split : size) / BYTES_PER_ITEM, 50_000_000));
     const tokens = new JsonTokenizer(reader);
-    const part = split > 0 ? readPart(workerUrl!, { file, start: split, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;
-    let { bytes, syntax } = await feed(fh, tokens, 0, split > 0 ? split : Infinity);
+    const part = split > 0 ? readPart(workerUrl!, { file, start: split, chunkBytes: options.chunkBytes, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;
+    let { bytes, syntax } = feed(fh, tokens, 0, split > 0 ? split : Infinity, options.chunkBytes);
     if (part) {
       const joinable = !syntax && tokens.atMemberStart(2) && reader.betweenItems;
       // Sorting this half's addresses is work finish() needs anyway, done while the worker reads.
@@ -63,7 +64,7 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
         return reader.finish(file, bytes + reply.bytes, s, !s && !reply.done);
       }
       if (!syntax) {
-        const rest = await feed(fh, tokens, split, Infinity);
+        const rest = feed(fh, tokens, split, Infinity, options.chunkBytes);
         bytes += rest.bytes;
         syntax = rest.syntax;
       }
@@ -75,31 +76,29 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
   }
 }
 
-/** Feeds the bytes [from, until) of the file to the tokenizer; stops at a syntax error. */
-export async function feed(fh: FileHandle, tokens: JsonTokenizer, from: number, until: number): Promise<{ bytes: number; syntax: JsonSyntaxError | null }> {
-  // Two buffers: the next piece is read while this one is parsed.
-  let buf = Buffer.allocUnsafe(CHUNK);
-  let spare = Buffer.allocUnsafe(CHUNK);
+/**
+ * Feeds the bytes [from, until) of the file to the tokenizer; stops at a syntax error. Reads
+ * are synchronous: a read from the page cache costs less than handing it to another thread
+ * and waking up for its result, which on a busy machine waits for a time slice every time.
+ */
+export function feed(fh: FileHandle, tokens: JsonTokenizer, from: number, until: number, chunk = CHUNK): { bytes: number; syntax: JsonSyntaxError | null } {
+  let buf = Buffer.allocUnsafe(chunk + 64 * 1024);
   let bytes = 0;
-  let pos = from;
-  const read = (b: Buffer) => {
-    const want = Math.min(CHUNK, until - pos);
-    return want > 0 ? fh.read(b, 0, want, pos).then((r) => r.bytesRead) : Promise.resolve(0);
-  };
-  let pending = read(buf);
-  for (;;) {
-    const bytesRead = await pending;
-    if (bytesRead === 0) break;
+  for (let pos = from; pos < until;) {
+    // A token cut by the last chunk's end goes first, and the next chunk is read after it.
+    const carry = tokens.takeCarry();
+    const kept = carry?.length ?? 0;
+    if (kept + chunk > buf.length) buf = Buffer.allocUnsafe(kept + chunk);
+    if (carry) carry.copy(buf, 0);
+    const bytesRead = readSync(fh.fd, buf, kept, Math.min(chunk, until - pos), pos);
     bytes += bytesRead;
     pos += bytesRead;
-    const current = buf;
-    [buf, spare] = [spare, buf];
-    pending = read(buf);
     try {
-      tokens.feed(bytesRead === CHUNK ? current : current.subarray(0, bytesRead));
+      // At the end of the file, the cut token is given back for end() to finish or refuse.
+      tokens.feed(buf.subarray(0, kept + bytesRead));
+      if (bytesRead === 0) break;
     } catch (e) {
       if (!(e instanceof JsonSyntaxError)) throw e;
-      await pending.catch(() => undefined);
       return { bytes, syntax: e };
     }
   }

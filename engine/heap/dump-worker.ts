@@ -15,7 +15,7 @@ async function main(req: PartRequest): Promise<PartReply> {
   tokens.resumeInObject(2, req.start);
   const fh = await open(req.file, 'r');
   try {
-    let { bytes, syntax } = await feed(fh, tokens, req.start, Infinity);
+    let { bytes, syntax } = feed(fh, tokens, req.start, Infinity, req.chunkBytes);
     if (!syntax) syntax = end(tokens);
     builder.presort();
     return { ok: true, part: builder.exportPart(), bytes, done: tokens.done, syntax: syntax && { reason: syntax.reason, offset: syntax.offset } };

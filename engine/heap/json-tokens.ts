@@ -73,6 +73,17 @@ export class JsonTokenizer {
     return true;
   }
 
+  /**
+   * The bytes of a token cut by the previous chunk's end, handed back to the caller, which
+   * feeds them again at the start of its next chunk (read into the same buffer after them:
+   * no copy of the whole chunk to join them).
+   */
+  takeCarry(): Buffer | null {
+    const c = this.carry;
+    this.carry = null;
+    return c;
+  }
+
   /** Feeds the next chunk (its bytes may be reused by the caller after the call returns). */
   feed(chunk: Buffer): void {
     let buf = chunk;
