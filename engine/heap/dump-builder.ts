@@ -117,12 +117,12 @@ export class DumpBuilder implements JsonHandler {
     this.sorted = { items: sortByAddress(this.hi.data, this.lo.data, n), refs: sortByAddress(this.edgeHi.data, this.edgeLo.data, m) };
   }
 
-  /** What this builder read, to be appended to the builder of the text before it. */
+  /** What this builder read, to be appended to the builder of the text before it (views of its own buffers, to be moved, not copied). */
   exportPart(): DumpPart {
     const n = this.hi.length, m = this.edgeHi.length;
     return {
-      hi: this.hi.data.slice(0, n), lo: this.lo.data.slice(0, n), size: this.size.data.slice(0, n), type: this.type.data.slice(0, n), cls: this.cls.data.slice(0, n),
-      edgeStart: this.edgeStart.data.slice(0, n), edgeHi: this.edgeHi.data.slice(0, m), edgeLo: this.edgeLo.data.slice(0, m), edgeKey: this.edgeKey.data.slice(0, m),
+      hi: this.hi.data.subarray(0, n), lo: this.lo.data.subarray(0, n), size: this.size.data.subarray(0, n), type: this.type.data.subarray(0, n), cls: this.cls.data.subarray(0, n),
+      edgeStart: this.edgeStart.data.subarray(0, n), edgeHi: this.edgeHi.data.subarray(0, m), edgeLo: this.edgeLo.data.subarray(0, m), edgeKey: this.edgeKey.data.subarray(0, m),
       strings: this.strings.list, roots: this.roots, header: this.header, tally: this.tally,
       badKeys: this.badKeys, badItems: this.badItems, badChildrenOf: [...this.badChildrenOf], inItem: this.inItem, sorted: this.sorted,
     };
@@ -137,15 +137,18 @@ export class DumpBuilder implements JsonHandler {
     if (this.strings.list.length + p.strings.length > MAX_INTERNED) return false;
     const ids = Int32Array.from(p.strings, (text) => this.strings.intern(text));
     const id = (x: number) => (x >= 0 ? ids[x]! : x);
+    // The part's arrays are this thread's now: names renumbered in place.
+    for (let i = 0; i < p.cls.length; i++) if (p.cls[i]! >= 0) p.cls[i] = ids[p.cls[i]!]!;
+    for (let i = 0; i < p.edgeKey.length; i++) if (p.edgeKey[i]! >= 0) p.edgeKey[i] = ids[p.edgeKey[i]!]!;
     const nodes = this.hi.length, edges = this.edgeHi.length;
     this.sorted = this.sorted && p.sorted && {
       items: mergeSorted(this.sorted.items, p.sorted.items, nodes), refs: mergeSorted(this.sorted.refs, p.sorted.refs, edges),
     };
     this.hi.append(p.hi); this.lo.append(p.lo); this.size.append(p.size); this.type.append(p.type);
-    this.cls.append(p.cls.map(id));
+    this.cls.append(p.cls);
     this.edgeStart.append(p.edgeStart, edges);
     this.edgeHi.append(p.edgeHi); this.edgeLo.append(p.edgeLo);
-    this.edgeKey.append(p.edgeKey.map(id));
+    this.edgeKey.append(p.edgeKey);
     for (const r of p.roots) this.roots.push({ node: r.node + nodes, symbol: id(r.symbol), frame: id(r.frame) });
     Object.assign(this.header, p.header);
     this.tally.oddEscapes += p.tally.oddEscapes;
