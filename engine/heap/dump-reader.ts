@@ -49,7 +49,9 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
     const size = await fh.stat().then((s) => s.size, () => 0);
     const workerUrl = options.worker === undefined ? (existsSync(fileURLToPath(WORKER)) ? WORKER : null) : options.worker;
     const split = !workerUrl ? -1 : options.splitAt ?? (size >= (options.splitFrom ?? SPLIT_FROM) && availableParallelism() > 1 ? await itemBoundary(fh, size) : -1);
-    const reader = new DumpBuilder(Math.min((split > 0 ? split : size) / BYTES_PER_ITEM, 50_000_000));
+    // Sized for the whole file even when split: the second half is appended to these tables
+    // (pages not written to cost nothing).
+    const reader = new DumpBuilder(Math.min(size / BYTES_PER_ITEM, 50_000_000));
     const tokens = new JsonTokenizer(reader);
     const part = split > 0 ? readPart(workerUrl!, { file, start: split, chunkBytes: options.chunkBytes, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;
     let { bytes, syntax } = feed(fh, tokens, 0, split > 0 ? split : Infinity, options.chunkBytes);
@@ -111,11 +113,12 @@ export function end(tokens: JsonTokenizer): JsonSyntaxError | null {
 }
 
 /**
- * A place near the middle of the file that looks like the start of an item after a comma
+ * A place a little past the middle of the file that looks like the start of an item after a comma
  * (`,\n    "0x7f…" : {`): the offset right after the comma, or -1 when none is near.
  */
 async function itemBoundary(fh: FileHandle, size: number): Promise<number> {
-  const at = Math.floor(size / 2);
+  // A little past the middle: the worker first has to start.
+  const at = Math.floor(size * 0.55);
   const window = Buffer.allocUnsafe(256 * 1024);
   const { bytesRead } = await fh.read(window, 0, window.length, at);
   const m = /,[ \t\r\n]*"0x[0-9a-fA-F]{1,16}"[ \t\r\n]*:[ \t\r\n]*\{/.exec(window.toString('latin1', 0, bytesRead));
