@@ -45,6 +45,7 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
   } catch (e) {
     throw new DumpError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  let part: ReturnType<typeof readPart> | null = null;
   try {
     const size = await fh.stat().then((s) => s.size, () => 0);
     const workerUrl = options.worker === undefined ? (existsSync(fileURLToPath(WORKER)) ? WORKER : null) : options.worker;
@@ -53,14 +54,15 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
     // (pages not written to cost nothing).
     const reader = new DumpBuilder(Math.min(size / BYTES_PER_ITEM, 50_000_000));
     const tokens = new JsonTokenizer(reader);
-    const part = split > 0 ? readPart(workerUrl!, { file, start: split, chunkBytes: options.chunkBytes, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;
+    part = split > 0 ? readPart(workerUrl!, { file, start: split, chunkBytes: options.chunkBytes, expectedItems: Math.min((size - split) / BYTES_PER_ITEM, 50_000_000) }) : null;
     let { bytes, syntax } = feed(fh, tokens, 0, split > 0 ? split : Infinity, options.chunkBytes);
     if (part) {
       const joinable = !syntax && tokens.atMemberStart(2) && reader.betweenItems;
       // Sorting this half's addresses is work finish() needs anyway, done while the worker reads.
       if (joinable) reader.presort();
-      const reply = joinable ? await part.reply : null;
+      // Not between two items at the boundary: the worker's part is of no use.
       if (!joinable) void part.cancel();
+      const reply = joinable ? await part.reply : null;
       if (reply?.ok && reader.appendPart(reply.part)) {
         const s = reply.syntax && new JsonSyntaxError(reply.syntax.reason, reply.syntax.offset);
         return reader.finish(file, bytes + reply.bytes, s, !s && !reply.done);
@@ -74,6 +76,8 @@ export async function readDump(file: string, options: ReadOptions = {}): Promise
     if (!syntax) syntax = end(tokens);
     return reader.finish(file, bytes, syntax, !syntax && !tokens.done);
   } finally {
+    // Not joined (or joined already): the worker is stopped, whatever happened here.
+    if (part) void part.cancel();
     await fh.close();
   }
 }
