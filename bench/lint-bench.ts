@@ -76,6 +76,8 @@ function runCli(cli: string, args: string[], cwd: string): Promise<CliRun> {
 }
 
 async function main(): Promise<void> {
+  // `npm run bench -- --heap [MB] [--rounds N]`: phpleak heap against PHP's json_decode() (bench/heap-bench.ts).
+  if (process.argv.includes('--heap')) { await import('./heap-bench.js'); return; }
   const argv = process.argv.slice(2);
   const clis: string[] = [];
   let dir: string | undefined;
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     else dir ??= argv[i];
   }
   if (!dir) {
-    process.stderr.write('usage: npm run bench -- <corpus dir> [--cli <dist/cli/main.js>]... [--no-cache-runs]\n');
+    process.stderr.write('usage: npm run bench -- <corpus dir> [--cli <dist/cli/main.js>]... [--no-cache-runs]\n       npm run bench -- --heap [MB] [--rounds N]\n');
     process.exit(2);
   }
   if (clis.length === 0) clis.push(THIS_CLI);

@@ -25,12 +25,20 @@ export function dominators(g: HeapGraph): Dominance {
   const rootNodes = [...new Set(g.roots.map((r) => r.node))];
   const isRoot = new Uint8Array(n);
   for (const r of rootNodes) isRoot[r] = 1;
+  const idom = new Int32Array(n).fill(-1);
 
-  // Preorder DFS from the virtual root.
+  // A leaf with one reference (an int, a string, an object without properties: most of a
+  // heap) is dominated by what references it and dominates nothing: it is settled here and
+  // kept out of the DFS and of Lengauer–Tarjan, which then run on a fraction of the nodes.
+  const inDegree = new Int32Array(n);
+  for (let e = 0; e < g.edgeCount; e++) inDegree[edgeTo[e]!]!++;
+
+  // Preorder DFS from the virtual root; dfnum -2 marks a settled leaf.
   const dfnum = new Int32Array(N).fill(-1);
   const vertex = new Int32Array(N);
   const parent = new Int32Array(N);
   let count = 0;
+  let leaves = 0;
   {
     const stack = new Int32Array(N);
     const cursor = new Int32Array(N);
@@ -40,11 +48,17 @@ export function dominators(g: HeapGraph): Dominance {
       const v = stack[sp - 1]!;
       let w = -1;
       if (v === V) {
-        while (cursor[sp - 1]! < rootNodes.length) { const c = rootNodes[cursor[sp - 1]!++]!; if (dfnum[c]! < 0) { w = c; break; } }
+        while (cursor[sp - 1]! < rootNodes.length) { const c = rootNodes[cursor[sp - 1]!++]!; if (dfnum[c]! === -1) { w = c; break; } }
       } else {
         const end = edgeStart[v + 1]!;
         let e = edgeStart[v]! + cursor[sp - 1]!;
-        while (e < end) { const c = edgeTo[e++]!; if (dfnum[c]! < 0) { w = c; break; } }
+        while (e < end) {
+          const c = edgeTo[e++]!;
+          if (dfnum[c]! !== -1) continue;
+          if (inDegree[c] === 1 && edgeStart[c + 1] === edgeStart[c] && !isRoot[c]) { dfnum[c] = -2; idom[c] = v; leaves++; continue; }
+          w = c;
+          break;
+        }
         cursor[sp - 1] = e - edgeStart[v]!;
       }
       if (w < 0) { sp--; continue; }
@@ -53,15 +67,21 @@ export function dominators(g: HeapGraph): Dominance {
     }
   }
 
-  // Predecessors (reverse CSR), for reachable nodes only.
-  const predStart = new Int32Array(N + 1);
-  for (let e = 0; e < g.edgeCount; e++) predStart[edgeTo[e]! + 1]!++;
-  for (let i = 0; i < N; i++) predStart[i + 1]! += predStart[i]!;
-  const predList = new Int32Array(g.edgeCount);
+  // Predecessors in DFS-number space (reverse CSR over the DFS's nodes: settled leaves and
+  // nodes no root reaches are left out).
+  const predStart = new Int32Array(count + 1);
+  for (let v = 0; v < n; v++) {
+    if (dfnum[v]! < 0) continue;
+    for (let e = edgeStart[v]!, end = edgeStart[v + 1]!; e < end; e++) { const t = dfnum[edgeTo[e]!]!; if (t > 0) predStart[t + 1]!++; }
+  }
+  for (let i = 0; i < count; i++) predStart[i + 1]! += predStart[i]!;
+  const predList = new Int32Array(predStart[count]!);
   {
-    const fill = predStart.slice(0, N);
+    const fill = predStart.slice(0, count);
     for (let v = 0; v < n; v++) {
-      for (let e = edgeStart[v]!, end = edgeStart[v + 1]!; e < end; e++) predList[fill[edgeTo[e]!]!++] = v;
+      const dv = dfnum[v]!;
+      if (dv < 0) continue;
+      for (let e = edgeStart[v]!, end = edgeStart[v + 1]!; e < end; e++) { const t = dfnum[edgeTo[e]!]!; if (t > 0) predList[fill[t]!++] = dv; }
     }
   }
 
@@ -91,12 +111,9 @@ export function dominators(g: HeapGraph): Dominance {
   };
 
   for (let i = count - 1; i >= 1; i--) {
-    const w = vertex[i]!;
-    if (isRoot[w]) semi[i] = 0;
-    for (let e = predStart[w]!, end = predStart[w + 1]!; e < end; e++) {
-      const p = dfnum[predList[e]!]!;
-      if (p < 0) continue;
-      const u = evaluate(p);
+    if (isRoot[vertex[i]!]) semi[i] = 0;
+    for (let e = predStart[i]!, end = predStart[i + 1]!; e < end; e++) {
+      const u = evaluate(predList[e]!);
       if (semi[u]! < semi[i]!) semi[i] = semi[u]!;
     }
     const s = semi[i]!;
@@ -112,7 +129,6 @@ export function dominators(g: HeapGraph): Dominance {
   }
   for (let i = 1; i < count; i++) if (idomD[i] !== semi[i]) idomD[i] = idomD[idomD[i]!]!;
 
-  const idom = new Int32Array(n).fill(-1);
   const retained = new Float64Array(n);
   const retainedCount = new Int32Array(n);
   for (let i = 1; i < count; i++) {
@@ -121,11 +137,22 @@ export function dominators(g: HeapGraph): Dominance {
     retained[v] = g.size[v]!;
     retainedCount[v] = 1;
   }
-  // Children come after their dominators in preorder: sum from the end.
+  // Settled leaves first, into what references them; then children come after their
+  // dominators in preorder: sum from the end.
+  if (leaves > 0) {
+    for (let v = 0; v < n; v++) {
+      if (dfnum[v] !== -2) continue;
+      const d = idom[v]!;
+      retained[v] = g.size[v]!;
+      retainedCount[v] = 1;
+      retained[d]! += g.size[v]!;
+      retainedCount[d]!++;
+    }
+  }
   for (let i = count - 1; i >= 1; i--) {
     const v = vertex[i]!;
     const d = idom[v]!;
     if (d !== V) { retained[d]! += retained[v]!; retainedCount[d]! += retainedCount[v]!; }
   }
-  return { idom, retained, retainedCount, reachable: count - 1 };
+  return { idom, retained, retainedCount, reachable: count - 1 + leaves };
 }

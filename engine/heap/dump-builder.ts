@@ -1,7 +1,9 @@
-import {
-  AddressTable, Growable, KEY_INT, T_ARRAY, T_OBJECT, KEY_OTHER, MAX_INTERNED, StringTable, TYPE_ID, type HeapGraph, type Root,
-} from './graph.js';
+import { Growable, KEY_INT, KEY_OTHER, MAX_INTERNED, StringTable, type HeapGraph, type Root } from './graph.js';
 import { decodeJsonString, type DecodeTally, type JsonHandler, type JsonSyntaxError } from './json-tokens.js';
+import { ascii, decimal, Field, fieldOf, typeOf } from './dump-fields.js';
+import type { DumpPart } from './dump-part.js';
+import { mergeSorted, sortByAddress, type SortedAddresses } from './address-sort.js';
+import { resolveItems } from './resolve.js';
 
 // The JSON handler that turns meminfo's items into the graph's typed arrays as they stream by.
 //
@@ -24,14 +26,9 @@ export interface DumpRead {
   bytes: number;
 }
 
-const T_STRING = TYPE_ID.get('string')!, T_INT = TYPE_ID.get('int')!;
 const NAME_CACHE = 4096;
 
 const enum Section { None, Header, Items, Skip }
-const enum Field { None, Type, Size, Symbol, Frame, Class, IsRoot, Children, Other }
-const FIELDS: Record<string, Field> = {
-  type: Field.Type, size: Field.Size, symbol_name: Field.Symbol, frame: Field.Frame, class: Field.Class, is_root: Field.IsRoot, children: Field.Children,
-};
 
 export class DumpBuilder implements JsonHandler {
   readonly strings = new StringTable();
@@ -44,9 +41,10 @@ export class DumpBuilder implements JsonHandler {
   private readonly edgeHi: Growable<Uint32Array>;
   private readonly edgeLo: Growable<Uint32Array>;
   private readonly edgeKey: Growable<Int32Array>;
-  private readonly table: AddressTable;
   private readonly nameCache = new Int32Array(NAME_CACHE).fill(-1);
   private readonly roots: Root[] = [];
+  /** The complete items' and their children's addresses, sorted by presort() (each thread its part). */
+  private sorted: { items: SortedAddresses; refs: SortedAddresses } | undefined;
   private readonly header: Record<string, number> = {};
   readonly tally: DecodeTally = { oddEscapes: 0, notUtf8: 0 };
 
@@ -67,7 +65,6 @@ export class DumpBuilder implements JsonHandler {
   private itemValid = false;
   private inItem = false;
   private node = -1;
-  private duplicateOf = -1;
   private field = Field.None;
   private isRoot = false;
   private symbol = -1;
@@ -78,8 +75,8 @@ export class DumpBuilder implements JsonHandler {
   // Tallies for `skipped`.
   private badKeys = 0;
   private badItems = 0;
-  private duplicates = 0;
-  private badChildren = 0;
+  /** Children that are not addresses, per item that has any (a repeated item's are not counted). */
+  private readonly badChildrenOf = new Map<number, number>();
   private tmpHi = 0;
   private tmpLo = 0;
 
@@ -94,10 +91,74 @@ export class DumpBuilder implements JsonHandler {
     this.edgeHi = new Growable(Uint32Array, n);
     this.edgeLo = new Growable(Uint32Array, n);
     this.edgeKey = new Growable(Int32Array, n);
-    this.table = new AddressTable(() => this.hi.data, () => this.lo.data, n);
   }
 
   get nodeCount(): number { return this.hi.length; }
+
+  /** The reader of a dump's second half starts inside "items", between two items. */
+  resumeInItems(): void {
+    this.depth = 2;
+    this.topIsObject = true;
+    this.section = Section.Items;
+    this.sectionDepth = 2;
+    this.sawItems = true;
+    this.pendingTopKey = 'items';
+  }
+
+  /** Between two items of "items", nothing cut or skipped: where a second half can be joined. */
+  get betweenItems(): boolean {
+    return this.depth === 2 && this.section === Section.Items && this.skipTo < 0 && !this.inItem;
+  }
+
+  /** Sorts the addresses read so far (finish() needs them sorted): each thread sorts its own part. */
+  presort(): void {
+    const n = this.inItem ? this.hi.length - 1 : this.hi.length;
+    const m = n < this.hi.length ? this.edgeStart.data[n]! : this.edgeHi.length;
+    this.sorted = { items: sortByAddress(this.hi.data, this.lo.data, n), refs: sortByAddress(this.edgeHi.data, this.edgeLo.data, m) };
+  }
+
+  /** What this builder read, to be appended to the builder of the text before it (views of its own buffers, to be moved, not copied). */
+  exportPart(): DumpPart {
+    const n = this.hi.length, m = this.edgeHi.length;
+    return {
+      hi: this.hi.data.subarray(0, n), lo: this.lo.data.subarray(0, n), size: this.size.data.subarray(0, n), type: this.type.data.subarray(0, n), cls: this.cls.data.subarray(0, n),
+      edgeStart: this.edgeStart.data.subarray(0, n), edgeHi: this.edgeHi.data.subarray(0, m), edgeLo: this.edgeLo.data.subarray(0, m), edgeKey: this.edgeKey.data.subarray(0, m),
+      strings: this.strings.list, roots: this.roots, header: this.header, tally: this.tally,
+      badKeys: this.badKeys, badItems: this.badItems, badChildrenOf: [...this.badChildrenOf], inItem: this.inItem, sorted: this.sorted,
+    };
+  }
+
+  /**
+   * Appends a part read from the text right after this builder's (which ended between two
+   * items). False, nothing changed, when the names of both could reach the interning bound:
+   * which keys stay named would then depend on the order they were read in.
+   */
+  appendPart(p: DumpPart): boolean {
+    if (this.strings.list.length + p.strings.length > MAX_INTERNED) return false;
+    const ids = Int32Array.from(p.strings, (text) => this.strings.intern(text));
+    const id = (x: number) => (x >= 0 ? ids[x]! : x);
+    // The part's arrays are this thread's now: names renumbered in place.
+    for (let i = 0; i < p.cls.length; i++) if (p.cls[i]! >= 0) p.cls[i] = ids[p.cls[i]!]!;
+    for (let i = 0; i < p.edgeKey.length; i++) if (p.edgeKey[i]! >= 0) p.edgeKey[i] = ids[p.edgeKey[i]!]!;
+    const nodes = this.hi.length, edges = this.edgeHi.length;
+    this.sorted = this.sorted && p.sorted && {
+      items: mergeSorted(this.sorted.items, p.sorted.items, nodes), refs: mergeSorted(this.sorted.refs, p.sorted.refs, edges),
+    };
+    this.hi.append(p.hi); this.lo.append(p.lo); this.size.append(p.size); this.type.append(p.type);
+    this.cls.append(p.cls);
+    this.edgeStart.append(p.edgeStart, edges);
+    this.edgeHi.append(p.edgeHi); this.edgeLo.append(p.edgeLo);
+    this.edgeKey.append(p.edgeKey);
+    for (const r of p.roots) this.roots.push({ node: r.node + nodes, symbol: id(r.symbol), frame: id(r.frame) });
+    Object.assign(this.header, p.header);
+    this.tally.oddEscapes += p.tally.oddEscapes;
+    this.tally.notUtf8 += p.tally.notUtf8;
+    this.badKeys += p.badKeys;
+    this.badItems += p.badItems;
+    for (const [item, bad] of p.badChildrenOf) this.badChildrenOf.set(item + nodes, bad);
+    this.inItem = p.inItem;
+    return true;
+  }
 
   startObject(): void { this.open(true); }
   startArray(): void { this.open(false); }
@@ -159,8 +220,7 @@ export class DumpBuilder implements JsonHandler {
   string(buf: Buffer, start: number, end: number, escaped: boolean): void {
     if (this.skipTo >= 0 || !this.inItem) return;
     if (this.inChildren) {
-      if (this.duplicateOf >= 0) return;
-      if (!this.hex(buf, start, end)) { this.badChildren++; return; }
+      if (!this.hex(buf, start, end)) { this.badChildrenOf.set(this.node, (this.badChildrenOf.get(this.node) ?? 0) + 1); return; }
       // Direct stores (not Growable.push): one typed-array kind per site keeps them monomorphic.
       const e = this.edgeHi.length;
       if (e >= this.edgeHi.data.length || e >= this.edgeLo.data.length || e >= this.edgeKey.data.length) { this.edgeHi.grow(e + 1); this.edgeLo.grow(e + 1); this.edgeKey.grow(e + 1); }
@@ -172,11 +232,11 @@ export class DumpBuilder implements JsonHandler {
     }
     if (this.depth !== 3) return;
     switch (this.field) {
-      case Field.Type: if (this.duplicateOf < 0) this.type.data[this.node] = typeOf(buf, start, end); return;
-      case Field.Size: if (this.duplicateOf < 0) this.size.data[this.node] = decimal(buf, start, end); return;
+      case Field.Type: this.type.data[this.node] = typeOf(buf, start, end); return;
+      case Field.Size: this.size.data[this.node] = decimal(buf, start, end); return;
       case Field.Symbol: this.symbol = this.name(buf, start, end, escaped, false); return;
       case Field.Frame: this.frame = this.name(buf, start, end, escaped, false); return;
-      case Field.Class: if (this.duplicateOf < 0) this.cls.data[this.node] = this.name(buf, start, end, escaped, false); return;
+      case Field.Class: this.cls.data[this.node] = this.name(buf, start, end, escaped, false); return;
       default:
     }
   }
@@ -185,7 +245,7 @@ export class DumpBuilder implements JsonHandler {
     if (this.skipTo >= 0) return;
     if (this.section === Section.Header && this.depth === 2) { this.header[this.headerKey] = Number(buf.toString('latin1', start, end)); return; }
     // Some versions write the size as a number.
-    if (this.inItem && this.depth === 3 && this.field === Field.Size && this.duplicateOf < 0) this.size.data[this.node] = Number(buf.toString('latin1', start, end)) || 0;
+    if (this.inItem && this.depth === 3 && this.field === Field.Size) this.size.data[this.node] = Number(buf.toString('latin1', start, end)) || 0;
   }
 
   literal(value: boolean | null): void {
@@ -203,17 +263,10 @@ export class DumpBuilder implements JsonHandler {
     if (n >= this.hi.data.length || n >= this.lo.data.length || n >= this.size.data.length || n >= this.type.data.length || n >= this.cls.data.length || n >= this.edgeStart.data.length) {
       for (const g of [this.hi, this.lo, this.size, this.type, this.cls, this.edgeStart] as Growable<Uint32Array>[]) g.grow(n + 1);
     }
+    // A repeated address is kept here too: finish() sorts the addresses and drops the repeats.
     this.hi.data[n] = this.itemHi;
     this.lo.data[n] = this.itemLo;
-    const existing = this.table.add(n);
-    if (existing !== n) {
-      this.duplicates++;
-      this.duplicateOf = existing;
-      this.node = existing;
-      return;
-    }
     this.hi.length = this.lo.length = this.size.length = this.type.length = this.cls.length = this.edgeStart.length = n + 1;
-    this.duplicateOf = -1;
     this.node = n;
     this.size.data[n] = 0;
     this.type.data[n] = 0;
@@ -224,7 +277,6 @@ export class DumpBuilder implements JsonHandler {
   private endItem(): void {
     this.inItem = false;
     if (this.isRoot) this.roots.push({ node: this.node, symbol: this.symbol, frame: this.frame });
-    this.duplicateOf = -1;
   }
 
   private keyId(buf: Buffer, start: number, end: number, escaped: boolean): number {
@@ -287,96 +339,32 @@ export class DumpBuilder implements JsonHandler {
       const why = syntax ? `not JSON (${syntax.message})` : truncated ? 'the text ends before an "items" object' : `no "items" object (top-level keys: ${this.topKeys.map((k) => JSON.stringify(k)).join(', ') || 'none'})`;
       throw new DumpError(file, `not a php-meminfo dump: ${why}`);
     }
-    const skipped: string[] = [];
     // An item cut off by the end of the text is dropped with its children.
-    if (this.inItem && this.duplicateOf < 0) {
-      const last = this.hi.length - 1;
-      this.edgeHi.length = this.edgeLo.length = this.edgeKey.length = this.edgeStart.data[last]!;
-      this.hi.length = this.lo.length = this.size.length = this.type.length = this.cls.length = this.edgeStart.length = last;
-    }
-    const kept = this.hi.length;
-    if (syntax) skipped.push(`the dump is not valid JSON from byte ${syntax.offset} (${syntax.message.replace(/ at byte \d+$/, '')}): read the ${fmt(kept)} items before it, the rest is skipped`);
+    const read = this.inItem ? n - 1 : n;
+    const r = resolveItems({
+      count: read, hi: this.hi.data, lo: this.lo.data, size: this.size.data, type: this.type.data, cls: this.cls.data,
+      edgeStart: this.edgeStart.data, edgeHi: this.edgeHi.data, edgeLo: this.edgeLo.data, edgeKey: this.edgeKey.data,
+      edgeCount: read < n ? this.edgeStart.data[read]! : this.edgeHi.length, sorted: this.sorted,
+    });
+    let badChildren = 0;
+    for (const [item, bad] of this.badChildrenOf) if (!r.repeated(item)) badChildren += bad;
+    const kept = r.nodeCount;
+    const skipped: string[] = [];
+    if (syntax) skipped.push(`the dump is not valid JSON from byte ${syntax.offset} (${syntax.reason}): read the ${fmt(kept)} items before it, the rest is skipped`);
     else if (truncated) skipped.push(`the dump ends early (truncated after ${fmt(bytes)} bytes): read ${fmt(kept)} complete items, the rest is missing`);
     if (this.badKeys) skipped.push(`${fmt(this.badKeys)} items under keys that are not addresses were skipped`);
     if (this.badItems) skipped.push(`${fmt(this.badItems)} items that are not objects were skipped`);
-    if (this.duplicates) skipped.push(`${fmt(this.duplicates)} items repeat an address already read: the first one was kept`);
-    if (this.badChildren) skipped.push(`${fmt(this.badChildren)} children are not addresses and were dropped`);
-    this.edgeStart.push(this.edgeHi.length);
-    const edgeStart = this.edgeStart.trimmed();
-    // Resolve child addresses to node indexes, dropping those not in the dump.
-    const m = this.edgeHi.length;
-    const to = new Int32Array(m);
-    const keys = this.edgeKey.data;
-    const eh = this.edgeHi.data, el = this.edgeLo.data;
-    let w = 0;
-    let dangling = 0;
-    for (let i = 0; i < kept; i++) {
-      const from = edgeStart[i]!, until = edgeStart[i + 1]!;
-      edgeStart[i] = w;
-      for (let e = from; e < until; e++) {
-        const t = this.table.get(eh[e]!, el[e]!);
-        if (t < 0 || t >= kept) { dangling++; continue; }
-        to[w] = t;
-        keys[w] = keys[e]!;
-        w++;
-      }
-    }
-    edgeStart[kept] = w;
-    if (dangling) skipped.push(`${fmt(dangling)} children point at addresses that are not in the dump and were dropped`);
-    const roots = this.roots.filter((r) => r.node < kept);
+    if (r.repeats) skipped.push(`${fmt(r.repeats)} items repeat an address already read: the first one was kept`);
+    if (badChildren) skipped.push(`${fmt(badChildren)} children are not addresses and were dropped`);
+    if (r.dangling) skipped.push(`${fmt(r.dangling)} children point at addresses that are not in the dump and were dropped`);
+    // A repeated item marked as a root makes the first one a root.
+    const roots = this.roots.filter((x) => x.node < read).map((x) => ({ ...x, node: r.nodeOf(x.node) }));
     if (this.tally.notUtf8) skipped.push(`${fmt(this.tally.notUtf8)} names are not valid UTF-8 (shown with \uFFFD)`);
     if (this.tally.oddEscapes) skipped.push(`${fmt(this.tally.oddEscapes)} unknown escapes in names were read as written (older meminfo versions do not escape \\)`);
     if (roots.length === 0 && kept > 0) skipped.push('no item is marked "is_root": nothing can be named or ranked');
-    const graph: HeapGraph = {
-      nodeCount: kept, edgeCount: w,
-      addrHi: this.hi.trimmed(), addrLo: this.lo.trimmed(), size: this.size.trimmed(), type: this.type.trimmed(), cls: this.cls.trimmed(),
-      edgeStart, edgeTo: to.slice(0, w), edgeKey: keys.slice(0, w), roots, strings: this.strings, header: this.header,
-    };
+    const graph: HeapGraph = { ...r.graph, roots, strings: this.strings, header: this.header };
     return { graph, skipped, bytes };
   }
-}
-
-/** The item field a key names, from its bytes (no string made: millions of keys). */
-function fieldOf(buf: Buffer, start: number, end: number): Field {
-  const len = end - start;
-  const c = buf[start];
-  let f = Field.Other;
-  if (len === 4) f = c === 0x74 ? Field.Type : c === 0x73 ? Field.Size : Field.Other;
-  else if (len === 8 && c === 0x63) f = Field.Children;
-  else if (len === 7 && c === 0x69) f = Field.IsRoot;
-  else if (len === 5) f = c === 0x66 ? Field.Frame : c === 0x63 ? Field.Class : Field.Other;
-  else if (len === 11 && c === 0x73) f = Field.Symbol;
-  // Confirm the guess (a key of another meminfo version may share length and first letter).
-  return f === Field.Other || ascii(buf, start, end, FIELD_NAMES[f]!) ? f : Field.Other;
-}
-
-function ascii(buf: Buffer, start: number, end: number, s: string): boolean {
-  if (end - start !== s.length) return false;
-  for (let i = 0; i < s.length; i++) if (buf[start + i] !== s.charCodeAt(i)) return false;
-  return true;
-}
-
-const FIELD_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [v, k]));
-
-/** The type id of a `type` value, from its bytes. */
-function typeOf(buf: Buffer, start: number, end: number): number {
-  const len = end - start;
-  const c = buf[start];
-  if (c === 0x61 && len === 5 && ascii(buf, start, end, 'array')) return T_ARRAY;
-  if (c === 0x6f && len === 6 && ascii(buf, start, end, 'object')) return T_OBJECT;
-  if (c === 0x73 && len === 6 && ascii(buf, start, end, 'string')) return T_STRING;
-  if (c === 0x69 && len === 3 && ascii(buf, start, end, 'int')) return T_INT;
-  return TYPE_ID.get(buf.toString('latin1', start, end)) ?? 0;
-}
-
-function decimal(buf: Buffer, start: number, end: number): number {
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]! - 0x30;
-    if (c < 0 || c > 9) return Number(buf.toString('latin1', start, end)) || 0;
-    v = v * 10 + c;
-  }
-  return v;
 }
 
 /** 1,234,567 (toLocaleString loads ICU data: slow on a first call). */

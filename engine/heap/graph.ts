@@ -49,6 +49,14 @@ export class Growable<T extends TypedArray> {
     next.set(this.data as never);
     this.data = next;
   }
+  /** Appends every value of src, each plus `add`. */
+  append(src: ArrayLike<number>, add = 0): void {
+    if (this.length + src.length > this.data.length) this.grow(this.length + src.length);
+    const d = this.data, at = this.length;
+    if (add === 0 && ArrayBuffer.isView(src)) d.set(src as never, at);
+    else for (let i = 0; i < src.length; i++) d[at + i] = src[i]! + add;
+    this.length += src.length;
+  }
   /** The used part, trimmed (a copy, so the doubled buffer can be collected). */
   trimmed(): T { return this.data.slice(0, this.length) as T; }
 }
@@ -85,69 +93,4 @@ export function parseAddress(text: string): [number, number] | null {
   if (!m) return null;
   const hex = m[1]!.padStart(16, '0');
   return [parseInt(hex.slice(0, 8), 16) >>> 0, parseInt(hex.slice(8), 16) >>> 0];
-}
-
-/**
- * Address → node index: open addressing, each slot holding the address's low half beside the
- * node index, so a probe reads one cache line (the high half is compared only when the low
- * halves match). Building the table is most of the cost of reading a dump.
- */
-export class AddressTable {
-  /** Pairs [low half, node + 1]; node + 1 = 0 marks an empty slot. */
-  private slots: Uint32Array;
-  private mask: number;
-  private used = 0;
-  /** `expected`: items expected (sizes the table once instead of doubling many times). */
-  constructor(private readonly hi: () => Uint32Array, private readonly lo: () => Uint32Array, expected = 1 << 15) {
-    let cap = 1 << 16;
-    while (cap < expected * 2 && cap < 1 << 29) cap *= 2;
-    this.slots = new Uint32Array(cap * 2);
-    this.mask = cap - 1;
-  }
-
-  private static hash(hi: number, lo: number): number {
-    // Addresses are 8- or 16-byte aligned: mix the low bits away.
-    let h = Math.imul(lo ^ (lo >>> 16), 0x45d9f3b) ^ Math.imul(hi, 0x119de1f3);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    return (h ^ (h >>> 13)) >>> 0;
-  }
-
-  get(hi: number, lo: number): number {
-    const slots = this.slots, mask = this.mask;
-    const H = this.hi();
-    for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
-      const v = slots[2 * s + 1]!;
-      if (v === 0) return -1;
-      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
-    }
-  }
-
-  /** Adds node (whose address is already stored); returns the existing node for a duplicate address. */
-  add(node: number): number {
-    if ((this.used + 1) * 2 > this.mask + 1) this.rehash();
-    const hi = this.hi()[node]!, lo = this.lo()[node]!;
-    const slots = this.slots, mask = this.mask;
-    const H = this.hi();
-    for (let s = AddressTable.hash(hi, lo) & mask; ; s = (s + 1) & mask) {
-      const v = slots[2 * s + 1]!;
-      if (v === 0) { slots[2 * s] = lo; slots[2 * s + 1] = node + 1; this.used++; return node; }
-      if (slots[2 * s] === lo && H[v - 1] === hi) return v - 1;
-    }
-  }
-
-  private rehash(): void {
-    const old = this.slots;
-    const cap = (this.mask + 1) * 2;
-    this.slots = new Uint32Array(cap * 2);
-    this.mask = cap - 1;
-    const H = this.hi();
-    for (let i = 0; i < old.length; i += 2) {
-      const v = old[i + 1]!;
-      if (v === 0) continue;
-      let s = AddressTable.hash(H[v - 1]!, old[i]!) & this.mask;
-      while (this.slots[2 * s + 1] !== 0) s = (s + 1) & this.mask;
-      this.slots[2 * s] = old[i]!;
-      this.slots[2 * s + 1] = v;
-    }
-  }
 }

@@ -21,8 +21,8 @@ export interface JsonHandler {
 }
 
 export class JsonSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(`${message} at byte ${offset}`);
+  constructor(readonly reason: string, readonly offset: number) {
+    super(`${reason} at byte ${offset}`);
     this.name = 'JsonSyntaxError';
   }
 }
@@ -54,13 +54,43 @@ export class JsonTokenizer {
   get level(): number { return this.depth; }
   get offset(): number { return this.consumed; }
 
+  /**
+   * Starts as if `levels` objects were open and a comma between two of the innermost one's
+   * members had just been read, `offset` bytes into the text: where the reader of a dump's
+   * second half begins.
+   */
+  resumeInObject(levels: number, offset: number): void {
+    this.stack.fill(1, 0, levels);
+    this.depth = levels;
+    this.expect = Expect.Key;
+    this.consumed = offset;
+  }
+
+  /** Right after a comma between two members of the object `levels` deep (nothing cut): resumeInObject's state. */
+  atMemberStart(levels: number): boolean {
+    if (this.carry || this.depth !== levels || this.expect !== Expect.Key) return false;
+    for (let d = 0; d < levels; d++) if (this.stack[d] !== 1) return false;
+    return true;
+  }
+
+  /**
+   * The bytes of a token cut by the previous chunk's end, handed back to the caller, which
+   * feeds them again at the start of its next chunk (read into the same buffer after them:
+   * no copy of the whole chunk to join them).
+   */
+  takeCarry(): Buffer | null {
+    const c = this.carry;
+    this.carry = null;
+    return c;
+  }
+
   /** Feeds the next chunk (its bytes may be reused by the caller after the call returns). */
   feed(chunk: Buffer): void {
     let buf = chunk;
-    let base = this.consumed;
+    // `consumed` is where the carried bytes begin.
+    const base = this.consumed;
     if (this.carry) {
       buf = Buffer.concat([this.carry, chunk]);
-      base -= this.carry.length;
       this.carry = null;
     }
     const stop = this.scan(buf, base, false);
@@ -84,96 +114,107 @@ export class JsonTokenizer {
 
   /** Scans buf from 0; returns where an incomplete token starts (buf.length when none). */
   private scan(buf: Buffer, base: number, final: boolean): number {
+    // State in locals (written back before returning): the loop runs once per token of a
+    // file of hundreds of MB.
     const h = this.h;
+    const stack = this.stack;
     const n = buf.length;
+    let e = this.expect;
+    let depth = this.depth;
     let i = 0;
-    while (i < n) {
-      const c = buf[i]!;
-      // Whitespace (and, leniently, any control byte between tokens): meminfo indents a lot.
-      if (c <= 0x20) { i++; continue; }
-      const e = this.expect;
-      if (e === Expect.Done) throw new JsonSyntaxError('unexpected data after the end of the JSON value', base + i);
-      if (c === QUOTE) {
-        if (e !== Expect.Value && e !== Expect.ValueOrEnd && e !== Expect.Key && e !== Expect.KeyOrEnd) throw this.unexpected(c, base + i);
-        // Find the closing quote; a backslash escapes the next byte whatever it is.
-        let j = i + 1;
-        let escaped = false;
-        for (;;) {
-          if (j >= n) return i;
-          const d = buf[j]!;
-          if (d === QUOTE) break;
-          if (d === BACKSLASH) { escaped = true; j += 2; continue; }
-          j++;
+    try {
+      while (i < n) {
+        let c = buf[i]!;
+        // Whitespace (and, leniently, any control byte between tokens): meminfo indents a lot.
+        if (c <= 0x20) {
+          do i++; while (i < n && buf[i]! <= 0x20);
+          if (i >= n) break;
+          c = buf[i]!;
         }
-        if (j >= n) return i;
-        if (e === Expect.Key || e === Expect.KeyOrEnd) { h.key(buf, i + 1, j, escaped); this.expect = Expect.Colon; }
-        else { h.string(buf, i + 1, j, escaped); this.afterValue(); }
-        i = j + 1;
-        continue;
-      }
-      if (c === COLON) {
-        if (e !== Expect.Colon) throw this.unexpected(c, base + i);
-        this.expect = Expect.Value;
-        i++;
-        continue;
-      }
-      if (c === COMMA) {
-        if (e !== Expect.CommaOrEnd) throw this.unexpected(c, base + i);
-        this.expect = this.stack[this.depth - 1] === 1 ? Expect.Key : Expect.Value;
-        i++;
-        continue;
-      }
-      if (c === RBRACE || c === RBRACKET) {
-        const want = c === RBRACE ? 1 : 2;
-        const ok = e === Expect.CommaOrEnd || (want === 1 ? e === Expect.KeyOrEnd : e === Expect.ValueOrEnd);
-        if (!ok || this.depth === 0 || this.stack[this.depth - 1] !== want) throw this.unexpected(c, base + i);
-        this.depth--;
-        if (want === 1) h.endObject(); else h.endArray();
-        this.afterValue();
-        i++;
-        continue;
-      }
-      if (e !== Expect.Value && e !== Expect.ValueOrEnd) throw this.unexpected(c, base + i);
-      if (c === LBRACE || c === LBRACKET) {
-        if (this.depth >= this.stack.length) throw new JsonSyntaxError('nesting deeper than 4096 levels', base + i);
-        this.stack[this.depth++] = c === LBRACE ? 1 : 2;
-        this.expect = c === LBRACE ? Expect.KeyOrEnd : Expect.ValueOrEnd;
-        if (c === LBRACE) h.startObject(); else h.startArray();
-        i++;
-        continue;
-      }
-      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        let j = i + 1;
-        while (j < n) {
-          const d = buf[j]!;
-          if ((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) j++;
-          else break;
+        if (e === Expect.Done) throw new JsonSyntaxError('unexpected data after the end of the JSON value', base + i);
+        if (c === QUOTE) {
+          if (e !== Expect.Value && e !== Expect.ValueOrEnd && e !== Expect.Key && e !== Expect.KeyOrEnd) throw this.unexpected(c, base + i);
+          // Find the closing quote; a backslash escapes the next byte whatever it is.
+          let j = i + 1;
+          let escaped = false;
+          for (;;) {
+            if (j >= n) return i;
+            const d = buf[j]!;
+            if (d === QUOTE) break;
+            if (d === BACKSLASH) { escaped = true; j += 2; continue; }
+            j++;
+          }
+          if (e === Expect.Key || e === Expect.KeyOrEnd) { h.key(buf, i + 1, j, escaped); e = Expect.Colon; }
+          else { h.string(buf, i + 1, j, escaped); e = depth === 0 ? Expect.Done : Expect.CommaOrEnd; }
+          i = j + 1;
+          continue;
         }
-        if (j >= n && !final) return i;
-        h.number(buf, i, j);
-        this.afterValue();
-        i = j;
-        continue;
-      }
-      if (c === 0x74 || c === 0x66 || c === 0x6e) {
-        const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
-        if (i + word.length > n) {
-          if (!final) return i;
-          throw new JsonSyntaxError('the input ends inside a literal', base + i);
+        if (c === COLON) {
+          if (e !== Expect.Colon) throw this.unexpected(c, base + i);
+          e = Expect.Value;
+          i++;
+          continue;
         }
-        for (let k = 1; k < word.length; k++) if (buf[i + k] !== word.charCodeAt(k)) throw this.unexpected(buf[i + k]!, base + i + k);
-        h.literal(c === 0x74 ? true : c === 0x66 ? false : null);
-        this.afterValue();
-        i += word.length;
-        continue;
+        if (c === COMMA) {
+          if (e !== Expect.CommaOrEnd) throw this.unexpected(c, base + i);
+          e = stack[depth - 1] === 1 ? Expect.Key : Expect.Value;
+          i++;
+          continue;
+        }
+        if (c === RBRACE || c === RBRACKET) {
+          const want = c === RBRACE ? 1 : 2;
+          const ok = e === Expect.CommaOrEnd || (want === 1 ? e === Expect.KeyOrEnd : e === Expect.ValueOrEnd);
+          if (!ok || depth === 0 || stack[depth - 1] !== want) throw this.unexpected(c, base + i);
+          depth--;
+          // The handler may ask for the level.
+          this.depth = depth;
+          if (want === 1) h.endObject(); else h.endArray();
+          e = depth === 0 ? Expect.Done : Expect.CommaOrEnd;
+          i++;
+          continue;
+        }
+        if (e !== Expect.Value && e !== Expect.ValueOrEnd) throw this.unexpected(c, base + i);
+        if (c === LBRACE || c === LBRACKET) {
+          if (depth >= stack.length) throw new JsonSyntaxError('nesting deeper than 4096 levels', base + i);
+          stack[depth++] = c === LBRACE ? 1 : 2;
+          this.depth = depth;
+          e = c === LBRACE ? Expect.KeyOrEnd : Expect.ValueOrEnd;
+          if (c === LBRACE) h.startObject(); else h.startArray();
+          i++;
+          continue;
+        }
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+          let j = i + 1;
+          while (j < n) {
+            const d = buf[j]!;
+            if ((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) j++;
+            else break;
+          }
+          if (j >= n && !final) return i;
+          h.number(buf, i, j);
+          e = depth === 0 ? Expect.Done : Expect.CommaOrEnd;
+          i = j;
+          continue;
+        }
+        if (c === 0x74 || c === 0x66 || c === 0x6e) {
+          const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
+          if (i + word.length > n) {
+            if (!final) return i;
+            throw new JsonSyntaxError('the input ends inside a literal', base + i);
+          }
+          for (let k = 1; k < word.length; k++) if (buf[i + k] !== word.charCodeAt(k)) throw this.unexpected(buf[i + k]!, base + i + k);
+          h.literal(c === 0x74 ? true : c === 0x66 ? false : null);
+          e = depth === 0 ? Expect.Done : Expect.CommaOrEnd;
+          i += word.length;
+          continue;
+        }
+        throw this.unexpected(c, base + i);
       }
-      throw this.unexpected(c, base + i);
+      return n;
+    } finally {
+      this.expect = e;
+      this.depth = depth;
     }
-    return n;
-  }
-
-  private afterValue(): void {
-    this.expect = this.depth === 0 ? Expect.Done : Expect.CommaOrEnd;
   }
 
   private unexpected(c: number, offset: number): JsonSyntaxError {

@@ -66,6 +66,16 @@ describe('the streaming tokenizer', () => {
     const t = new JsonTokenizer({ startObject() {}, endObject() {}, startArray() {}, endArray() {}, key() {}, string() {}, number() {}, literal() {} });
     expect(() => t.feed(Buffer.from('{"a" 1}'))).toThrow('unexpected byte 0x31 at byte 5'.replace('byte 0x31', '"1"'));
   });
+
+  it('the offset is the same whatever chunks cut the tokens before the error', () => {
+    const noop = { startObject() {}, endObject() {}, startArray() {}, endArray() {}, key() {}, string() {}, number() {}, literal() {} };
+    const text = Buffer.from('{"abc": "defgh", "ij": [12345, true], "k" 1}');
+    for (const size of [1, 2, 3, 5, 7, text.length]) {
+      const t = new JsonTokenizer(noop);
+      const fed = () => { for (let i = 0; i < text.length; i += size) t.feed(text.subarray(i, i + size)); };
+      expect(fed, `chunks of ${size}`).toThrow('unexpected "1" at byte 42');
+    }
+  });
 });
 
 describe('reading a dump', () => {
@@ -89,12 +99,12 @@ describe('reading a dump', () => {
     const dir = mkdtempSync(join(tmpdir(), 'phpleak-heap-'));
     const items: Record<string, Item> = { '0x1': { root: G('big'), children: {} } };
     const kids = items['0x1']!.children!;
-    // Over 1 MB of text, so items straddle the reader's chunks.
+    // Over 1 MB of text, read 64 KB at a time, so items straddle the reader's chunks.
     for (let i = 0; i < 20_000; i++) { kids[`key-${i}`] = `0x${(0x1000 + i).toString(16)}`; items[`0x${(0x1000 + i).toString(16)}`] = { type: 'string', size: 40 }; }
     const text = dump(items);
     expect(text.length).toBeGreaterThan(1024 * 1024);
     writeFileSync(join(dir, 'd.json'), text);
-    const fromFile = await readDump(join(dir, 'd.json'));
+    const fromFile = await readDump(join(dir, 'd.json'), { chunkBytes: 64 * 1024 });
     const inMemory = readDumpText(text);
     expect(fromFile.graph.nodeCount).toBe(20_001);
     expect(fromFile.graph.edgeCount).toBe(20_000);
