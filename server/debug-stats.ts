@@ -9,6 +9,8 @@ export interface ServerStats {
   /** Analyses started since the server started (each is one lint of one document version). */
   analyses: number;
   documents: { uri: string; version: number; length: number; sha1: string }[];
+  /** The server process's memory (bytes; process.memoryUsage(): worker threads count in rss only). */
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 export function registerDebugStats(server: Server): void {
@@ -18,5 +20,6 @@ export function registerDebugStats(server: Server): void {
       const text = d.doc.getText();
       return { uri: d.uri, version: d.doc.version, length: text.length, sha1: createHash('sha1').update(text).digest('hex') };
     }),
+    memory: (({ rss, heapTotal, heapUsed, external, arrayBuffers }) => ({ rss, heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
   }));
 }

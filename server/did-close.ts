@@ -1,9 +1,11 @@
+import { releaseLargeText } from './release-memory.js';
 import type { Server } from './server.js';
 
 // Closing a document drops its state (an analysis in flight is discarded) and clears its diagnostics.
 export function registerDidClose(server: Server): void {
   server.connection.onDidCloseTextDocument(({ textDocument }) => {
-    server.documents.close(textDocument.uri);
+    const d = server.documents.close(textDocument.uri);
     server.clear(textDocument.uri);
+    if (d) releaseLargeText(d.doc.getText().length);
   });
 }

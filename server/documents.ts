@@ -15,6 +15,9 @@ export interface AnalysisResult {
   text: string;
 }
 
+/** What an analysis ran for: a text version, a configuration generation, a request count. */
+export interface Snapshot { version: number; gen: number; requested: number }
+
 export interface Waiter {
   resolve: (r: AnalysisResult | null) => void;
   reject: (e: unknown) => void;
@@ -25,12 +28,19 @@ export class OpenDocument {
   closed = false;
   /** Pending debounce. */
   timer: NodeJS.Timeout | undefined;
+  /** When the first change not yet analysed arrived (bounds the debounce while typing). */
+  pendingSince = 0;
+  /**
+   * Requests for an analysis so far (changes, configuration, heap dumps, the workspace index):
+   * one that arrives while an analysis runs is seen by comparing counts when it ends.
+   */
+  requested = 0;
   /** The analysis in flight (at most one per document). */
-  running: { version: number; gen: number } | null = null;
+  running: Snapshot | null = null;
   /** Last good result: kept when a later analysis times out or fails. */
   result: AnalysisResult | null = null;
-  /** Last version/generation an analysis finished for (good or not). */
-  settled: { version: number; gen: number } | null = null;
+  /** What the last finished analysis (good or not) was for. */
+  settled: Snapshot | null = null;
   /** Requests (pull diagnostics, code actions) waiting for the current version's result. */
   waiters: Waiter[] = [];
   /** The client pulled diagnostics for this document (then, in "auto" mode, nothing is pushed). */
@@ -65,6 +75,9 @@ export class DocumentStore {
     clearTimeout(d.timer);
     d.timer = undefined;
     for (const w of d.waiters.splice(0)) w.resolve(null);
+    // An analysis in flight still holds the object until it ends: let go of the analysed text
+    // (megabytes for a large file) now.
+    d.result = null;
     return d;
   }
 

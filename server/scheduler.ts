@@ -1,14 +1,19 @@
 import { CancellationToken, LSPErrorCodes, ResponseError, type Diagnostic } from 'vscode-languageserver/node.js';
 import { isPoolFailure } from '../engine/pool.js';
 import type { Finding } from '../engine/types.js';
-import type { AnalysisResult, OpenDocument } from './documents.js';
+import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 
 // When analyses run, and which results reach the client:
-// - a change waits `debounceMs` (each new change restarts the wait);
-// - at most one analysis per document is in flight; a change meanwhile makes it re-run on the
-//   newest text when it ends;
-// - a result is published only if the document still has the version (and the configuration
-//   the generation) it was computed for: an outdated result is never published;
+// - a change waits `debounceMs` (each new change restarts the wait, up to twice the debounce
+//   after the first change not yet analysed, so a steady typist is never starved);
+// - at most one analysis per document is in flight. Any request for an analysis that arrives
+//   meanwhile (a change, a configuration or heap-dump change, the workspace index) is counted,
+//   and when the analysis ends one more runs, on the newest text;
+// - an analysis that ends is published with the document version it analysed, even when newer
+//   edits have arrived: while the user types, the squiggles follow a step behind instead of
+//   freezing until the typing stops. Only a result computed under an older configuration is
+//   never published (its rules or severities no longer hold);
+// - requests that need the current text's result (pull diagnostics, code actions) wait for it;
 // - an analysis that times out or fails (a hanging parse) keeps the last good result.
 
 export interface SchedulerDeps {
@@ -30,19 +35,26 @@ export class Scheduler {
 
   /** The text changed: analyse after the debounce. */
   changed(d: OpenDocument): void {
+    d.requested++;
+    const now = performance.now();
+    if (!d.timer) d.pendingSince = now;
     clearTimeout(d.timer);
-    d.timer = setTimeout(() => { d.timer = undefined; this.run(d); }, this.deps.debounceMs());
+    const debounce = this.deps.debounceMs();
+    const wait = Math.max(0, Math.min(debounce, d.pendingSince + 2 * debounce - now));
+    d.timer = setTimeout(() => { d.timer = undefined; this.run(d); }, wait);
   }
 
-  /** Analyse without waiting (open, configuration change). */
+  /** Analyse without waiting (open, configuration change, heap dumps, workspace index). */
   now(d: OpenDocument): void {
+    d.requested++;
     clearTimeout(d.timer);
     d.timer = undefined;
     this.run(d);
   }
 
   isCurrent(d: OpenDocument): boolean {
-    return d.settled !== null && d.settled.version === d.doc.version && d.settled.gen === this.deps.gen();
+    const s = d.settled;
+    return s !== null && s.version === d.doc.version && s.gen === this.deps.gen() && s.requested === d.requested;
   }
 
   /**
@@ -66,42 +78,43 @@ export class Scheduler {
   }
 
   private run(d: OpenDocument): void {
+    // Running: the request is counted, and done() starts one more run when this one ends.
     if (d.closed || d.running) return;
-    const version = d.doc.version;
-    const gen = this.deps.gen();
-    d.running = { version, gen };
+    const at: Snapshot = { version: d.doc.version, gen: this.deps.gen(), requested: d.requested };
+    d.running = at;
     this.analyses++;
     const text = d.doc.getText();
     this.deps.analyse(d, text).then(
-      (findings) => this.done(d, version, gen, findings, text),
+      (findings) => this.done(d, at, findings, text),
       (e: unknown) => {
         this.deps.log('error', `phpleak: the analysis of ${d.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-        this.done(d, version, gen, null, text);
+        this.done(d, at, null, text);
       },
     );
   }
 
-  private done(d: OpenDocument, version: number, gen: number, findings: Finding[] | null, text: string): void {
+  private done(d: OpenDocument, at: Snapshot, findings: Finding[] | null, text: string): void {
     d.running = null;
     if (d.closed) return;
     const failure = findings === null ? null : findings.find(isPoolFailure);
-    if (findings === null || failure) {
-      if (failure && d.reportedFailure !== version) {
-        d.reportedFailure = version;
-        this.deps.log('warn', `phpleak: ${d.uri} (version ${version}): ${failure.message}; the last result stays`);
+    const good = findings !== null && !failure;
+    if (!good) {
+      if (failure && d.reportedFailure !== at.version) {
+        d.reportedFailure = at.version;
+        this.deps.log('warn', `phpleak: ${d.uri} (version ${at.version}): ${failure.message}; the last result stays`);
       }
     } else {
       const diagnostics = this.deps.diagnostics(d, findings);
       const same = d.result !== null && JSON.stringify(d.result.diagnostics) === JSON.stringify(diagnostics);
       const resultId = same ? d.result!.resultId : String(this.nextResultId++);
-      d.result = { version, gen, findings, diagnostics, resultId, text };
+      d.result = { version: at.version, gen: at.gen, findings, diagnostics, resultId, text };
     }
-    d.settled = { version, gen };
+    d.settled = at;
+    if (good && at.gen === this.deps.gen()) this.deps.publish(d, d.result!);
     if (this.isCurrent(d)) {
-      if (findings !== null && !failure) this.deps.publish(d, d.result!);
       for (const w of d.waiters.splice(0)) w.resolve(d.result);
     } else if (!d.timer) {
-      // The text (or the configuration) changed while this ran: analyse the newest now.
+      // Asked for again while this ran (newer text, configuration, dumps): once more, now.
       this.run(d);
     }
   }

@@ -89,8 +89,8 @@ export class Server {
     // The wait lets the client open its documents first (the scan skips open ones), so the
     // first analyses do not race the scan for the pool and start a second worker (+25 MB RSS
     // measured on a one-file workspace).
-    const roots = this.roots;
-    setTimeout(() => this.workspace.start(roots), SCAN_DELAY_MS).unref();
+    this.workspace.setRoots(this.roots);
+    setTimeout(() => this.workspace.start(), SCAN_DELAY_MS).unref();
   }
 
   get pool(): LintPool {

@@ -44,10 +44,17 @@ export class WorkspaceIndex {
 
   constructor(private readonly deps: WorkspaceDeps) {}
 
+  /**
+   * The workspace folders, known from initialize on: index keys (and so heap-evidence matches and
+   * messages) are relative to them, and a document analysed before the scan starts must get the
+   * same key as after (it once got its absolute path, and the heap evidence of the next analysis
+   * matched nothing).
+   */
+  setRoots(roots: readonly string[]): void { this.roots = [...roots]; }
+
   /** Starts the background scan of the workspace folders (once). */
-  start(roots: readonly string[]): void {
-    this.roots = [...roots];
-    if (this.scanning || roots.length === 0) return;
+  start(): void {
+    if (this.scanning || this.roots.length === 0) return;
     this.scanning = this.scan().catch((e: unknown) => this.deps.log('warn', `phpleak: the workspace scan stopped: ${e instanceof Error ? e.message : String(e)}`));
   }
 

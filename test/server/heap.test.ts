@@ -49,11 +49,10 @@ describe.skipIf(!DUMPS)(`phpleak-lsp heap evidence${DUMPS ? '' : ` (skipped: ${N
 
   });
 
-  // Known defect, open: the server sees the replaced dump (its poll notices the new stamp), but
-  // the re-analysis it asks for is not published while another analysis of the document is in
-  // flight, so this fails about half the time. Skipped until server/scheduler.ts re-runs a
-  // document asked for again during an analysis; the stamp check before each use is tested above.
-  it.skip('talk-cache: the evidence follows a new "after" dump without a restart', async () => {
+  // The new dump is seen by the poll while an analysis of the document may be in flight (the
+  // workspace scan asks for one when it indexes the file): that request must still lead to one
+  // more analysis, with the new dump, and its publish.
+  it('talk-cache: the evidence follows a new "after" dump without a restart', async () => {
     const root = workspace('talk-cache', ['talk-cache-1000.json', 'talk-cache-2000.json']);
     const c = await LspClient.start({ root });
     clients.push(c);

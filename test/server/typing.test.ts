@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node.js';
+import { clientStarter } from './lsp-client.js';
+import { brief, expected, Mirror } from './oracle.js';
+
+// Diagnostics while the user types, over real stdio: an edit every 50 ms into a document whose
+// analysis takes longer than that. Each analysis that ends is published with the version it
+// analysed although newer edits have arrived, so the squiggles keep following the typing; the
+// last publish is for the final text.
+
+const start = clientStarter();
+
+/** A worker class with many small methods: thousands of lines, so one analysis outlasts a keystroke. */
+function bigWorker(methods: number): string {
+  const body = Array.from({ length: methods }, (_, i) => `
+    public function step${i}(array $rows): array
+    {
+        $out = [];
+        foreach ($rows as $key => $row) {
+            $out[$key] = strtoupper((string) $row) . '-${i}';
+        }
+        return $out;
+    }
+`).join('');
+  return `<?php\nnamespace App;\n\nfinal class Worker\n{\n    public function run(array $rows): void\n    {\n        foreach ($rows as $row) {\n            // the body\n        }\n    }\n${body}}\n`;
+}
+
+// Typed one character at a time inside the loop: findings appear as statements complete.
+const TYPED = "eval($row['code']); gc_disable(); ini_set('memory_limit', '-1'); // typed by hand, key by key";
+
+describe('phpleak-lsp while the user types', () => {
+  it('publishes during typing with increasing versions, each right for its text, and the final text last', async () => {
+    const text = bigWorker(600);
+    const c = await start();
+    const uri = c.write('src/Worker.php', text);
+    const m = new Mirror(uri, text);
+    await c.open(uri, text, 1);
+    await c.diagnosticsFor(uri, 1, 60_000);
+    const texts = new Map<number, string>([[1, text]]);
+    /** How many publishes had arrived when each version was sent. */
+    const seenAtSend = new Map<number, number>();
+    const line = text.split('\n').findIndex((l) => l.includes('// the body'));
+    const t0 = performance.now();
+    for (let i = 0; i < TYPED.length; i++) {
+      const wait = t0 + i * 50 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const change: TextDocumentContentChangeEvent = { range: { start: { line, character: 12 + i }, end: { line, character: 12 + i } }, text: TYPED[i]! };
+      const v = m.apply([change]);
+      texts.set(v, m.text);
+      seenAtSend.set(v, c.publishes.length);
+      void c.change(uri, v, [change]);
+    }
+    const last = m.version;
+    const whileTyping = c.publishesFor(uri).filter((p) => p.version! > 1 && c.publishes.indexOf(p) < seenAtSend.get(last)!);
+    const final = await c.diagnosticsFor(uri, last, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+
+    // Diagnostics came while the edits kept coming, not only once they stopped.
+    expect(whileTyping.length, `publishes while typing: ${whileTyping.map((p) => p.version).join(', ')}`).toBeGreaterThanOrEqual(3);
+    // At least one analysis was overtaken by a newer edit and published all the same.
+    expect(c.publishesFor(uri).some((p) => p.version! < last && c.publishes.indexOf(p) >= seenAtSend.get(p.version! + 1)!)).toBe(true);
+    const versions = c.publishesFor(uri).map((p) => p.version!);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBe(last);
+    for (const p of c.publishesFor(uri)) expect(brief(p.diagnostics), `v${p.version}`).toEqual(expected(texts.get(p.version!)!));
+    // The typed statements are findings now.
+    expect(brief(final).map((d) => d.code)).toEqual(expect.arrayContaining(['eval-in-loop', 'memory-limit-disabled']));
+  }, 120_000);
+});
