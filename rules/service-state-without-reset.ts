@@ -7,6 +7,9 @@ import {
 import type { Fixer } from '../engine/fixes.js';
 import type { Fix } from '../engine/types.js';
 import { defineRule } from '../engine/rule.js';
+import { keyChain } from '../engine/facts/array-growth.js';
+import { keyProvenance } from '../engine/facts/key-provenance.js';
+import type { Facts } from '../engine/facts/index.js';
 
 // A shared service (one instance for the life of a worker) that writes per-job data into its
 // own properties. Symfony clears such state only through ResetInterface::reset() (the
@@ -66,6 +69,8 @@ export default defineRule({
       },
       'program:exit'() {
         for (const cls of ctx.facts.classes) {
+          // `…\Development\…`: checkers and profilers wired only in development configuration.
+          if (/(^|\\)Development(\\|$)/.test(importsAt(cls.node).namespace ?? '')) continue;
           const service = sharedServiceOf(cls, ctx.facts);
           if (!service || service.entries.size === 0) continue;
           if (flushed.has(classFqn(cls)?.toLowerCase() ?? '')) continue;
@@ -88,7 +93,7 @@ export default defineRule({
       for (const [prop, accesses] of byProp) {
         // Inherited state: the parent class (not visible here) may reset it.
         if (!cls.properties.has(prop) && !promoted(cls, prop) && node.extends) continue;
-        const w = firstJobWrite(prop, accesses, objectCalls.get(prop) ?? [], cls, perJob);
+        const w = firstJobWrite(prop, accesses, objectCalls.get(prop) ?? [], cls, perJob, ctx.facts);
         if (w && !isReset(prop, accesses, objectCalls.get(prop) ?? [], cls, w)) writes.push(w);
       }
       if (writes.length === 0) return;
@@ -166,7 +171,7 @@ function containerOf(prop: string, cls: ClassFacts, accesses: Access[]): string 
 }
 
 /** The first write in a per-job method that grows the state or stores the job's data in it. */
-function firstJobWrite(prop: string, accesses: Access[], calls: Call[], cls: ClassFacts, perJob: Map<string, Method>): Write | null {
+function firstJobWrite(prop: string, accesses: Access[], calls: Call[], cls: ClassFacts, perJob: Map<string, Method>, facts: Facts): Write | null {
   const inJob = (n: PhpNode): Method | null => {
     const m = methodOf(n);
     return m && [...perJob.values()].includes(m) ? m : null;
@@ -174,9 +179,10 @@ function firstJobWrite(prop: string, accesses: Access[], calls: Call[], cls: Cla
   const found: Write[] = [];
   for (const a of accesses) {
     const m = inJob(a.node);
-    if (!m) continue;
+    if (!m || runsPerClass(m)) continue;
     const name = methodDisplayName(m);
     if (a.role === 'keyed-coalesce' && memoizesServiceLookup(a)) continue;
+    if (isMemoWithoutData(a, accesses, facts)) continue;
     if (GROW_ROLES.has(a.role) || (a.role === 'byref-call' && (a.callee === 'array_push' || a.callee === 'array_unshift'))) {
       found.push({ prop, effect: 'grows', at: a.via ?? a.outer, method: name });
     } else if (a.role === 'assign' && a.via?.kind === 'assign') {
@@ -193,6 +199,31 @@ function firstJobWrite(prop: string, accesses: Access[], calls: Call[], cls: Cla
   }
   found.sort((x, y) => offset(x.at) - offset(y.at));
   return found[0] ?? null;
+}
+
+/**
+ * Doctrine's `loadClassMetadata` fires once per entity class (the metadata is cached after): what
+ * its listener collects is bounded by the entity classes of the code, not by the jobs.
+ */
+function runsPerClass(m: Method): boolean {
+  if (/^loadclassmetadata$/i.test(methodDisplayName(m))) return true;
+  return m.arguments.some((p) => typeNames(p.type).some((t) => /(^|\\)LoadClassMetadataEventArgs$/.test(t)));
+}
+
+/**
+ * A memo (`if (!isset($this->owners[$id])) $this->owners[$id] = …`) whose keys have no evidence
+ * of run-time data (engine/facts/data-evidence.ts): a private helper's `$ownerId`, an id read from
+ * the configuration of a campaign step. Such keys come from small sets (the users, the configured
+ * items), as unbounded-cache judges them; a memo keyed by a row id or request input still reports.
+ */
+function isMemoWithoutData(a: Access, accesses: Access[], facts: Facts): boolean {
+  if (a.depth === 0 || !(a.role === 'keyed' || a.role === 'keyed-coalesce')) return false;
+  const m = methodOf(a.node);
+  const looksUp = a.role === 'keyed-coalesce' || accesses.some((c) => methodOf(c.node) === m && (c.role === 'lookup' || c.role === 'keyed-coalesce'));
+  if (!looksUp) return false;
+  const keys = keyChain(a);
+  if (keys.length === 0 || keys.includes(false)) return false;
+  return keys.every((k) => k !== false && !keyProvenance(k, facts).strong);
 }
 
 function methodDisplayName(m: Method): string {

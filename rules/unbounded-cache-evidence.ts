@@ -18,11 +18,13 @@ export interface Evidence { per: 'key' | 'call' | 'instance'; text: string }
  */
 export function dataEvidence(facts: Facts, w: Access, textOf: (n: PhpNode) => string): Evidence | null {
   const keys = keyChain(w);
-  for (const k of keys) {
-    if (k === false) continue;
-    const p = keyProvenance(k, facts);
-    if (p.strong) return { per: 'key', text: `keyed by ${p.why}` };
-  }
+  const provenances = keys.map((k) => (k === false ? null : keyProvenance(k, facts)));
+  for (const p of provenances) if (p?.strong) return { per: 'key', text: `keyed by ${p.why}` };
+  // A user's id alone is bounded by the users; per user × something not fixed by the code
+  // (an entity, a document) it grows with that something.
+  const person = provenances.find((p) => p?.person);
+  const other = provenances.find((p) => p && !p.person && p.origin === 'data');
+  if (person && other) return { per: 'key', text: `keyed by ${person.why} × ${other.why}` };
   if (keys.length > 0 && !keys.includes(false)) return null;
   const write = growingWrite(w);
   if (!write) return null;

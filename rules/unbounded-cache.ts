@@ -170,7 +170,19 @@ function start(file: SourceFile, n: PhpNode): number { return file.spanOf(n).sta
  */
 function isUpdate(w: Access, all: readonly Access[]): boolean {
   const write = growingWrite(w);
-  return (write?.kind === 'assign' && isEmptyArray(write.right)) || isSelfUpdate(w, all);
+  return (write?.kind === 'assign' && isEmptyArray(write.right)) || isSelfUpdate(w, all) || isSeed(w, all);
+}
+
+/**
+ * The starting value of an aggregate (`$sums[$id] = ['total' => '0', 'count' => 0]`) that other
+ * writes only add to (`$sums[$id]['total'] = bcadd($sums[$id]['total'], …)`): a running total
+ * over what the call is summing, not an answer kept for later lookups.
+ */
+function isSeed(w: Access, all: readonly Access[]): boolean {
+  const write = growingWrite(w);
+  if (write?.kind !== 'assign' || write.right.kind !== 'array' || write.right.items.length === 0) return false;
+  const literal = write.right.items.every((i) => (i.kind === 'entry' ? isConstantKey(i.value) && (!i.key || isConstantKey(i.key)) : isConstantKey(i)));
+  return literal && all.some((c) => c !== w && isSelfUpdate(c, all));
 }
 
 /** A lookup by a key computed at run time (`isset($c[$k])`, `$c[$k] ?? …`, `array_key_exists($k, $c)`). */
@@ -339,7 +351,7 @@ function check(ctx: Ctx, s: Store): void {
   // Empty buckets (`$c[$k] = []`) and updates of an aggregate are reported through the writes
   // that fill them; alone (a memo that stores an empty answer for every key asked) they grow.
   const fills = growing.filter((a) => !isUpdate(a, s.accesses));
-  const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses));
+  const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses) && !isSeed(a, s.accesses));
   if (writes.length === 0) return;
   // An instance array that is never looked up by key is a collection: it dies with its object.
   if (s.kind === 'prop' && !s.accesses.some(isLookup)) return;

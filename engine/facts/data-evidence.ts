@@ -30,6 +30,23 @@ const ROW_NOUN = new Set([
 
 const ID_WORD = /^(id|ids|uuid|uuids|guid)$/;
 
+/**
+ * People who use the application: its users, owners, staff, authors. A worker serves the few
+ * hundred of them an installation has (the users table is a roster), so a cache keyed by their
+ * ids alone stops growing; the review of issue 11 judged such caches bounded every time.
+ * Visitors, customers, contacts and leads are data: tracking hits bring new ones without end.
+ */
+const PERSON_NOUN = new Set(['user', 'owner', 'account', 'author', 'staff', 'creator', 'assignee', 'admin', 'employee', 'operator']);
+
+/** Does the name say it holds the id of a user of the application (`$userId`, `owner_id`, `$account->id()` as `account`)? */
+export function namesPersonId(name: string): boolean {
+  const w = identifierWords(name);
+  if (w.length === 0) return false;
+  const last = w[w.length - 1]!;
+  if (PERSON_NOUN.has(last)) return true;
+  return w.length > 1 && ID_WORD.test(last) && PERSON_NOUN.has(w[w.length - 2]!);
+}
+
 /** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name]. */
 export function identifierWords(name: string): string[] {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
@@ -38,6 +55,7 @@ export function identifierWords(name: string): string[] {
 /** Does the name say it holds the id of a row (`$userId`, `post_id`, `$account->id()` as `accountId`)? */
 export function namesRowId(name: string): boolean {
   const w = identifierWords(name);
+  if (namesPersonId(name)) return false;
   return w.length > 1 && ID_WORD.test(w[w.length - 1]!) && ROW_NOUN.has(w[w.length - 2]!);
 }
 
@@ -45,12 +63,12 @@ export function namesRowId(name: string): boolean {
 export function namesData(name: string): boolean {
   const w = identifierWords(name);
   const last = w[w.length - 1];
-  return !!last && (DATA_NAME.has(last) || namesRowId(name));
+  return !!last && !namesPersonId(name) && (DATA_NAME.has(last) || namesRowId(name));
 }
 
 /** A receiver whose id is a row's: `$user`, `$account`, `$entity`, `$term` (not `$entityType`, not `$this`). */
 export function isRowObject(name: string | null): boolean {
-  if (!name || name === 'this') return false;
+  if (!name || name === 'this' || namesPersonId(name)) return false;
   const last = identifierWords(name).pop() ?? '';
   return ROW_NOUN.has(last) || DATA_NAME.has(last);
 }

@@ -3,7 +3,7 @@ import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 import type { Facts } from './index.js';
-import { dataParameter, identifierWords, isOwnedObject, isRowObject, isSuperglobal, namesRowId } from './data-evidence.js';
+import { dataParameter, identifierWords, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId } from './data-evidence.js';
 
 export { identifierWords } from './data-evidence.js';
 
@@ -28,6 +28,12 @@ export interface Provenance {
    * over. Without it a `data` key is only "not known to be code", and unbounded-cache is silent.
    */
   strong?: true;
+  /**
+   * The id of a user, owner, account or author of the application (`$account->id()`, `$ownerId`):
+   * a roster, bounded alone, but the per-person part of a key whose other parts are data (access
+   * results per account × entity). engine/facts/data-evidence.ts, `namesPersonId`.
+   */
+  person?: true;
 }
 
 /**
@@ -94,6 +100,9 @@ const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classnam
 const namesClass = (name: string): boolean => CLASS_WORDS.has(identifierWords(name).pop() ?? '');
 const data = (why: string): Provenance => ({ origin: 'data', why });
 const strongData = (why: string): Provenance => ({ origin: 'data', why, strong: true });
+const personId = (why: string): Provenance => ({ origin: 'data', why, person: true });
+/** `id`, `uuid`, `getId`, `user_id`, `ownerId`: the id of something. */
+const ID_NAME = /^(get)?(id|uuid)$|(^|_|[a-z])(Id|ID|_id|_uuid|Uuid)$/;
 
 /**
  * The provenance of an array key: `code` when every value it can take is fixed by the code base
@@ -147,6 +156,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       // `$post->ID`, `$row->id`, `$user->uuid`: the id of a row.
       const holder = varName(n.what);
       if ((/^(id|uuid)$/i.test(prop) || namesRowId(prop)) && isRowObject(holder)) return strongData(`\`$${holder}->${prop}\`, the id of a row`);
+      if (/^(id|uuid)$/i.test(prop) ? namesPersonId(holder ?? '') : namesPersonId(prop) && ID_NAME.test(prop)) return personId(`\`$${holder ?? 'this'}->${prop}\` (a user's id)`);
       // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
       const o = originOfName(prop);
       if (o === 'code' || (prop === 'name' && !thisPropertyName(n))) return code(`\`->${prop}\`, a name the code defines`, namesClass(prop));
@@ -205,6 +215,7 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     const w0 = n.what;
     const asWritten = (w0.kind === 'propertylookup' || w0.kind === 'nullsafepropertylookup' || w0.kind === 'staticlookup') && w0.offset.kind === 'identifier' ? w0.offset.name : m;
     if (/^(get)?(id|uuid)$/i.test(m) && isRowObject(recv0Name)) return strongData(`\`$${recv0Name}->${asWritten}()\`, the id of a row`);
+    if (/^(get)?(id|uuid)$/i.test(m) && recv0Name && namesPersonId(recv0Name)) return personId(`\`$${recv0Name}->${asWritten}()\` (a user's id)`);
     // `$request->get('q')`, `$request->query->get('page')`: what the client sent.
     const root = recv0 && (recv0.kind === 'propertylookup' || recv0.kind === 'nullsafepropertylookup') ? recv0.what : recv0;
     if (root && /^request$/i.test(varName(root) ?? '') && /^(get|input|query|post|cookie|header|all|string|integer|json|route|segment|path|getpathinfo|getrequesturi|geturi|getclientip|ip|url|fullurl)$/i.test(m)) {
@@ -290,6 +301,7 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   if (types.length === 0 && param.value && typeof literalValue(param.value) === 'boolean') return code('a boolean');
   const o = originOfName(name);
   if (o === 'code') return code(`the parameter \`$${name}\`, a name the code defines`, namesClass(name));
+  if (namesPersonId(name) && ID_NAME.test(name)) return personId(`the parameter \`$${name}\` (a user's id)`);
   const evidence = dataParameter(param, name, scope);
   // `split_ns(string $string)`, `format($value)`: a function named for a name of the code says
   // what its generic argument is.

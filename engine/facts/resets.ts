@@ -107,8 +107,11 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
     const fillsAfter = inM.some((c) => growingWrite(c) !== null && file.spanOf(c.node).start > at)
       || callsAfter(file, m, at).some((c) => filling.has(c));
     if (fillsAfter) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
-    // The contents are used, then emptied: a buffer flushed on every commit/write.
-    const usedBefore = inM.some((c) => c.depth === 0 && (c.role === 'read' || c.role === 'count') && file.spanOf(c.node).start < at);
+    // The contents are used, then emptied: a buffer flushed on every commit/write. Also a map
+    // the same call completes first (`commit()` computes every change set, writes them, then
+    // empties them all with one chained `$this->a = $this->b = [];`).
+    const usedBefore = inM.some((c) => c.depth === 0 && (c.role === 'read' || c.role === 'count') && file.spanOf(c.node).start < at)
+      || callsBefore(file, m, at).some((c) => filling.has(c));
     if (usedBefore && !/^(clear|reset|flush|forget|purge)(cache|all)?$/.test(lowerName(m))) {
       return { kind: 'after-use', method: lowerName(m), why: `emptied by \`${lowerName(m)}()\` after it uses the contents` };
     }
@@ -118,9 +121,18 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
 
 /** Own methods called in `m` after offset `at`. */
 function callsAfter(file: SourceFile, m: Method, at: number): string[] {
+  return ownCallsWhere(file, m, (start) => start > at);
+}
+
+/** Own methods called in `m` before offset `at`. */
+function callsBefore(file: SourceFile, m: Method, at: number): string[] {
+  return ownCallsWhere(file, m, (start) => start < at);
+}
+
+function ownCallsWhere(file: SourceFile, m: Method, at: (start: number) => boolean): string[] {
   const out: string[] = [];
   for (const n of nodesUnder(m.body!)) {
-    if (n.kind !== 'call' || file.spanOf(n).start <= at) continue;
+    if (n.kind !== 'call' || !at(file.spanOf(n).start)) continue;
     out.push(...ownMethodCalls(n as Call).slice(0, 1));
   }
   return out;

@@ -72,12 +72,12 @@ describe('key provenance', () => {
     // Evidence: what a public API is handed, named or typed for data.
     expect(strong('$value', '$c[$value] = 1;', 'public static function f')).toBe(true);
     expect(strong('string $value', '$key = $value;\n$c[$key] = 1;', 'public function f')).toBe(true);
-    expect(strong('int $userId', '$c[$userId] = 1;', 'public function f')).toBe(true);
+    expect(strong('int $orderId', '$c[$orderId] = 1;', 'public function f')).toBe(true);
     expect(strong('int $id', '$c[$id] = 1;', 'public function f')).toBe(true);
     expect(strong('float $lat', '$c[$lat] = 1;', 'public function f')).toBe(true);
     expect(strong('array $urls', 'foreach ($urls as $url) { $c[$url] = 1; }', 'public function f')).toBe(true);
     expect(strong('string $line', "preg_match('/^&(\\w+)/', $line, $m);\n$c[$m[1]] = 1;", 'public function f')).toBe(true);
-    expect(strong('$user', '$c[$user->getId()] = 1;', 'private function f')).toBe(true);
+    expect(strong('$order', '$c[$order->getId()] = 1;', 'private function f')).toBe(true);
     expect(strong('$post', '$c[$post->ID] = 1;', 'private function f')).toBe(true);
     expect(strong('object $conn', '$c[spl_object_hash($conn)] = 1;', 'public function f')).toBe(true);
     expect(strong('', "$c[$_GET['q']] = 1;", 'public function f')).toBe(true);
@@ -88,6 +88,12 @@ describe('key provenance', () => {
     expect(strong('string $message', '$c[$message] = 1;', 'public function f')).toBe(false);
     expect(strong('$id', '$c[$id] = 1;', 'public function f')).toBe(false);
     expect(strong('string $setId', '$c[$setId] = 1;', 'public function f')).toBe(false);
+    // Ids of the application's users, owners, accounts, authors: a roster, not a stream of data.
+    expect(strong('int $userId', '$c[$userId] = 1;', 'public function f')).toBe(false);
+    expect(strong('int $ownerId', '$c[$ownerId] = 1;', 'public function f')).toBe(false);
+    expect(strong('$user', '$c[$user->getId()] = 1;', 'private function f')).toBe(false);
+    expect(strong('$account', '$c[$account->id()] = 1;', 'public function f')).toBe(false);
+    expect(strong('$author', "$c['a' . $author->getId()] = 1;", 'public function f')).toBe(false);
     expect(strong('', '$c[spl_object_hash($this->conn)] = 1;', 'public function f')).toBe(false);
     expect(strong('array $o', '$c[md5(serialize($o))] = 1;', 'public function f')).toBe(false);
   });

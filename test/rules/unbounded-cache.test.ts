@@ -132,8 +132,8 @@ describe('unbounded-cache messages say what makes the key data', () => {
     expect(messages('<?php\nclass Str {\n    protected static $camelCache = [];\n    public static function camel($value) {\n        return static::$camelCache[$value] ?? static::$camelCache[$value] = lcfirst($value);\n    }\n}\n')).toEqual([
       '`static::$camelCache` grows per key, never evicted: keyed by `$value` of the public `Str::camel()`',
     ]);
-    expect(messages('<?php\nclass Seen {\n    private static array $seen = [];\n    public static function mark(object $user): void {\n        self::$seen[$user->getId()] = true;\n    }\n}\n')).toEqual([
-      '`self::$seen` grows per key, never evicted: keyed by `$user->getId()`, the id of a row',
+    expect(messages('<?php\nclass Seen {\n    private static array $seen = [];\n    public static function mark(object $order): void {\n        self::$seen[$order->getId()] = true;\n    }\n}\n')).toEqual([
+      '`self::$seen` grows per key, never evicted: keyed by `$order->getId()`, the id of a row',
     ]);
     expect(messages('<?php\nclass Recorder {\n    private static array $events = [];\n    public static function record(\\App\\Event $event): void {\n        self::$events[] = $event;\n    }\n}\n')).toEqual([
       '`self::$events` grows per call, never evicted: appends the object `$event` of the public `Recorder::record()`',
