@@ -179,7 +179,12 @@ export default defineRule({
       if (context.kind === 'loop') {
         if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.loop);
         const v = varName(receiver);
-        return v !== null && !writtenWithin(scope, v, 'var', context.loop) && !isLoopVariable(context.loop, v);
+        if (v === null || writtenWithin(scope, v, 'var', context.loop) || isLoopVariable(context.loop, v)) return false;
+        // An emitter the method is handed (a form builder in `buildForm($builder, …)`) dies with the
+        // operation it was made for, unless its name or type says it is one of the process's hubs.
+        const param = scope.params.get(v);
+        if (param) return HUB_NAME.test(v) || typeNames(param.type).some((t) => HUB_TYPE.test(resolveClassName(t, param)) || LONG_LIVED_TYPE.test(resolveClassName(t, param)));
+        return true;
       }
       if (context.kind === 'constructor' || context.kind === 'resolution') return handedHub(receiver, scope);
       if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.kind === 'method' ? context.method : context.closure);

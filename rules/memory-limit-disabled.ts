@@ -10,6 +10,11 @@ import { defineRule } from '../engine/rule.js';
 
 const SETTERS = new Set(['ini_set', 'ini_alter']);
 
+// A database migration runs once and exits: lifting the limit there bounds nothing that grows
+// over time, so it is worth knowing (info) but not a warning, unless the file itself shows it
+// runs long.
+const MIGRATION_DIR = /(^|[\\/])migrations[\\/]/i;
+
 export default defineRule({
   meta: {
     id: 'memory-limit-disabled',
@@ -44,7 +49,8 @@ export default defineRule({
           if (option !== 'memory_limit') continue;
           const value = argumentAt(call, 1, 'value');
           if (!value || !liftsLimit(value, ctx.facts, constants)) continue;
-          ctx.report({ at: call, messageId: 'disabled', data: { fn: functionName(call)!, value: ctx.file.textOf(value).slice(0, 60) } });
+          const oneShot = !ctx.longRunning && MIGRATION_DIR.test(ctx.file.path);
+          ctx.report({ at: call, messageId: 'disabled', ...(oneShot ? { severity: 'info' as const } : {}), data: { fn: functionName(call)!, value: ctx.file.textOf(value).slice(0, 60) } });
         }
       },
     };

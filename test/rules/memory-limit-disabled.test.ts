@@ -7,6 +7,10 @@ describe('memory-limit-disabled', () => {
   it('reports in production code', () => {
     expect(lintWith(text, ['memory-limit-disabled']).map((f) => f.ruleId)).toEqual(['memory-limit-disabled']);
   });
+  it('is info in a one-shot database migration (run once, then the process exits)', () => {
+    const found = lintWith(text, ['memory-limit-disabled'], { path: 'database/migrations/2024_01_02_000000_fix_paths.php' });
+    expect(found.map((f) => [f.ruleId, f.severity, f.range.start.line])).toEqual([['memory-limit-disabled', 'info', 2]]);
+  });
   it('stays quiet in test files (test bootstraps lift the limit for the run)', () => {
     expect(lintWith(text, ['memory-limit-disabled'], { path: 'tests/bootstrap.php', isTestFile: true })).toEqual([]);
   });
