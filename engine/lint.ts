@@ -118,7 +118,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       report: (d) => {
         const finding = toFinding(rule, setting.severity ?? d.severity ?? rule.meta.severity, d, file, fixer);
         findings.push(finding);
-        if (setting.severity === undefined && rule.meta.longRunningSeverity) unresolved.push({ finding, rule });
+        if (setting.severity === undefined && rule.meta.longRunningSeverity && !d.peak) unresolved.push({ finding, rule });
         if (rule.meta.longRunningEffect) noted.push({ finding, effect: rule.meta.longRunningEffect });
       },
     };

@@ -68,6 +68,11 @@ export interface ReportDescriptor<M extends string> {
    * it, and long-running code still raises it to `meta.longRunningSeverity`.
    */
   severity?: Severity;
+  /**
+   * A peak that is freed when the code returns, not growth: long-running evidence does not
+   * raise it ("error" means the process grows until it dies; a large local array does not).
+   */
+  peak?: true;
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

@@ -89,7 +89,14 @@ export default defineRule({
           const messageId = methodName(at) === 'persist' ? 'persist' : 'flush';
           ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()`, why: evidence } });
         }
-        if (ctx.longRunning) reportEloquent(ctx.file, facts, (at, call, fix) => ctx.report({ at, messageId: 'eloquent', data: { call }, fix }));
+        // A whole table hydrated by a job is a peak freed when the job returns, not growth: info,
+        // never raised, and only where the code runs over and over in one process (a worker, a
+        // queued job, a daemon command); a batch command ends and frees it.
+        // (No detected reason: the config's longRunning globs said so.)
+        const reasons = facts.longRunning.reasons;
+        if (ctx.longRunning && (reasons.length === 0 || reasons.some((r) => r.kind !== 'batch-command'))) {
+          reportEloquent(ctx.file, facts, (at, call, fix) => ctx.report({ at, messageId: 'eloquent', data: { call }, fix, severity: 'info', peak: true }));
+        }
       },
     };
   },
