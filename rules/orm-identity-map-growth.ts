@@ -74,6 +74,9 @@ export default defineRule({
           // `foreach ($tags as $tag) { $em->persist($tag); }` over an array the code already
           // holds: clear() would free nothing, the array keeps every entity anyway.
           if (methodName(call) === 'persist' && persistsHeldLoopValue(call, loops)) continue;
+          // The same through a save helper, flushed in batches: `foreach ($entities as $e) {
+          // $repo->saveEntity($e, false); if (++$i % 20 === 0) $em->flush(); }` makes nothing new.
+          if (methodName(call) === 'flush' && savesHeldLoopValues(loops)) continue;
           // One finding per loop nest: an inner persist() and an outer flush() are one story.
           const outer = loops[loops.length - 1]!;
           const list = byLoop.get(outer);
@@ -193,6 +196,20 @@ function persistsHeldLoopValue(call: Call, loops: readonly Loop[]): boolean {
   if (v === null) return false;
   return loops.some((l) => l.kind === 'foreach' && varName(l.value) === v
     && !(l.source.kind === 'call' && STREAMING.has(methodName(l.source) ?? '')));
+}
+
+const SAVES = /^(?:persist|save\w*)$/i;
+
+/** A `foreach` whose body hands its own value to persist()/save…() and creates no object. */
+function savesHeldLoopValues(loops: readonly Loop[]): boolean {
+  return loops.some((l) => {
+    if (l.kind !== 'foreach' || (l.source.kind === 'call' && STREAMING.has(methodName(l.source) ?? ''))) return false;
+    const v = varName(l.value);
+    if (v === null) return false;
+    const inside = descendants(l);
+    return !inside.some((n) => n.kind === 'new')
+      && inside.some((n) => n.kind === 'call' && SAVES.test(methodName(n) ?? '') && n.arguments.some((a) => varName(a) === v));
+  });
 }
 
 /** A file that makes fake data (`Faker\Factory`, `fake()`): a seeder run on a developer's machine. */
