@@ -1,5 +1,5 @@
 import type { Call, ClassDecl, Method, PhpNode, Property } from '../engine/nodes.js';
-import { GROW_ROLES, callReceiver, functionName, isWithin, methodName, thisPropertyName, typeNames, varName, type Access, type ClassFacts } from '../engine/facts/index.js';
+import { GROW_ROLES, accessesByProperty, callReceiver, functionName, isWithin, methodName, thisPropertyName, typeNames, varName, type Access, type ClassFacts } from '../engine/facts/index.js';
 import { importsAt, resolveClassName, resolvedName } from '../engine/facts/imports.js';
 import {
   RESET_INTERFACES, flushListed, implementedInterfaces, classFqn, methodsRunPerJob, sharedServiceOf, type SharedService,
@@ -83,12 +83,7 @@ export default defineRule({
       const perJob = methodsRunPerJob(cls, service.entries);
       const node = cls.node as ClassDecl;
       const writes: Write[] = [];
-      const byProp = new Map<string, Access[]>();
-      for (const a of cls.accesses) {
-        if (a.storage !== 'prop') continue;
-        const list = byProp.get(a.name);
-        if (list) list.push(a); else byProp.set(a.name, [a]);
-      }
+      const byProp = accessesByProperty(cls.accesses);
       const objectCalls = propertyCalls(cls);
       for (const [prop, accesses] of byProp) {
         // Inherited state: the parent class (not visible here) may reset it.

@@ -1,5 +1,5 @@
 import type { ClassDecl, Method, New, PhpNode } from '../engine/nodes.js';
-import { GROW_ROLES, argumentAt, callReceiver, functionName, isWithin, literalValue, thisPropertyName, type Access, type ClassFacts } from '../engine/facts/index.js';
+import { GROW_ROLES, accessesByProperty, argumentAt, callReceiver, functionName, isWithin, literalValue, thisPropertyName, type Access, type ClassFacts } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { flowOf, receiverIsHolder, type Holder } from '../engine/facts/holders.js';
 import { resolvedName, shortClassName } from '../engine/facts/imports.js';
@@ -118,12 +118,7 @@ export default defineRule({
     }
 
     function reportCustomHandler(cls: ClassFacts): void {
-      const byProp = new Map<string, Access[]>();
-      for (const a of cls.accesses) {
-        if (a.storage !== 'prop') continue;
-        const list = byProp.get(a.name);
-        if (list) list.push(a); else byProp.set(a.name, [a]);
-      }
+      const byProp = accessesByProperty(cls.accesses);
       for (const [prop, accesses] of byProp) {
         const append = accesses.find((a) => GROW_ROLES.has(a.role) && carriesRecord(a));
         if (!append) continue;

@@ -170,3 +170,14 @@ function isAssignTarget(container: PhpNode): boolean {
   if (p.kind === 'foreach' && p.value === c) return true;
   return false;
 }
+
+/** A class's `$this->…` accesses grouped by property name (what per-property rules walk). */
+export function accessesByProperty(accesses: readonly Access[]): Map<string, Access[]> {
+  const byProp = new Map<string, Access[]>();
+  for (const a of accesses) {
+    if (a.storage !== 'prop') continue;
+    const list = byProp.get(a.name);
+    if (list) list.push(a); else byProp.set(a.name, [a]);
+  }
+  return byProp;
+}

@@ -6,7 +6,7 @@ import { functionName, methodName, varName } from './names.js';
 import { newClassFacts, newScope, type ClassFacts, type Scope } from './scopes.js';
 
 export type { Access, AccessRole, StorageKind } from './access.js';
-export { BYREF_BUILTINS, GROW_ROLES, WRITE_ROLES, classifyAccess, storageOf } from './access.js';
+export { BYREF_BUILTINS, GROW_ROLES, WRITE_ROLES, accessesByProperty, classifyAccess, storageOf } from './access.js';
 export type { ClassFacts, PropertyInfo, Scope, ScopeKind } from './scopes.js';
 export * from './ancestry.js';
 export * from './names.js';

@@ -1,6 +1,6 @@
 import { isFunctionLike, type Method, type PhpNode } from '../nodes.js';
 import type { SourceFile } from '../source.js';
-import type { Access } from './access.js';
+import { accessesByProperty, type Access } from './access.js';
 import { isWithin } from './ancestry.js';
 import { isEntryEviction, isReset, sizeCheckOf } from './array-growth.js';
 import { importsAt, resolvedName } from './imports.js';
@@ -49,12 +49,7 @@ export function unboundedRecorders(file: SourceFile, cls: ClassFacts): Recorder[
     .some((t) => /(^|\\)PDO$/.test(typeText(t)));
   if (!RECORDER_ROLE.test(cls.name) && !wrapsPdo) return [];
   const out: Recorder[] = [];
-  const byProp = new Map<string, Access[]>();
-  for (const a of cls.accesses) {
-    if (a.storage !== 'prop') continue;
-    const list = byProp.get(a.name);
-    if (list) list.push(a); else byProp.set(a.name, [a]);
-  }
+  const byProp = accessesByProperty(cls.accesses);
   for (const [prop, accesses] of byProp) {
     if (!LOG_PROPERTY.test(prop)) continue;
     const append = accesses.find((a) => a.role === 'append' && a.depth === 1 && a.via?.kind === 'assign' && a.via.left === a.outer && carriesCallData(a));
