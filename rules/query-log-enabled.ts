@@ -55,7 +55,7 @@ export default defineRule({
         if (m === 'enablequerylog') {
           // Decided at program:exit: a bounded use or a debug guard may come later in the file.
           lateReports.push(() => {
-            if (isBoundedUse(node, ctx.facts) || isDebugGuarded(node, ctx.file)) return;
+            if (turnsOff(node) || isBoundedUse(node, ctx.facts) || isDebugGuarded(node, ctx.file)) return;
             ctx.report({
               at: node, messageId: 'enable', data: { call: `${ctx.file.textOf(node.what)}()` },
               fix: (fixer) => {
@@ -130,7 +130,17 @@ function inMemoryLogger(expr: PhpNode, facts: Facts): string | null {
 function isBoundedUse(call: Call, facts: Facts): boolean {
   const scope = facts.scopeOf(call);
   if (scope.calls.some((c) => { const m = methodName(c); return m === 'disablequerylog' || m === 'flushquerylog'; })) return true;
+  // `$was = Db::isQueryLogEnabled(); Db::enableQueryLog(false); …; Db::enableQueryLog($was);`
+  const saved = new Set(scope.accesses.filter((a) => a.storage === 'var' && a.role === 'assign' && a.via?.kind === 'assign'
+    && a.via.right.kind === 'call' && /^is\w*querylog\w*$/.test(methodName(a.via.right) ?? '')).map((a) => a.name));
+  if (saved.size > 0 && scope.calls.some((c) => methodName(c) === 'enablequerylog' && saved.has(varName(c.arguments[0] ?? null) ?? ''))) return true;
   return scope.accesses.some((a) => a.storage === 'prop' && (a.name === 'loggingQueries' || a.name === 'queryLog') && a.role === 'assign');
+}
+
+/** `enableQueryLog(false)`: a layer whose switch takes a flag, turned off. */
+function turnsOff(call: Call): boolean {
+  const a = call.arguments[0];
+  return !!a && a.kind === 'boolean' && a.value === false;
 }
 
 /** Inside `if (app()->isLocal())`, `if ($this->debug)` …: a local/debug opt-in. */
