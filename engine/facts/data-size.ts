@@ -2,7 +2,7 @@ import type { Call, Loop, PhpNode } from '../nodes.js';
 import { isLoop } from '../nodes.js';
 import { isWithin } from './ancestry.js';
 import { resolveClassName } from './imports.js';
-import { functionName, methodName, staticProperty, stringValue, thisPropertyName, varName } from './names.js';
+import { callReceiver, functionName, methodName, staticProperty, stringValue, thisPropertyName, varName } from './names.js';
 import { loopCounters } from './loop-bounds.js';
 import { nodesUnder } from './subtree.js';
 import type { Facts } from './index.js';
@@ -73,6 +73,9 @@ export function dataSourceCall(n: PhpNode, facts: Facts): DataEvidence | null {
   }
   const m = methodName(n);
   if (m === null) return null;
+  // `getResult()` is Doctrine's on a query; on anything else (a route's response, a search
+  // result object) it says nothing about rows.
+  if (DOCTRINE_RESULT_METHODS.has(m) && !onDoctrineQuery(n)) return null;
   if (FETCH_ALL_METHODS.has(m)) return { what: `the rows \`${m}()\` fetches`, at: n };
   // Drupal's `$query->execute()` and PDO's `$db->query('SELECT …')` return a statement of rows.
   if ((m === 'query' && n.arguments.length > 0 && isSelect(n.arguments[0])) || (m === 'execute' && isQueryChain(n))) return { what: `the rows \`${m}()\` returns`, at: n };
@@ -81,6 +84,16 @@ export function dataSourceCall(n: PhpNode, facts: Facts): DataEvidence | null {
   if ((m === 'all' || m === 'get') && n.arguments.length === 0 && n.what.kind === 'staticlookup' && n.what.what.kind === 'name'
     && /\\Models?\\/.test(resolveClassName(n.what.what.name, n))) return { what: `every row \`${m}()\` loads`, at: n };
   return null;
+}
+
+const DOCTRINE_RESULT_METHODS: ReadonlySet<string> = new Set(['getresult', 'getarrayresult', 'getscalarresult']);
+
+/** `$qb->getQuery()->getResult()`, `$em->createQuery(…)->getResult()`, `$query->getResult()`. */
+function onDoctrineQuery(call: Call): boolean {
+  const r = callReceiver(call);
+  if (!r) return false;
+  if (r.kind === 'call') return /^(?:getquery|createquery|createnativequery|setparameters?|setmaxresults|setfirstresult|sethint)$/.test(methodName(r) ?? '');
+  return /query/i.test(varName(r) ?? thisPropertyName(r) ?? '');
 }
 
 /** Calls that read a file, a stream or a response body. */

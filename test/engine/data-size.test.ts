@@ -24,6 +24,12 @@ describe('dataSizedLoop', () => {
     expect(evidence("foreach (\$db->query('SELECT id FROM users') as \$r) { here(); }")).toBe('the rows `query()` returns');
     expect(evidence("foreach (\$db->select('node', 'n')->fields('n')->execute() as \$r) { here(); }")).toBe('the rows `execute()` returns');
     expect(evidence('while ($row = $stmt->fetch()) { here(); }')).toBe('each row or line `fetch()` reads');
+    expect(evidence('foreach ($qb->getQuery()->getResult() as $e) { here(); }')).toBe('the rows `getresult()` fetches');
+    expect(evidence('foreach ($query->getResult() as $e) { here(); }')).toBe('the rows `getresult()` fetches');
+  });
+  it('does not take getResult() of something other than a Doctrine query for rows', () => {
+    // A route's response or a search result object: its getResult() is one object's children.
+    expect(evidence('function f(Response $response) { foreach ($response->getResult() as $e) { here(); } }')).toBeNull();
   });
   it('sees lines of a file and arrays filled per row', () => {
     expect(evidence('foreach (file($p) as $l) { here(); }')).toBe('the lines or rows `file()` returns');
