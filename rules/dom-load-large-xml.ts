@@ -2,7 +2,7 @@ import type { Call, New, PhpNode } from '../engine/nodes.js';
 import { nodesUnder as descendants } from '../engine/facts/subtree.js';
 import { isDeclaredAs } from '../engine/facts/declared-types.js';
 import { resolveClassName, shortClassName } from '../engine/facts/imports.js';
-import { argumentAt, callReceiver, functionName, literalValue, methodName, varName, type Facts } from '../engine/facts/index.js';
+import { argumentAt, callReceiver, functionName, identifierWords, literalValue, methodName, varName, type Facts } from '../engine/facts/index.js';
 import { pathOriginOf } from '../engine/facts/streams.js';
 import { defineRule } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
@@ -72,7 +72,7 @@ export default defineRule({
         fn.kind === 'function' || fn.kind === 'method' ? fn.name.name : '',
         scope.cls?.name ?? '',
       ];
-      return names.some((n) => wordsOf(n).some((w) => DATA_DOCUMENT_WORDS.has(w)));
+      return names.some((n) => identifierWords(n).some((w) => DATA_DOCUMENT_WORDS.has(w)));
     };
     return {
       call(node) {
@@ -115,10 +115,6 @@ const DATA_DOCUMENT_WORDS: ReadonlySet<string> = new Set([
   'uploaded', 'dump', 'dumps', 'backup', 'backups', 'sitemap', 'wxr', 'catalog', 'inventory', 'products', 'orders',
 ]);
 
-/** `$feedPath`, `import_file`, `WXR_Parser` → lower-cased words. */
-function wordsOf(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
 
 function callText(at: PhpNode, file: SourceFile): string {
   if (at.kind === 'call') return `${file.textOf(at.what)}()`;

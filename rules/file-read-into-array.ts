@@ -1,6 +1,6 @@
 import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
-import { closestAncestor, docblockOf, enclosingLoops, functionName, isWithin, typeNames, varName, type Scope } from '../engine/facts/index.js';
+import { closestAncestor, docblockOf, enclosingLoops, functionName, identifierWords, isWithin, typeNames, varName, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
 import { streamOrigin, streamReadOf, type StreamOrigin } from '../engine/facts/streams.js';
 import { applyEdits, type Fixer } from '../engine/fixes.js';
@@ -118,8 +118,7 @@ const LOADER_WORDS: ReadonlySet<string> = new Set(['loader', 'config', 'configur
 
 /** `readCsvImport`, `csv_import`, `CsvFileLoader` → lower-cased words. */
 function wordsOf(name: string | null | undefined): string[] {
-  if (!name) return [];
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return name ? identifierWords(name) : [];
 }
 
 /**

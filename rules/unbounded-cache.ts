@@ -7,7 +7,8 @@ import {
   closestAncestor, docblockOf, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
-import { identifierWords, keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { identifierWords } from '../engine/facts/names.js';
 import { lifetimeOf } from '../engine/facts/lifetime.js';
 import { resetOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';

@@ -1,5 +1,5 @@
 import type { Parameter, PhpNode } from '../nodes.js';
-import { typeNames, varName } from './names.js';
+import { identifierWords, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 
 // Positive evidence that an array key is run-time data. A cache grows without bound only with
@@ -47,10 +47,6 @@ export function namesPersonId(name: string): boolean {
   return w.length > 1 && ID_WORD.test(last) && PERSON_NOUN.has(w[w.length - 2]!);
 }
 
-/** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name]. */
-export function identifierWords(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-}
 
 /** Does the name say it holds the id of a row (`$userId`, `post_id`, `$account->id()` as `accountId`)? */
 export function namesRowId(name: string): boolean {

@@ -2,7 +2,7 @@ import type { Call, Loop, PhpNode } from '../nodes.js';
 import { isLoop } from '../nodes.js';
 import { isWithin } from './ancestry.js';
 import { resolveClassName } from './imports.js';
-import { callReceiver, functionName, methodName, staticProperty, stringValue, thisPropertyName, varName } from './names.js';
+import { callReceiver, functionName, identifierWords, methodName, staticProperty, stringValue, thisPropertyName, varName } from './names.js';
 import { loopCounters } from './loop-bounds.js';
 import { nodesUnder } from './subtree.js';
 import type { Facts } from './index.js';
@@ -57,7 +57,7 @@ const DATA_NAME_WORDS: ReadonlySet<string> = new Set(['rows', 'records', 'lines'
 /** Is a variable or property name a name of rows, records or lines (`$rows`, `$importRecords`, `$file_lines`)? */
 export function isDataName(name: string): boolean {
   if (DATA_NAMES.test(name)) return true;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = identifierWords(name);
   return words.length > 0 && DATA_NAME_WORDS.has(words[words.length - 1]!);
 }
 

@@ -3,9 +3,9 @@ import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 import type { Facts } from './index.js';
-import { dataParameter, identifierWords, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId } from './data-evidence.js';
+import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId } from './data-evidence.js';
 
-export { identifierWords } from './data-evidence.js';
+import { identifierWords } from './names.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
 // fixes (class names, method names, enum cases, connection or route names, config keys, files

@@ -122,3 +122,8 @@ export function docblockOf(node: PhpNode): string | null {
   }
   return null;
 }
+
+/** Lower-cased words of an identifier: `castType` → [cast, type], `route_name` → [route, name], `WXR_Parser` → [wxr, parser]. */
+export function identifierWords(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
