@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../engine/facts/index.js';
+import { factsOf } from '../helpers/facts.js';
 import { dataSizedLoop, isDataName } from '../../engine/facts/data-size.js';
 import { isLoop, type Loop, type PhpNode } from '../../engine/nodes.js';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
 
 // The probe is the loop around the call `here()`; the answer is the evidence that the loop
 // runs once per row, line or record of data, or null.
 function evidence(code: string): string | null {
-  const parsed = parsePhp(`<?php\n${code}\n`, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n: PhpNode) => facts.enter(n), anyExit: (n: PhpNode) => facts.exit(n) });
+  const { facts } = factsOf(`<?php\n${code}\n`, { clean: true });
   let n: PhpNode | undefined = facts.functionCalls.get('here')![0]!;
   while (n && !isLoop(n)) n = n.parent;
   return n ? dataSizedLoop(n as Loop, facts)?.what ?? null : null;

@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { factsOf } from '../helpers/facts.js';
 import { Facts } from '../../engine/facts/index.js';
 import { closeIn, handleSourceOf, isHandleClose } from '../../engine/facts/handles.js';
 import type { PhpNode } from '../../engine/nodes.js';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
 
-function factsOf(code: string): Facts {
-  const parsed = parsePhp(`<?php\n${code}\n`, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n: PhpNode) => facts.enter(n), anyExit: (n: PhpNode) => facts.exit(n) });
-  return facts;
+function factsOfCode(code: string): Facts {
+  return factsOf(`<?php\n${code}\n`, { clean: true }).facts;
 }
 
 /** What the argument of the last `probe(…)` holds: the opener's name, or null. */
 function source(code: string): string | null {
-  const facts = factsOf(code);
+  const facts = factsOfCode(code);
   const probe = facts.functionCalls.get('probe')!.at(-1)!;
   const src = handleSourceOf(probe.arguments[0]!, facts.scopeOf(probe));
   if (!src) return null;
@@ -44,12 +39,12 @@ describe('handleSourceOf', () => {
 
 describe('closing', () => {
   it('recognises closers and closers passed as callables', () => {
-    const facts = factsOf("fclose($h); array_map('fclose', $hs); array_walk($hs, 'strtolower'); pclose(...);");
+    const facts = factsOfCode("fclose($h); array_map('fclose', $hs); array_walk($hs, 'strtolower'); pclose(...);");
     const calls = facts.scopes[0]!.calls.filter((c) => c.what.kind === 'name');
     expect(calls.map((c) => isHandleClose(c))).toEqual([true, true, false, true]);
   });
   it('looks into closures defined in the function', () => {
-    const facts = factsOf('function f($h) { $g = function () use ($h) { fclose($h); }; }\nfunction g() { fread($h, 1); }');
+    const facts = factsOfCode('function f($h) { $g = function () use ($h) { fclose($h); }; }\nfunction g() { fread($h, 1); }');
     const [f, g] = facts.scopes.filter((s) => s.kind === 'function');
     expect(closeIn(f!)).not.toBeNull();
     expect(closeIn(g!)).toBeNull();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
+import { factsOf } from '../helpers/facts.js';
 import { Facts } from '../../engine/facts/index.js';
 import type { Call, Method, PhpNode } from '../../engine/nodes.js';
 import { registrationOf } from '../../engine/facts/registrations.js';
@@ -8,10 +7,7 @@ import { isPerJobMethod, perRequestConstructor, perResolutionRegistrar } from '.
 import { guardedByOnceFlag } from '../../engine/facts/once-guard.js';
 
 function load(text: string): { facts: Facts; calls: Call[]; textOf: (n: PhpNode) => string } {
-  const parsed = parsePhp(text, 't.php');
-  if (!parsed.ok) throw new Error(`parse: ${parsed.problems.map((p) => p.message).join('; ')}`);
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n) => facts.enter(n), anyExit: (n) => facts.exit(n) });
+  const { facts } = factsOf(text);
   const calls = facts.scopes.flatMap((s) => s.calls);
   return { facts, calls, textOf: (n) => text.slice(n.loc!.start.offset, n.loc!.end.offset).replace(/;$/, '') };
 }

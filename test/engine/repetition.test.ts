@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../engine/facts/index.js';
+import { factsOf } from '../helpers/facts.js';
 import { repetitionOf, type Repetition } from '../../engine/facts/repetition.js';
 import type { PhpNode } from '../../engine/nodes.js';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
 
 // The probe is the call `here()`; the answer names why it runs repeatedly.
 function why(code: string): string | null {
-  const parsed = parsePhp(`<?php\n${code}\n`, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n: PhpNode) => facts.enter(n), anyExit: (n: PhpNode) => facts.exit(n) });
+  const { facts } = factsOf(`<?php\n${code}\n`, { clean: true });
   const here = facts.functionCalls.get('here')![0]!;
   const describe = (r: Repetition | null): string | null => {
     if (!r) return null;

@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
-import { Facts } from '../../engine/facts/index.js';
+import { factsOf } from '../helpers/facts.js';
 import { methodsRunPerJob, sharedServiceOf } from '../../engine/facts/services.js';
 
 function services(text: string): Record<string, string> {
-  const parsed = parsePhp(text, 't.php');
-  if (!parsed.ok) throw new Error(`parse: ${parsed.problems.map((p) => p.message).join('; ')}`);
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n) => facts.enter(n), anyExit: (n) => facts.exit(n) });
+  const { facts } = factsOf(text);
   const out: Record<string, string> = {};
   for (const c of facts.classes) {
     const s = sharedServiceOf(c, facts);

@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../engine/facts/index.js';
+import { factsOf } from '../helpers/facts.js';
 import { globalConstants, resolveScalar } from '../../engine/facts/values.js';
 import type { Call, PhpNode, Program } from '../../engine/nodes.js';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
 
 // Each snippet ends with a call to probe(X): the answer is what X resolves to.
 function resolve(code: string): unknown {
-  const parsed = parsePhp(`<?php\n${code}\n`, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n: PhpNode) => facts.enter(n), anyExit: (n: PhpNode) => facts.exit(n) });
+  const { facts, program } = factsOf(`<?php\n${code}\n`, { clean: true });
   const probes = facts.functionCalls.get('probe') ?? [];
   const probe = probes[probes.length - 1] as Call;
-  return resolveScalar(probe.arguments[0], facts, globalConstants(parsed.program as Program, facts));
+  return resolveScalar(probe.arguments[0], facts, globalConstants(program, facts));
 }
 
 describe('resolveScalar', () => {
