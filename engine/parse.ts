@@ -52,6 +52,7 @@ export function parsePhp(text: string, path: string): ParseResult {
   try {
     resetLexer(engine.lexer);
     program = engine.parseCode(text, path) as Program;
+    releaseLastNode();
   } catch (e) {
     // A TypeError inside php-parser (`<?php $x = (;`: read_expr_item records "unexpected ';'"
     // and returns undefined, which its caller then uses as a node) comes after the parser
@@ -64,6 +65,17 @@ export function parsePhp(text: string, path: string): ParseResult {
   }
   const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text)));
   return { ok: true, program, problems };
+}
+
+/**
+ * php-parser keeps the last node it built (for trailing comments) until the next parse. Once
+ * the walk has linked every node to its parent, that one node holds the whole tree: kept alive
+ * from the long-lived parser while the file is linted, the tree is copied by every young-generation
+ * collection that runs meanwhile and promoted (measured on laravel, parse + walk: 166 MB promoted
+ * per 1,500 files instead of 27 MB).
+ */
+function releaseLastNode(): void {
+  (engine.parser as { _lastNode?: unknown })._lastNode = null;
 }
 
 function thrownProblem(e: unknown, text: string): SyntaxProblem {
