@@ -12,6 +12,8 @@ import { answerNow, type Answer } from './mapped-result.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
+import { userCacheDir } from './index-store.js';
+import type { FileSummary } from '../engine/project-index.js';
 
 /** How long after initialize the background workspace scan starts. */
 const SCAN_DELAY_MS = 1000;
@@ -21,7 +23,12 @@ const SCAN_DELAY_MS = 1000;
 /** The rule registry the workers load: the built dist/rules/index.js next to this file's dist/server/. */
 export const REGISTRY_URL = new URL('../rules/index.js', import.meta.url).href;
 
+/** The background index's worker: rules loaded in a thread of the lowest priority. */
+const IDLE_REGISTRY_URL = new URL('./idle-rules.js', import.meta.url).href;
+
 export const DEFAULT_TIMEOUT_MS = 2_000;
+/** Time bound of one file of the background index. */
+const INDEX_TIMEOUT_MS = 60_000;
 
 export class Server {
   readonly documents = new DocumentStore();
@@ -32,6 +39,7 @@ export class Server {
   options: InitOptions = {};
   private roots: string[] = [];
   private poolInstance: LintPool | null = null;
+  private indexPoolInstance: LintPool | null = null;
   /** Cross-file: the workspace's classes and holders (server/workspace-index.ts). */
   readonly workspace: WorkspaceIndex;
   /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
@@ -67,11 +75,11 @@ export class Server {
     });
     this.workspace = new WorkspaceIndex({
       rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
-      lintFile: async (uri, text) => {
+      jobFor: (uri, text) => {
         const plan = this.config.forDocument(uri, text);
-        // Background priority: the scan never starts a second worker (engine/pool.ts).
-        return 'skip' in plan ? null : this.pool.lintWithSummary(plan.job, { background: true });
+        return 'skip' in plan ? null : plan.job;
       },
+      lintBackground: (job) => this.indexPool.lintWithSummary(job),
       documents: () => this.documents.all(),
       reanalyse: (d) => this.scheduler.now(d),
       log: (level, m) => this.log(level, m),
@@ -89,7 +97,10 @@ export class Server {
     // The wait lets the client open its documents first (the scan skips open ones), so the
     // first analyses do not race the scan for the pool and start a second worker (+25 MB RSS
     // measured on a one-file workspace).
-    this.workspace.setRoots(this.roots);
+    this.workspace.setRoots(this.roots, {
+      enabled: this.options.workspaceIndex !== false,
+      cacheDir: this.options.indexCacheDir === undefined ? userCacheDir() : this.options.indexCacheDir,
+    });
     setTimeout(() => this.workspace.start(), SCAN_DELAY_MS).unref();
   }
 
@@ -107,8 +118,24 @@ export class Server {
     return this.poolInstance;
   }
 
+  /**
+   * The background index's own worker, at the lowest priority (server/idle-rules.ts): an edited
+   * document's analysis never queues behind an indexed file, and the index gets only the CPU
+   * nothing else wants. Measured: ~30 MB RSS for the thread. Its bound is generous: a large file
+   * of the workspace on a busy machine is slow, not hanging, and must not be left out.
+   */
+  private get indexPool(): LintPool {
+    this.indexPoolInstance ??= new LintPool({
+      registry: IDLE_REGISTRY_URL, size: 1, timeoutMs: INDEX_TIMEOUT_MS,
+      heap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
+    });
+    return this.indexPoolInstance;
+  }
+
   async close(): Promise<void> {
-    this.workspace.stop();
+    await this.workspace.stop();
+    await this.indexPoolInstance?.close();
+    this.indexPoolInstance = null;
     this.heap.close();
     for (const d of this.documents.all()) this.documents.close(d.uri);
     await this.poolInstance?.close();
@@ -124,8 +151,11 @@ export class Server {
       return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null } }, plan.job.rules));
     }
     return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules))
-      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.workspace.index.summaries()));
+      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.summaries));
   }
+
+  /** The index's summaries, sorted only when heap evidence reads them (tens of thousands of paths). */
+  private readonly summaries: Iterable<FileSummary> = { [Symbol.iterator]: () => this.workspace.index.summaries()[Symbol.iterator]() };
 
   private readonly toldTooLarge = new Set<string>();
 
