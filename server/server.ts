@@ -12,6 +12,7 @@ import { answerNow, type Answer } from './mapped-result.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
+import { IndexPool } from './index-pool.js';
 import { userCacheDir } from './index-store.js';
 import type { FileSummary } from '../engine/project-index.js';
 
@@ -23,12 +24,7 @@ const SCAN_DELAY_MS = 1000;
 /** The rule registry the workers load: the built dist/rules/index.js next to this file's dist/server/. */
 export const REGISTRY_URL = new URL('../rules/index.js', import.meta.url).href;
 
-/** The background index's worker: rules loaded in a thread of the lowest priority. */
-const IDLE_REGISTRY_URL = new URL('./idle-rules.js', import.meta.url).href;
-
 export const DEFAULT_TIMEOUT_MS = 2_000;
-/** Time bound of one file of the background index. */
-const INDEX_TIMEOUT_MS = 60_000;
 
 export class Server {
   readonly documents = new DocumentStore();
@@ -39,7 +35,7 @@ export class Server {
   options: InitOptions = {};
   private roots: string[] = [];
   private poolInstance: LintPool | null = null;
-  private indexPoolInstance: LintPool | null = null;
+  private readonly indexPool = new IndexPool();
   /** Cross-file: the workspace's classes and holders (server/workspace-index.ts). */
   readonly workspace: WorkspaceIndex;
   /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
@@ -79,7 +75,7 @@ export class Server {
         const plan = this.config.forDocument(uri, text);
         return 'skip' in plan ? null : plan.job;
       },
-      lintBackground: (job) => this.indexPool.lintWithSummary(job),
+      lintBackground: (job) => this.indexPool.lint(job),
       documents: () => this.documents.all(),
       reanalyse: (d) => this.scheduler.now(d),
       log: (level, m) => this.log(level, m),
@@ -118,24 +114,9 @@ export class Server {
     return this.poolInstance;
   }
 
-  /**
-   * The background index's own worker, at the lowest priority (server/idle-rules.ts): an edited
-   * document's analysis never queues behind an indexed file, and the index gets only the CPU
-   * nothing else wants. Measured: ~30 MB RSS for the thread. Its bound is generous: a large file
-   * of the workspace on a busy machine is slow, not hanging, and must not be left out.
-   */
-  private get indexPool(): LintPool {
-    this.indexPoolInstance ??= new LintPool({
-      registry: IDLE_REGISTRY_URL, size: 1, timeoutMs: INDEX_TIMEOUT_MS,
-      heap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
-    });
-    return this.indexPoolInstance;
-  }
-
   async close(): Promise<void> {
     await this.workspace.stop();
-    await this.indexPoolInstance?.close();
-    this.indexPoolInstance = null;
+    await this.indexPool.close();
     this.heap.close();
     for (const d of this.documents.all()) this.documents.close(d.uri);
     await this.poolInstance?.close();

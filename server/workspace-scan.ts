@@ -148,6 +148,8 @@ export class WorkspaceScan {
       this.stats.fromCache++;
       return this.keep(f.path, old, open);
     }
+    // An open document is indexed from its own analyses: its file is read only to persist it.
+    if (open && !force && !old) return false;
     let bytes: Buffer;
     try {
       bytes = readRegularFile(f.path, MAX_BYTES);
@@ -161,7 +163,6 @@ export class WorkspaceScan {
       this.dirty ||= old.m !== f.mtimeMs || old.z !== f.size;
       return this.keep(f.path, { ...old, m: f.mtimeMs, z: f.size }, open);
     }
-    // An open document is indexed from its own analyses: its file is linted only to persist it.
     if (open && !force) return false;
     const out = await this.deps.lint({ ...probe, text: bytes.toString('utf8') });
     this.stats.linted++;
