@@ -4,8 +4,9 @@ import type { LintOutcome } from './workspace-index.js';
 // The background index's own worker, at the lowest priority (server/idle-rules.ts): an edited
 // document's analysis never queues behind an indexed file, and the index gets only the CPU
 // nothing else wants. The thread ends once the index has had nothing to lint for a few seconds
-// (after the first scan, only saved or changed files are linted): measured on laravel (3,030
-// files), the server held ~55 MB more while the finished index's worker stayed alive.
+// (after the first scan, only saved or changed files are linted): its heap is tens of MB the
+// editor does not need (measured on 32,139 files: 276 MB RSS peak while indexing, 237 MB five
+// seconds after the worker ended).
 
 /** The background index's worker: rules loaded in a thread of the lowest priority. */
 const IDLE_REGISTRY_URL = new URL('./idle-rules.js', import.meta.url).href;

@@ -121,9 +121,13 @@ export class WorkspaceScan {
       if (now - lastSave >= SAVE_EVERY_MS) { lastSave = now; void this.save(); }
     }
     await Promise.all(inFlight);
+    if (this.stopped) {
+      // Stopped half-way: the files not reached yet keep their entries, so the next start goes on.
+      for (const [p, e] of previous) if (!this.stored.has(p)) this.stored.set(p, e);
+      return;
+    }
     // Entries of files no longer in the workspace are not written back.
-    if (previous.size > 0 && !this.stopped) this.dirty = true;
-    if (this.stopped) return;
+    if (previous.size > 0) this.dirty = true;
     this.stats.ms = Math.round(performance.now() - t0);
     this.stats.done = true;
     this.deps.log('info', `phpleak: workspace indexed: ${this.deps.index.size} files in ${(this.stats.ms / 1000).toFixed(1)} s (${this.stats.fromCache} from the saved index, ${this.stats.linted} analysed)`);
@@ -139,10 +143,7 @@ export class WorkspaceScan {
     const uri = pathToUri(f.path);
     const open = this.deps.isOpen(uri);
     const probe = this.deps.jobFor(uri, '');
-    if (!probe) {
-      if (this.stored.delete(f.path)) this.dirty = true;
-      return !open && this.deps.index.delete(this.deps.key(f.path));
-    }
+    if (!probe) return this.forget(f.path, open);
     const j = jobKey(probe);
     if (!force && old && old.j === j && old.m === f.mtimeMs && old.z === f.size) {
       this.stats.fromCache++;
@@ -155,7 +156,7 @@ export class WorkspaceScan {
       bytes = readRegularFile(f.path, MAX_BYTES);
     } catch {
       this.stats.failed++;
-      return false;
+      return this.forget(f.path, open);
     }
     this.stats.read++;
     const h = createHash('sha1').update(bytes).digest('hex');
@@ -168,10 +169,16 @@ export class WorkspaceScan {
     this.stats.linted++;
     if (!out.summary || out.findings.some(isPoolFailure)) {
       this.stats.failed++;
-      return false;
+      return this.forget(f.path, this.deps.isOpen(uri));
     }
     this.dirty = true;
     return this.keep(f.path, { h, m: f.mtimeMs, z: f.size, j, s: { ...out.summary, path: this.deps.key(f.path) } }, this.deps.isOpen(uri));
+  }
+
+  /** The file is not indexable (skipped by the configuration, unreadable, too large): its old entry goes. */
+  private forget(abs: string, open: boolean): boolean {
+    if (this.stored.delete(abs)) this.dirty = true;
+    return !open && this.deps.index.delete(this.deps.key(abs));
   }
 
   private keep(abs: string, e: StoredFile, open: boolean): boolean {
