@@ -28,7 +28,7 @@ function isFinding(x: unknown): x is Finding {
     && Array.isArray(f.edits) && f.edits.every((e) => obj(e) && int(e.start) && int(e.end) && str(e.text)));
 }
 
-function isSummary(x: unknown): x is FileSummary {
+export function isSummary(x: unknown): x is FileSummary {
   return obj(x) && str(x.path) && (x.longRunning === null || str(x.longRunning))
     && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
     && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)

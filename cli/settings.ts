@@ -77,7 +77,7 @@ export { ConfigError };
  * cache even when the version number did not (a development build, a patched install). Content,
  * not modification times: a rebuild that produces the same code keeps the cache.
  */
-function buildStamp(): string {
+export function buildStamp(): string {
   if (bundled) return bundled.buildStamp;
   const dist = dirname(dirname(fileURLToPath(import.meta.url)));
   const h = createHash('sha1');

@@ -142,19 +142,31 @@ const MAX_DEPTH = 4;
 /** The summaries of a set of files, by path; updated file by file (the LSP) or filled once (the CLI). */
 export class ProjectIndex {
   private readonly files = new Map<string, FileSummary>();
-  private heldBy: Map<string, Link[]> | null = null;
+  /**
+   * Held class (lower case) → the links that hold it, sorted by path (then in the file's order),
+   * so the chain reported does not depend on the order files were indexed in. Kept up to date
+   * file by file: the language server indexes tens of thousands of files while documents are
+   * analysed, and rebuilding the whole map after every indexed file cost each analysis a sort
+   * of every path.
+   */
+  private readonly heldBy = new Map<string, Link[]>();
 
   /** Adds or replaces a file's summary; says whether anything changed. */
   set(summary: FileSummary): boolean {
     const old = this.files.get(summary.path);
     if (old && JSON.stringify(old) === JSON.stringify(summary)) return false;
+    if (old) this.unlink(old);
     this.files.set(summary.path, summary);
-    this.heldBy = null;
+    for (const hold of summary.holds) this.link({ path: summary.path, hold });
     return true;
   }
 
-  delete(path: string): void {
-    if (this.files.delete(path)) this.heldBy = null;
+  delete(path: string): boolean {
+    const old = this.files.get(path);
+    if (!old) return false;
+    this.unlink(old);
+    this.files.delete(path);
+    return true;
   }
 
   get(path: string): FileSummary | undefined { return this.files.get(path); }
@@ -164,13 +176,12 @@ export class ProjectIndex {
 
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
   keptAliveBy(fqn: string): KeptAlive | null {
-    const index = this.holders();
     let level: { cls: string; links: Link[] }[] = [{ cls: fqn.toLowerCase(), links: [] }];
     const seen = new Set([fqn.toLowerCase()]);
     for (let depth = 0; depth < MAX_DEPTH && level.length > 0; depth++) {
       const next: typeof level = [];
       for (const { cls, links } of level) {
-        for (const link of index.get(cls) ?? []) {
+        for (const link of this.heldBy.get(cls) ?? []) {
           const chain = [...links, link];
           const reason = this.files.get(link.path)?.longRunning;
           if (reason) return { links: chain, reason };
@@ -183,18 +194,27 @@ export class ProjectIndex {
     return null;
   }
 
-  private holders(): Map<string, Link[]> {
-    if (this.heldBy) return this.heldBy;
-    const m = new Map<string, Link[]>();
-    // Sorted paths: the chain reported does not depend on the order files were linted in.
-    for (const path of [...this.files.keys()].sort()) {
-      for (const hold of this.files.get(path)!.holds) {
-        const k = hold.held.toLowerCase();
-        const list = m.get(k);
-        if (list) list.push({ path, hold }); else m.set(k, [{ path, hold }]);
-      }
+  private link(l: Link): void {
+    const k = l.hold.held.toLowerCase();
+    const list = this.heldBy.get(k);
+    if (!list) { this.heldBy.set(k, [l]); return; }
+    // After every link of a smaller path and of the same path (a file's holds stay in order).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.path <= l.path) lo = mid + 1; else hi = mid;
     }
-    return (this.heldBy = m);
+    list.splice(lo, 0, l);
+  }
+
+  private unlink(s: FileSummary): void {
+    for (const k of new Set(s.holds.map((h) => h.held.toLowerCase()))) {
+      const list = this.heldBy.get(k);
+      if (!list) continue;
+      const kept = list.filter((l) => l.path !== s.path);
+      if (kept.length === 0) this.heldBy.delete(k); else this.heldBy.set(k, kept);
+    }
   }
 }
 

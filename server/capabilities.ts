@@ -39,6 +39,10 @@ export interface InitOptions {
   timeoutMs?: number;
   /** Initial `phpleak` settings for clients without workspace/configuration. */
   settings?: unknown;
+  /** false: no background index of the workspace's files (cross-file facts then come from open documents only). */
+  workspaceIndex?: boolean;
+  /** Folder of the persisted workspace index (default: the user's cache folder); null: not persisted. */
+  indexCacheDir?: string | null;
 }
 
 export function readInitOptions(raw: unknown): InitOptions {
@@ -49,6 +53,8 @@ export function readInitOptions(raw: unknown): InitOptions {
     ...(mode === 'auto' || mode === 'push' || mode === 'pull' || mode === 'both' ? { diagnosticMode: mode } : {}),
     ...(typeof o.timeoutMs === 'number' && o.timeoutMs > 0 ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.settings !== undefined ? { settings: o.settings } : {}),
+    ...(typeof o.workspaceIndex === 'boolean' ? { workspaceIndex: o.workspaceIndex } : {}),
+    ...(o.indexCacheDir === null || (typeof o.indexCacheDir === 'string' && o.indexCacheDir !== '') ? { indexCacheDir: o.indexCacheDir } : {}),
   };
 }
 
@@ -72,7 +78,8 @@ export function clientCaps(params: InitializeParams, opts: InitOptions): ClientC
 
 export function serverCapabilities(caps: ClientCaps): ServerCapabilities {
   return {
-    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    // Saves update the workspace index (the file on disk changed).
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
     hoverProvider: true,
     ...(caps.pull ? { diagnosticProvider: { identifier: 'phpleak', interFileDependencies: false, workspaceDiagnostics: false } } : {}),

@@ -4,6 +4,7 @@ import type { Server } from './server.js';
 import { uriToPath } from './uri.js';
 
 // Where configuration comes from at run time:
+// - PHP files changed on disk are indexed again (server/workspace-index.ts);
 // - phpleak.json: reloaded on workspace/didChangeWatchedFiles (a watcher is registered when the
 //   client supports dynamic registration; otherwise its mtime is checked before each analysis);
 // - the client's `phpleak` settings: pulled with workspace/configuration where supported (at
@@ -24,6 +25,7 @@ export function registerConfiguration(server: Server): void {
   c.onDidChangeWatchedFiles(({ changes }) => {
     for (const ch of changes) {
       const path = uriToPath(ch.uri);
+      if (path?.endsWith('.php')) server.workspace.fileChanged(ch.uri, ch.type === FileChangeType.Deleted);
       if (!path || !path.endsWith(CONFIG_FILE_NAME)) continue;
       server.log('info', `phpleak: ${path} ${ch.type === FileChangeType.Deleted ? 'deleted' : ch.type === FileChangeType.Created ? 'created' : 'changed'}: reloading`);
       server.config.fileChanged(path);
@@ -35,7 +37,8 @@ export function registerConfiguration(server: Server): void {
 export function configurationInitialized(server: Server): void {
   const c = server.connection;
   if (server.caps.watchedFilesDynamic) {
-    void c.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] }).catch(() => undefined);
+    // PHP files too: the workspace index follows changes made outside the editor (git checkout).
+    void c.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*.php' }] }).catch(() => undefined);
   }
   if (server.caps.configurationDynamic) {
     void c.client.register(DidChangeConfigurationNotification.type, { section: 'phpleak' }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from './server.js';
+import type { ScanStats } from './workspace-scan.js';
 
 // `phpleak/stats`: what the server holds and how much it analysed, for tests and bug reports
 // (a client can check that rapid edits collapse into few analyses, or that a rejected edit left
@@ -11,6 +12,8 @@ export interface ServerStats {
   documents: { uri: string; version: number; length: number; sha1: string }[];
   /** The server process's memory (bytes; process.memoryUsage(): worker threads count in rss only). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** The workspace index: files in it, and what the background scan did. */
+  index: ScanStats & { files: number };
 }
 
 export function registerDebugStats(server: Server): void {
@@ -20,6 +23,7 @@ export function registerDebugStats(server: Server): void {
       const text = d.doc.getText();
       return { uri: d.uri, version: d.doc.version, length: text.length, sha1: createHash('sha1').update(text).digest('hex') };
     }),
+    index: server.workspace.stats(),
     memory: (({ rss, heapTotal, heapUsed, external, arrayBuffers }) => ({ rss, heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
   }));
 }

@@ -6,6 +6,7 @@ export function registerDidClose(server: Server): void {
   server.connection.onDidCloseTextDocument(({ textDocument }) => {
     const d = server.documents.close(textDocument.uri);
     server.clear(textDocument.uri);
+    server.workspace.closed(textDocument.uri);
     if (d) releaseLargeText(d.doc.getText().length);
   });
 }

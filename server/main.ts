@@ -8,6 +8,7 @@ import { configurationInitialized, registerConfiguration } from './configuration
 import { registerDidChange } from './did-change.js';
 import { registerDidClose } from './did-close.js';
 import { registerDidOpen } from './did-open.js';
+import { registerDidSave } from './did-save.js';
 import { registerDebugStats } from './debug-stats.js';
 import { registerHover } from './hover.js';
 import { lifecycleGate } from './lifecycle.js';
@@ -53,6 +54,7 @@ connection.onShutdown(() => server.close());
 registerDidOpen(server);
 registerDidChange(server);
 registerDidClose(server);
+registerDidSave(server);
 registerPullDiagnostics(server);
 registerCodeActions(server);
 registerHover(server);

@@ -12,6 +12,9 @@ import { answerNow, type Answer } from './mapped-result.js';
 import { Scheduler } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
+import { IndexPool } from './index-pool.js';
+import { userCacheDir } from './index-store.js';
+import type { FileSummary } from '../engine/project-index.js';
 
 /** How long after initialize the background workspace scan starts. */
 const SCAN_DELAY_MS = 1000;
@@ -32,6 +35,7 @@ export class Server {
   options: InitOptions = {};
   private roots: string[] = [];
   private poolInstance: LintPool | null = null;
+  private readonly indexPool = new IndexPool();
   /** Cross-file: the workspace's classes and holders (server/workspace-index.ts). */
   readonly workspace: WorkspaceIndex;
   /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
@@ -67,11 +71,11 @@ export class Server {
     });
     this.workspace = new WorkspaceIndex({
       rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
-      lintFile: async (uri, text) => {
+      jobFor: (uri, text) => {
         const plan = this.config.forDocument(uri, text);
-        // Background priority: the scan never starts a second worker (engine/pool.ts).
-        return 'skip' in plan ? null : this.pool.lintWithSummary(plan.job, { background: true });
+        return 'skip' in plan ? null : plan.job;
       },
+      lintBackground: (job) => this.indexPool.lint(job),
       documents: () => this.documents.all(),
       reanalyse: (d) => this.scheduler.now(d),
       log: (level, m) => this.log(level, m),
@@ -89,7 +93,10 @@ export class Server {
     // The wait lets the client open its documents first (the scan skips open ones), so the
     // first analyses do not race the scan for the pool and start a second worker (+25 MB RSS
     // measured on a one-file workspace).
-    this.workspace.setRoots(this.roots);
+    this.workspace.setRoots(this.roots, {
+      enabled: this.options.workspaceIndex !== false,
+      cacheDir: this.options.indexCacheDir === undefined ? userCacheDir() : this.options.indexCacheDir,
+    });
     setTimeout(() => this.workspace.start(), SCAN_DELAY_MS).unref();
   }
 
@@ -108,7 +115,8 @@ export class Server {
   }
 
   async close(): Promise<void> {
-    this.workspace.stop();
+    await this.workspace.stop();
+    await this.indexPool.close();
     this.heap.close();
     for (const d of this.documents.all()) this.documents.close(d.uri);
     await this.poolInstance?.close();
@@ -124,8 +132,11 @@ export class Server {
       return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null } }, plan.job.rules));
     }
     return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules))
-      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.workspace.index.summaries()));
+      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.summaries));
   }
+
+  /** The index's summaries, sorted only when heap evidence reads them (tens of thousands of paths). */
+  private readonly summaries: Iterable<FileSummary> = { [Symbol.iterator]: () => this.workspace.index.summaries()[Symbol.iterator]() };
 
   private readonly toldTooLarge = new Set<string>();
 

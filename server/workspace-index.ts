@@ -1,22 +1,16 @@
-import { opendir } from 'node:fs/promises';
-import { readRegularFile } from '../engine/read-file.js';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { isPoolFailure } from '../engine/pool.js';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { isPoolFailure, type PoolJob } from '../engine/pool.js';
 import { enrich, ProjectIndex, type CrossFileRule, type FileSummary } from '../engine/project-index.js';
 import type { Finding, Severity } from '../engine/types.js';
 import type { OpenDocument } from './documents.js';
-import { pathToUri, uriToPath } from './uri.js';
+import { WorkspaceScan, type ScanStats } from './workspace-scan.js';
+import { uriToPath } from './uri.js';
 
 // The workspace's cross-file index (engine/project-index.ts) for the language server: filled
-// in the background from the workspace folders' PHP files (through the same worker pool, one
-// file at a time, bounded), and updated whenever an open document is analysed. An open
-// document's findings are enriched against it; when the index changes so that an open
-// document's enriched findings would change, that document is analysed again.
-
-/** Files the background scan reads at most (per server), and the largest one it reads. */
-export const SCAN_MAX_FILES = 2_000;
-export const SCAN_MAX_BYTES = 1024 * 1024;
-const SKIP_DIRS = new Set(['vendor', 'node_modules']);
+// in the background from every PHP file of the workspace folders (server/workspace-scan.ts:
+// at idle priority, persisted across restarts), and updated whenever an open document is
+// analysed. An open document's findings are enriched against it; when the index changes so
+// that an open document's enriched findings would change, that document is analysed again.
 
 export interface LintOutcome { findings: Finding[]; summary?: FileSummary }
 /** A lint job's rules as they cross to the worker: those with a severity are pinned by config. */
@@ -24,11 +18,20 @@ export type JobRules = readonly { id: string; severity?: Severity }[];
 
 export interface WorkspaceDeps {
   rules: ReadonlyMap<string, CrossFileRule>;
-  /** Lints a file that is not open; null when the configuration skips it. */
-  lintFile(uri: string, text: string): Promise<LintOutcome | null>;
+  /** The lint job of a file that is not open, for `text`; null when the configuration skips it. */
+  jobFor(uri: string, text: string): PoolJob | null;
+  /** Lints a file that is not open, at background priority. */
+  lintBackground(job: PoolJob): Promise<LintOutcome>;
   documents(): OpenDocument[];
   reanalyse(d: OpenDocument): void;
   log(level: 'info' | 'warn', message: string): void;
+}
+
+export interface IndexOptions {
+  /** Folder of the persisted index; null: not persisted. */
+  cacheDir: string | null;
+  /** false: no background index (open documents are still indexed). */
+  enabled: boolean;
 }
 
 interface Raw { path: string; findings: Finding[]; pinned: Set<string> }
@@ -37,10 +40,8 @@ export class WorkspaceIndex {
   readonly index = new ProjectIndex();
   private readonly raw = new WeakMap<OpenDocument, Raw>();
   private roots: string[] = [];
-  private stopped = false;
-  /** Files the background scan indexed (phpleak/stats, tests). */
-  scanned = 0;
-  scanning: Promise<void> | null = null;
+  private scan: WorkspaceScan | null = null;
+  private options: IndexOptions = { cacheDir: null, enabled: true };
 
   constructor(private readonly deps: WorkspaceDeps) {}
 
@@ -50,15 +51,37 @@ export class WorkspaceIndex {
    * same key as after (it once got its absolute path, and the heap evidence of the next analysis
    * matched nothing).
    */
-  setRoots(roots: readonly string[]): void { this.roots = [...roots]; }
+  setRoots(roots: readonly string[], options: IndexOptions): void {
+    this.roots = [...roots];
+    this.options = options;
+  }
 
   /** Starts the background scan of the workspace folders (once). */
   start(): void {
-    if (this.scanning || this.roots.length === 0) return;
-    this.scanning = this.scan().catch((e: unknown) => this.deps.log('warn', `phpleak: the workspace scan stopped: ${e instanceof Error ? e.message : String(e)}`));
+    if (this.scan || this.roots.length === 0 || !this.options.enabled) return;
+    this.scan = new WorkspaceScan({
+      roots: this.roots, cacheDir: this.options.cacheDir, index: this.index,
+      key: (abs) => this.key(abs), jobFor: this.deps.jobFor, lint: this.deps.lintBackground,
+      isOpen: (uri) => this.deps.documents().some((d) => d.uri === uri),
+      changed: () => this.recheck(), log: this.deps.log,
+    });
+    this.scan.run();
   }
 
-  stop(): void { this.stopped = true; }
+  /** Stops the scan and writes what it indexed (a restart goes on from there). */
+  async stop(): Promise<void> { await this.scan?.stop(); }
+
+  /** What the background index did (phpleak/stats). */
+  stats(): ScanStats & { files: number } { return { ...(this.scan?.stats ?? WorkspaceScan.idle()), files: this.index.size }; }
+
+  /** A file changed on disk (saved, or workspace/didChangeWatchedFiles): index it again. */
+  fileChanged(uri: string, deleted = false): void {
+    const abs = uriToPath(uri);
+    if (abs && abs.endsWith('.php') && this.roots.some((r) => this.inside(r, abs))) this.scan?.refresh(abs, deleted);
+  }
+
+  /** An open document closed: the index goes back to the file on disk (its unsaved edits are gone). */
+  closed(uri: string): void { this.fileChanged(uri); }
 
   /** An open document was analysed: index its summary and return its findings, enriched. */
   analysed(d: OpenDocument, outcome: LintOutcome, rules: JobRules): Finding[] {
@@ -94,58 +117,29 @@ export class WorkspaceIndex {
     return abs ? this.key(abs) : uri;
   }
 
-  /** Index paths: relative to the workspace folder (they appear in messages), else absolute. */
+  /**
+   * Index paths: relative to the workspace folder (they appear in messages), else absolute. With
+   * several folders, the folder's name comes first: two folders may both hold `src/Kernel.php`.
+   */
   private key(abs: string): string {
     for (const root of this.roots) {
-      const rel = relative(root, abs);
-      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+      if (!this.inside(root, abs)) continue;
+      const rel = relative(root, abs).split(sep).join('/');
+      return this.roots.length > 1 ? `${basename(root)}/${rel}` : rel;
     }
     return abs;
   }
 
+  private inside(root: string, abs: string): boolean {
+    const rel = relative(root, abs);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  }
+
   private absolute(path: string): string {
     if (isAbsolute(path) || /^[a-z][\w+.-]*:/i.test(path)) return path;
-    return join(this.roots[0] ?? '', path);
-  }
-
-  private async scan(): Promise<void> {
-    const open = new Set(this.deps.documents().map((d) => d.uri));
-    let changed = false;
-    for (const root of this.roots) {
-      for await (const abs of phpFiles(root)) {
-        if (this.stopped || this.scanned >= SCAN_MAX_FILES) break;
-        const uri = pathToUri(abs);
-        if (open.has(uri) || this.deps.documents().some((d) => d.uri === uri)) continue;
-        try {
-          // Bounded and non-blocking (engine/read-file.ts): a FIFO or a huge file throws, skipped.
-          const out = await this.deps.lintFile(uri, readRegularFile(abs, SCAN_MAX_BYTES).toString('utf8'));
-          if (!out?.summary || out.findings.some(isPoolFailure)) continue;
-          // An open document's analysis is newer than the file on disk.
-          if (this.deps.documents().some((d) => d.uri === uri)) continue;
-          if (this.index.set({ ...out.summary, path: this.key(abs) })) changed = true;
-          this.scanned++;
-        } catch { /* unreadable or gone meanwhile: not indexed */ }
-      }
-    }
-    if (changed && !this.stopped) this.recheck();
-  }
-}
-
-/** PHP files under a folder, skipping vendor/, node_modules/ and hidden folders; no symlinks followed. */
-async function* phpFiles(dir: string): AsyncGenerator<string> {
-  const stack = [dir];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    let entries;
-    try { entries = await opendir(d); } catch { continue; }
-    const subdirs: string[] = [];
-    for await (const e of entries) {
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push(join(d, e.name));
-      } else if (e.isFile() && e.name.endsWith('.php')) {
-        yield join(d, e.name);
-      }
-    }
-    stack.push(...subdirs.sort().reverse());
+    if (this.roots.length <= 1) return join(this.roots[0] ?? '', path);
+    const slash = path.indexOf('/');
+    const root = this.roots.find((r) => basename(r) === path.slice(0, slash)) ?? this.roots[0]!;
+    return join(root, path.slice(slash + 1));
   }
 }

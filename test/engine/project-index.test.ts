@@ -106,3 +106,42 @@ describe('holders store what they keep alive', () => {
     expect(holds('<?php\nnamespace App;\nclass UserCreatedEvent { public function __construct(public UserService $users) {} }\n')).toEqual([]);
   });
 });
+
+describe('the index kept up to date file by file', () => {
+  // The language server indexes a workspace in walk order and re-indexes files as they change;
+  // the chains it reports must be those of an index filled once, in path order (the CLI's).
+  const at = { line: 1, column: 0, offset: 0 };
+  const range = { start: at, end: at };
+  const file = (path: string, holds: [string | null, string][], longRunning: string | null = null): FileSummary => ({
+    path, longRunning, classes: [...new Set(holds.map(([h]) => h).filter((h): h is string => h !== null))].map((fqn) => ({ fqn, range })),
+    holds: holds.map(([holder, held]) => ({ holder, held, via: 'property' as const, range })),
+  });
+  const files = [
+    file('b/Service.php', [['Service', 'Cache'], ['Service', 'Pdo']]),
+    file('a/Other.php', [['Other', 'cache']]),
+    file('z/worker.php', [[null, 'Service']], 'a worker loop'),
+    file('c/daemon.php', [[null, 'Other']], 'a daemon'),
+    file('d/Unrelated.php', [['Unrelated', 'Pdo']]),
+  ];
+  const chain = (idx: ProjectIndex, fqn: string): string => JSON.stringify(idx.keptAliveBy(fqn));
+
+  it('gives the chains of an index filled once, whatever the order, after replacements and deletions', () => {
+    const once = new ProjectIndex();
+    for (const f of [...files].sort((x, y) => (x.path < y.path ? -1 : 1))) once.set(f);
+    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 4, 1, 3]]) {
+      const idx = new ProjectIndex();
+      // Each file first indexed with other holds, then replaced by its real summary.
+      for (const i of order) idx.set({ ...files[i]!, holds: [{ holder: null, held: 'Stale', via: 'new', range }] });
+      for (const i of order) idx.set(files[i]!);
+      for (const fqn of ['Cache', 'Pdo', 'Service', 'Other', 'Stale']) expect(chain(idx, fqn)).toBe(chain(once, fqn));
+    }
+    expect(once.keptAliveBy('Cache')?.links.map((l) => l.path)).toEqual(['a/Other.php', 'c/daemon.php']);
+    const idx = new ProjectIndex();
+    for (const f of files) idx.set(f);
+    expect(idx.delete('c/daemon.php')).toBe(true);
+    expect(idx.delete('c/daemon.php')).toBe(false);
+    expect(idx.keptAliveBy('Cache')?.links.map((l) => l.path)).toEqual(['b/Service.php', 'z/worker.php']);
+    idx.delete('z/worker.php');
+    expect(idx.keptAliveBy('Cache')).toBeNull();
+  });
+});

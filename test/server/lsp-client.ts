@@ -79,7 +79,9 @@ export class LspClient {
   static async start(opts: StartOptions = {}): Promise<LspClient> {
     if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run \`npx tsc -p tsconfig.json\` first`);
     const root = opts.root ?? mkdtempSync(join(tmpdir(), 'phpleak-lsp-'));
-    const proc = spawn(process.execPath, [serverMain, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The persisted workspace index goes to a temp cache folder, not the user's ~/.cache.
+    const env = { ...process.env, XDG_CACHE_HOME: testCacheHome() };
+    const proc = spawn(process.execPath, [serverMain, '--stdio'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, conn, root, opts);
     if (!opts.raw) await client.initialize(opts);
@@ -150,6 +152,9 @@ export class LspClient {
 
   private poke(): void { this.waiter.poke(); }
 }
+
+let cacheHome: string | undefined;
+function testCacheHome(): string { return (cacheHome ??= mkdtempSync(join(tmpdir(), 'phpleak-lsp-cache-'))); }
 
 /** A temp workspace folder. */
 export function tempRoot(): string { return mkdtempSync(join(tmpdir(), 'phpleak-lsp-')); }
