@@ -15,7 +15,13 @@ import { parsePhp, type ParseResult } from './parse.js';
 // Anything else is a full parse. test/engine/incremental.test.ts holds this to "same findings
 // as a full analysis" over thousands of random edits.
 
-interface Pos { line: number; column: number; offset: number }
+interface Pos { line: number; column: number; offset: number; [MOVED]?: number }
+
+// php-parser shares position objects between nodes (a statement starts where its first child
+// does): each is moved once per splice, marked with the splice's number (a symbol: not part of
+// the tree's JSON, not seen by rules).
+const MOVED = Symbol('moved');
+let splices = 0;
 interface Loc { start: Pos; end: Pos }
 type Raw = PhpNode & Record<string, unknown>;
 
@@ -82,10 +88,10 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   if (snippetComments.some((c) => !c.loc || c.loc.start.offset < wrapper.length || c.loc.end.offset > wrapper.length + unit.length)) return null;
 
   // Into file coordinates: the snippet's line 1 is the unit's first line, its first column the unit's.
-  const into = new Set<Pos>();
+  const stamp = ++splices;
   const toFile = (p: Pos): void => {
-    if (into.has(p)) return;
-    into.add(p);
+    if (p[MOVED] === stamp) return;
+    p[MOVED] = stamp;
     if (p.line === 1) p.column = p.column - wrapper.length + unitStart.column;
     p.line += unitStart.line - 1;
     p.offset = p.offset - wrapper.length + unitStart.offset;
@@ -102,10 +108,10 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   const columnDelta = newLoc.end.column - oldLoc.end.column;
   const oldEndOffset = oldLoc.end.offset;
   const oldEndLine = oldLoc.end.line;
-  const moved = new Set<Pos>();
+  const shifted = ++splices;
   const shift = (p: Pos): void => {
-    if (p.offset < oldEndOffset || moved.has(p)) return;
-    moved.add(p);
+    if (p.offset < oldEndOffset || p[MOVED] === shifted) return;
+    p[MOVED] = shifted;
     if (p.line === oldEndLine) p.column += columnDelta;
     p.line += lineDelta;
     p.offset += delta;

@@ -233,11 +233,22 @@ function isFlushedAfter(file: SourceFile, w: Access, all: readonly Access[]): bo
   return all.some((b) => isReset(b) && functionOf(b.node) === fn && start(file, b.node) > start(file, w.node));
 }
 
+// Every growing write of a scope asks about the same `if` tests against the same accesses:
+// answered once per test (a 1,000-line function otherwise rescans its accesses per write per `if`).
+const wholeTests = new WeakMap<readonly Access[], Map<PhpNode, boolean>>();
+
 function isFilledWhileEmpty(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  let known = wholeTests.get(all);
+  if (!known) wholeTests.set(all, known = new Map());
+  const memo = known;
   // The test asks about the whole array (`=== null`, `!$map`), not about one key.
   const testsWhole = (test: PhpNode): boolean => {
+    const hit = memo.get(test);
+    if (hit !== undefined) return hit;
     const inTest = all.filter((c) => isWithin(c.node, test));
-    return inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+    const whole = inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+    memo.set(test, whole);
+    return whole;
   };
   let child: PhpNode = w.node;
   for (let p = w.node.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
