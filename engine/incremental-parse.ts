@@ -51,37 +51,49 @@ function splice(prev: ParsedText, text: string, path: string): Program | null {
   const oldTo = old.length - tail;
   const delta = text.length - old.length;
 
-  // Path from the program down to the class-like whose member's unit holds the edit.
+  // Path from the program down to the list (a class body, or the functions of a file or
+  // namespace) whose member's unit holds the edit.
   const chain: Raw[] = [prev.program as Raw];
   let node = prev.program as Raw;
   while (CONTAINERS.has(node.kind)) {
     const child = (node.children as Raw[]).find((c) => c.loc !== null && (c.loc as Loc).start.offset <= from && oldTo < (c.loc as Loc).end.offset);
-    if (!child || !(CONTAINERS.has(child.kind) || CLASS_LIKE.has(child.kind))) return null;
+    if (!child) return null;
+    if (child.kind === 'function') break;
+    if (!(CONTAINERS.has(child.kind) || CLASS_LIKE.has(child.kind))) return null;
     chain.push(child);
     node = child;
   }
-  const body = node.body as Raw[];
-  const i = body.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
-  // The first member's unit would start at the class's `{`, which the tree does not record.
+  const list = listOf(node);
+  const i = list.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
+  // The first member's unit would start at the class's `{` (or after `<?php`), which the tree
+  // does not record.
   if (i <= 0) return null;
-  const before = body[i - 1]!.loc as Loc | null;
-  const loc = body[i]!.loc as Loc;
+  const before = list[i - 1]!.loc as Loc | null;
+  const loc = list[i]!.loc as Loc;
   if (!before || from < before.end.offset || loc.start.offset < before.end.offset) return null;
   return reparseMember(prev.program, chain, i, before.end, loc, text, path, delta);
 }
 
+/** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */
+function listOf(n: Raw): Raw[] {
+  return (CLASS_LIKE.has(n.kind) ? n.body : n.children) as Raw[];
+}
+
 function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): Program | null {
-  const cls = chain[chain.length - 1]!;
+  const owner = chain[chain.length - 1]!;
+  const inClass = CLASS_LIKE.has(owner.kind);
   const newEnd = oldLoc.end.offset + delta;
   const unit = text.slice(unitStart.offset, newEnd);
-  const wrapper = `<?php ${cls.kind} X{`;
-  const parsed = parsePhp(`${wrapper}${unit}}`, path);
+  // Everything after `__halt_compiler` is data, not code: the splice cannot know that.
+  if (/__halt_compiler/i.test(unit)) return null;
+  const wrapper = inClass ? `<?php ${owner.kind} X{` : '<?php ';
+  const parsed = parsePhp(`${wrapper}${unit}${inClass ? '}' : ''}`, path);
   if (!parsed.ok || parsed.problems.length > 0) return null;
-  const top = parsed.program.children;
-  if (top.length !== 1 || top[0]!.kind !== cls.kind) return null;
-  const body = (top[0] as Raw).body as Raw[];
-  if (body.length !== 1) return null;
-  const member = body[0]!;
+  const top = parsed.program.children as Raw[];
+  if (top.length !== 1 || top[0]!.kind !== (inClass ? owner.kind : 'function')) return null;
+  const items = inClass ? top[0]!.body as Raw[] : top;
+  if (items.length !== 1) return null;
+  const member = items[0]!;
   const mloc = member.loc as Loc | null;
   if (!mloc || mloc.end.offset !== wrapper.length + unit.length || mloc.start.offset < wrapper.length) return null;
   const snippetComments = parsed.program.comments ?? [];
@@ -124,11 +136,11 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   const earlierComments = comments.filter((c) => c.loc && c.loc.end.offset <= unitStart.offset);
   const laterComments = comments.filter((c) => c.loc && c.loc.start.offset >= oldEndOffset);
   let replacement: Raw = member;
-  let replaced: Raw = (cls.body as Raw[])[index]!;
+  let replaced: Raw = listOf(owner)[index]!;
   for (let k = chain.length - 1; k >= 0; k--) {
     const parent = chain[k]!;
     const key = CLASS_LIKE.has(parent.kind) ? 'body' : 'children';
-    const list = parent[key] as Raw[];
+    const list = listOf(parent);
     const at = list.indexOf(replaced);
     for (let j = at + 1; j < list.length; j++) forEachPosition(list[j]!, shift, later);
     if (parent.loc) shift((parent.loc as Loc).end);
