@@ -4,6 +4,7 @@ import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
 import { parsePhp } from './parse.js';
+import { parseDocument } from './incremental-cache.js';
 import { withLongRunningNote, type AnyRule, type ReportDescriptor, type RuleContext } from './rule.js';
 import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
@@ -39,6 +40,12 @@ export interface LintRequest {
   phpVersion?: string | null;
   /** Also return the file's summary for the project index (engine/project-index.ts). */
   summary?: boolean;
+  /**
+   * A key for the document this text is a version of (the editor's URI): the parse is kept for
+   * the next version, which then re-parses only the member an edit falls in
+   * (engine/incremental-parse.ts). Findings are the same as without it.
+   */
+  incremental?: string;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -76,7 +83,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, tooLargeMessage(max), new LineIndex(req.text)), longRunning: noVerdict(), ...emptySummary() };
   }
 
-  const parsed = parsePhp(req.text, req.path);
+  const parsed = req.incremental !== undefined ? parseDocument(req.incremental, req.text, req.path) : parsePhp(req.text, req.path);
   if (!parsed.ok) {
     const lines = new LineIndex(req.text);
     return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict(), ...emptySummary() };

@@ -131,7 +131,8 @@ export class Server {
       const findings = this.tooLarge(d, max, plan.job.engineSeverities?.['file-skipped']);
       return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null } }, plan.job.rules));
     }
-    return this.pool.lintWithSummary(plan.job).then((r) => this.workspace.analysed(d, r, plan.job.rules))
+    // Keyed by the document: its worker keeps the parse, and the next edit re-parses one member.
+    return this.pool.lintWithSummary({ ...plan.job, incremental: d.uri }).then((r) => this.workspace.analysed(d, r, plan.job.rules))
       .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.summaries));
   }
 

@@ -170,8 +170,21 @@ export function containsJump(root: PhpNode): boolean {
     || (n.kind === 'expressionstatement' && n.expression.kind === 'throw'));
 }
 
+// A class's resets are resolved per growing property by scanning every method body of the
+// class (engine/facts/resets.ts): without this, a 300-method class rescans its bodies once per
+// property (13 % of tcpdf.php's lint). A subtree's calls never change once it is parsed.
+const ownCallsMemo = new WeakMap<PhpNode, readonly string[]>();
+
 /** Methods of the own class called under `root` (`$this->m()`, `self::m()`, `static::m()`), lower-cased. */
-export function ownMethodCalls(root: PhpNode): string[] {
+export function ownMethodCalls(root: PhpNode): readonly string[] {
+  const known = ownCallsMemo.get(root);
+  if (known) return known;
+  const out = collectOwnMethodCalls(root);
+  ownCallsMemo.set(root, out);
+  return out;
+}
+
+function collectOwnMethodCalls(root: PhpNode): string[] {
   const out: string[] = [];
   for (const n of nodesUnder(root)) {
     if (n.kind !== 'call') continue;
@@ -220,11 +233,22 @@ function isFlushedAfter(file: SourceFile, w: Access, all: readonly Access[]): bo
   return all.some((b) => isReset(b) && functionOf(b.node) === fn && start(file, b.node) > start(file, w.node));
 }
 
+// Every growing write of a scope asks about the same `if` tests against the same accesses:
+// answered once per test (a 1,000-line function otherwise rescans its accesses per write per `if`).
+const wholeTests = new WeakMap<readonly Access[], Map<PhpNode, boolean>>();
+
 function isFilledWhileEmpty(file: SourceFile, w: Access, all: readonly Access[]): boolean {
+  let known = wholeTests.get(all);
+  if (!known) wholeTests.set(all, known = new Map());
+  const memo = known;
   // The test asks about the whole array (`=== null`, `!$map`), not about one key.
   const testsWhole = (test: PhpNode): boolean => {
+    const hit = memo.get(test);
+    if (hit !== undefined) return hit;
     const inTest = all.filter((c) => isWithin(c.node, test));
-    return inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+    const whole = inTest.some((c) => c.depth === 0) && !inTest.some((c) => c.depth > 0 || c.role === 'lookup');
+    memo.set(test, whole);
+    return whole;
   };
   let child: PhpNode = w.node;
   for (let p = w.node.parent; p && !isFunctionLike(p); child = p, p = p.parent) {

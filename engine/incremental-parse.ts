@@ -1,0 +1,179 @@
+import type { CommentNode, PhpNode, Program } from './nodes.js';
+import { parsePhp, type ParseResult } from './parse.js';
+
+// The editor re-lints a file on every keystroke, and most keystrokes land inside one class
+// member. Re-parsing only that member and splicing it into the previous tree gives the tree a
+// full parse would give, at the cost of the member (tcpdf.php: one method of 300, instead of
+// 24,775 lines). The splice is taken only when it is provably the same parse:
+// - the previous and the new text both parse without any syntax problem (error recovery is
+//   not local: a missing `}` re-shapes everything after it);
+// - the edit lies inside one member's unit: the gap after the previous member (its leading
+//   comments, attributes) plus the member itself, and not at its last character;
+// - the unit alone, wrapped as `<?php <kind> X{ … }`, parses to exactly one member that ends
+//   where the unit ends, without problems: the lexer and parser then leave the unit in the
+//   state they entered it (inside a class body), so the text after it reads as before.
+// Anything else is a full parse. test/engine/incremental.test.ts holds this to "same findings
+// as a full analysis" over thousands of random edits.
+
+interface Pos { line: number; column: number; offset: number; [MOVED]?: number }
+
+// php-parser shares position objects between nodes (a statement starts where its first child
+// does): each is moved once per splice, marked with the splice's number (a symbol: not part of
+// the tree's JSON, not seen by rules).
+const MOVED = Symbol('moved');
+let splices = 0;
+interface Loc { start: Pos; end: Pos }
+type Raw = PhpNode & Record<string, unknown>;
+
+const CLASS_LIKE = new Set(['class', 'interface', 'trait', 'enum']);
+const CONTAINERS = new Set(['program', 'namespace']);
+
+/** The previous analysis of a text, kept for the next edit. */
+export interface ParsedText { text: string; program: Program }
+
+/** Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local. */
+export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string): ParseResult & { reused: boolean } {
+  const spliced = prev ? splice(prev, text, path) : null;
+  if (spliced) return { ok: true, program: spliced, problems: [], reused: true };
+  return { ...parsePhp(text, path), reused: false };
+}
+
+function splice(prev: ParsedText, text: string, path: string): Program | null {
+  const old = prev.text;
+  // The same text (an edit undone since the last good parse): the same tree.
+  if (old === text) return prev.program;
+  // The changed region: [from, oldTo) in the old text became [from, newTo) in the new one.
+  const max = Math.min(old.length, text.length);
+  let from = 0;
+  while (from < max && old.charCodeAt(from) === text.charCodeAt(from)) from++;
+  let tail = 0;
+  while (tail < max - from && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+  const oldTo = old.length - tail;
+  const delta = text.length - old.length;
+
+  // Path from the program down to the list (a class body, or the functions of a file or
+  // namespace) whose member's unit holds the edit.
+  const chain: Raw[] = [prev.program as Raw];
+  let node = prev.program as Raw;
+  while (CONTAINERS.has(node.kind)) {
+    const child = (node.children as Raw[]).find((c) => c.loc !== null && (c.loc as Loc).start.offset <= from && oldTo < (c.loc as Loc).end.offset);
+    if (!child) return null;
+    if (child.kind === 'function') break;
+    if (!(CONTAINERS.has(child.kind) || CLASS_LIKE.has(child.kind))) return null;
+    chain.push(child);
+    node = child;
+  }
+  const list = listOf(node);
+  const i = list.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
+  // The first member's unit would start at the class's `{` (or after `<?php`), which the tree
+  // does not record.
+  if (i <= 0) return null;
+  const before = list[i - 1]!.loc as Loc | null;
+  const loc = list[i]!.loc as Loc;
+  if (!before || from < before.end.offset || loc.start.offset < before.end.offset) return null;
+  return reparseMember(prev.program, chain, i, before.end, loc, text, path, delta);
+}
+
+/** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */
+function listOf(n: Raw): Raw[] {
+  return (CLASS_LIKE.has(n.kind) ? n.body : n.children) as Raw[];
+}
+
+function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): Program | null {
+  const owner = chain[chain.length - 1]!;
+  const inClass = CLASS_LIKE.has(owner.kind);
+  const newEnd = oldLoc.end.offset + delta;
+  const unit = text.slice(unitStart.offset, newEnd);
+  // Everything after `__halt_compiler` is data, not code: the splice cannot know that.
+  if (/__halt_compiler/i.test(unit)) return null;
+  const wrapper = inClass ? `<?php ${owner.kind} X{` : '<?php ';
+  const parsed = parsePhp(`${wrapper}${unit}${inClass ? '}' : ''}`, path);
+  if (!parsed.ok || parsed.problems.length > 0) return null;
+  const top = parsed.program.children as Raw[];
+  if (top.length !== 1 || top[0]!.kind !== (inClass ? owner.kind : 'function')) return null;
+  const items = inClass ? top[0]!.body as Raw[] : top;
+  if (items.length !== 1) return null;
+  const member = items[0]!;
+  const mloc = member.loc as Loc | null;
+  if (!mloc || mloc.end.offset !== wrapper.length + unit.length || mloc.start.offset < wrapper.length) return null;
+  const snippetComments = parsed.program.comments ?? [];
+  if (snippetComments.some((c) => !c.loc || c.loc.start.offset < wrapper.length || c.loc.end.offset > wrapper.length + unit.length)) return null;
+
+  // Into file coordinates: the snippet's line 1 is the unit's first line, its first column the unit's.
+  const stamp = ++splices;
+  const toFile = (p: Pos): void => {
+    if (p[MOVED] === stamp) return;
+    p[MOVED] = stamp;
+    if (p.line === 1) p.column = p.column - wrapper.length + unitStart.column;
+    p.line += unitStart.line - 1;
+    p.offset = p.offset - wrapper.length + unitStart.offset;
+  };
+  const inUnit = new Set<OffsetComment>();
+  forEachPosition(member, toFile, inUnit);
+  for (const c of snippetComments) forEachPosition(c as unknown as Raw, toFile, inUnit);
+  for (const c of inUnit) c.offset = c.offset - wrapper.length + unitStart.offset;
+  const later = new Set<OffsetComment>();
+
+  // Everything after the old member moves by the edit's size; on the member's last line, by its column change too.
+  const newLoc = member.loc as Loc;
+  const lineDelta = newLoc.end.line - oldLoc.end.line;
+  const columnDelta = newLoc.end.column - oldLoc.end.column;
+  const oldEndOffset = oldLoc.end.offset;
+  const oldEndLine = oldLoc.end.line;
+  const shifted = ++splices;
+  const shift = (p: Pos): void => {
+    if (p.offset < oldEndOffset || p[MOVED] === shifted) return;
+    p[MOVED] = shifted;
+    if (p.line === oldEndLine) p.column += columnDelta;
+    p.line += lineDelta;
+    p.offset += delta;
+  };
+
+  // Copies of the member's ancestors (facts cache per container node: engine/facts/imports.ts),
+  // with the member replaced and everything after it shifted.
+  // Which comments stay, go or move is decided on the old offsets, before anything moves.
+  const comments = program.comments ?? [];
+  const earlierComments = comments.filter((c) => c.loc && c.loc.end.offset <= unitStart.offset);
+  const laterComments = comments.filter((c) => c.loc && c.loc.start.offset >= oldEndOffset);
+  let replacement: Raw = member;
+  let replaced: Raw = listOf(owner)[index]!;
+  for (let k = chain.length - 1; k >= 0; k--) {
+    const parent = chain[k]!;
+    const key = CLASS_LIKE.has(parent.kind) ? 'body' : 'children';
+    const list = listOf(parent);
+    const at = list.indexOf(replaced);
+    for (let j = at + 1; j < list.length; j++) forEachPosition(list[j]!, shift, later);
+    if (parent.loc) shift((parent.loc as Loc).end);
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(parent) as object) as Raw, parent);
+    copy[key] = [...list.slice(0, at), replacement, ...list.slice(at + 1)];
+    replacement = copy;
+    replaced = parent;
+  }
+  const out = replacement as unknown as Program;
+  for (const c of laterComments) forEachPosition(c as unknown as Raw, shift, later);
+  const kept: CommentNode[] = [...earlierComments, ...snippetComments, ...laterComments];
+  out.comments = kept;
+  for (const c of later) c.offset += delta;
+  return out;
+}
+
+/** A comment also carries its start as `offset` (php-parser's doc-block field). */
+interface OffsetComment { offset: number }
+
+/** Every position under `root` (nodes, comments, attributes), once per object reached. */
+function forEachPosition(root: Raw, f: (p: Pos) => void, comments?: Set<OffsetComment>): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) { const x: unknown = v[i]; if (typeof x === 'object' && x !== null) stack.push(x); } continue; }
+    const o = v as Record<string, unknown>;
+    if (comments && (o.kind === 'commentblock' || o.kind === 'commentline')) comments.add(o as unknown as OffsetComment);
+    for (const key in o) {
+      if (key === 'parent') continue;
+      const x = o[key];
+      if (typeof x !== 'object' || x === null) continue;
+      if (key === 'loc') { const l = x as Loc; f(l.start); f(l.end); continue; }
+      stack.push(x);
+    }
+  }
+}
