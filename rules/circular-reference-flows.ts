@@ -84,7 +84,8 @@ function carried(expr: PhpNode, vars: Map<string, Closure | ArrowFunc>, returnin
         const m = methodName(n);
         if (m !== null && varName(callReceiver(n)) === 'this' && returning.has(m)) return returning.get(m)!;
         const fn = functionName(n);
-        if (fn !== null && PASSES_ELEMENTS.test(fn)) for (const arg of n.arguments) stack.push(arg);
+        // The arrays, not a callback (`array_filter($parts, function …)` runs it and drops it).
+        if (fn !== null && PASSES_ELEMENTS.test(fn)) for (const arg of n.arguments) if (arg.kind !== 'closure' && arg.kind !== 'arrowfunc') stack.push(arg);
         break;
       }
       default: break;

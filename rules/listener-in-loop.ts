@@ -132,6 +132,9 @@ export default defineRule({
       // counts only inside code that itself runs per job.
       const context = contextOf(call, kind.receiver !== undefined);
       if (!context) return;
+      // A class-level registry's verbs (`addHook`, `registerLoader`) are trusted only per instance
+      // of a per-operation class: in a loop or a handler, the registry may be rebuilt per run.
+      if (processWide.has(call) && context.kind !== 'instance') return;
       const receiver = callReceiver(call);
       if (!longLived(receiver, call, context)) return;
       // Every call of a global registration adds one; elsewhere arguments that change per iteration are set-up.

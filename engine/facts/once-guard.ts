@@ -52,8 +52,10 @@ function persistentLocals(fn: PhpNode | null): Set<string> {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (isFunctionLike(n)) continue;
-    // php-parser gives `static $x;` a staticvariable whose `variable` may be missing: read it defensively.
-    if (n.kind === 'staticvariable') { const name = varName((n as { variable?: PhpNode }).variable ?? null); if (name) out.add(name); }
+    // php-parser gives `static $x = 1;` a staticvariable but `static $x;` a bare variable.
+    if (n.kind === 'static') {
+      for (const v of n.variables as PhpNode[]) { const name = v.kind === 'staticvariable' ? varName(v.variable) : varName(v); if (name) out.add(name); }
+    }
     if (n.kind === 'global') for (const v of n.items) { const name = varName(v); if (name) out.add(name); }
     stack.push(...childrenOf(n));
   }
@@ -106,12 +108,49 @@ export function firstRunBranch(node: PhpNode, text: (n: PhpNode) => string): { t
   for (const st of fn.body.children) {
     if ((st.loc?.start.offset ?? 0) >= start) break;
     if (st.kind !== 'if' || !st.body || isWithin(node, st.body)) continue;
-    const flags = flagsOf(st.test, text).filter((f) => /^\$this->\w+$/.test(f));
-    if (flags.length === 0) continue;
+    // `if (!$this->x)` / `=== false` / `empty()` / `=== null`, setting it to `true`: "not done yet,
+    // now done". Not `if ($this->dir) { …; $this->dir = null; }`, which consumes a value once.
+    const flag = notYetFlag(st.test, text);
+    if (flag === null || !/^\$this->\w+$/.test(flag)) continue;
     const body = st.body.kind === 'block' ? st.body.children : [st.body];
     // A guard that returns early is a once-flag for the whole method (guardedByOnceFlag's case).
     if (body.some((b) => b.kind === 'return')) continue;
-    if (assignsFlag(st.body, flags, text)) return { test: st.test, flag: flags[0]! };
+    if (setsTrue(st.body, flag, text)) return { test: st.test, flag };
   }
   return null;
+}
+
+function isLiteral(n: PhpNode, value: 'true' | 'false' | 'null'): boolean {
+  if (value === 'null' && n.kind === 'nullkeyword') return true;
+  if (n.kind === 'boolean') return String(n.value) === value;
+  return n.kind === 'name' && n.name.toLowerCase() === value;
+}
+
+/** The flag a test reads as "not yet": `!$f`, `$f === false`, `$f === null`, `empty($f)`, `!isset($f)`. */
+function notYetFlag(test: PhpNode, text: (n: PhpNode) => string): string | null {
+  let e = test;
+  if (e.kind === 'unary' && e.type === '!') {
+    e = e.what;
+    if (e.kind === 'isset' && e.variables.length === 1) e = e.variables[0]!;
+    return e.kind === 'propertylookup' ? text(e) : null;
+  }
+  if (e.kind === 'empty') return e.expression.kind === 'propertylookup' ? text(e.expression) : null;
+  if (e.kind === 'bin' && (e.type === '===' || e.type === '==')) {
+    const other = (x: PhpNode): boolean => isLiteral(x, 'false') || isLiteral(x, 'null');
+    const f = other(e.right) ? e.left : other(e.left) ? e.right : null;
+    return f && f.kind === 'propertylookup' ? text(f) : null;
+  }
+  return null;
+}
+
+/** Does `root` set `flag` to `true` (or another value that is not false or null)? */
+function setsTrue(root: PhpNode, flag: string, text: (n: PhpNode) => string): boolean {
+  const stack: PhpNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.kind === 'assign' && n.operator === '=' && text(n.left) === flag && !isLiteral(n.right, 'false') && !isLiteral(n.right, 'null')) return true;
+    if (isFunctionLike(n) && n !== root) continue;
+    stack.push(...childrenOf(n));
+  }
+  return false;
 }
