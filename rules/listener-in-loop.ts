@@ -1,14 +1,19 @@
-import { isFunctionLike, type Assign, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
+import { type Assign, type Call, type FunctionLike, type Loop, type Method, type PhpNode } from '../engine/nodes.js';
 import {
-  WRITE_ROLES, argumentAt, callReceiver, enclosingLoops, functionName, isWithin, staticProperty, thisPropertyName, typeNames, varName,
+  argumentAt, callReceiver, enclosingLoops, functionName, isWithin, methodName, staticProperty, thisPropertyName, typeNames, varName,
   type Scope,
 } from '../engine/facts/index.js';
 import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
-import { guardedByOnceFlag } from '../engine/facts/once-guard.js';
+import { lifetimeOf } from '../engine/facts/lifetime.js';
+import { firstRunBranch, guardedByOnceFlag } from '../engine/facts/once-guard.js';
 import { isPerJobMethod, perEventRegistrar, perRequestConstructor, perResolutionRegistrar } from '../engine/facts/per-job-entry.js';
-import { HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, receiverName, registrationOf, type Registration } from '../engine/facts/registrations.js';
-import { childrenOf } from '../engine/walk.js';
+import {
+  HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, ownKeeperMethod, receiverName, registrationOf, staticRegistryOf, type Registration, type RegistrationKind,
+} from '../engine/facts/registrations.js';
 import { defineRule } from '../engine/rule.js';
+import {
+  carriesManyRequests, forwardsParameter, thenOnKeptPromise, enclosingFunction, writtenWithin, isLoopVariable, argumentsInvariant, isFactoryCall, isLongLivedSource,
+} from './listener-in-loop-scope.js';
 
 // Registering a listener, timer or callback is a one-time act: the emitter keeps it until it is
 // removed. Done per loop iteration, per message or per request on an emitter that outlives the
@@ -20,7 +25,10 @@ const LONG_LIVED_TYPE = /(^|\\)(LoopInterface|Loop|EventLoop|EventDispatcherInte
 /** Types of what a per-request object's constructor or a resolver closure is handed: the process's hubs. */
 const HUB_TYPE = /(^|\\)(Application|Container|ContainerInterface|Dispatcher|EventDispatcherInterface|EventDispatcher|EventManager|EventManagerInterface|LoopInterface|EventEmitterInterface|EventEmitter|Gate)$/;
 
-const UNIT: Record<Context['kind'], string> = { loop: 'iteration', method: 'call', callback: 'event', constructor: 'instance', resolution: 'resolution' };
+const UNIT: Record<Context['kind'], string> = { loop: 'iteration', method: 'call', callback: 'event', constructor: 'instance', resolution: 'resolution', rerun: 'call', instance: 'instance' };
+
+/** A callback handed to a method of the same class that keeps it (`$this->after('start', fn …)`). */
+const OWN_KEEPER: RegistrationKind = { family: 'hook', what: 'callback', removal: [], receiver: /^this$/ };
 
 /** Lists of callbacks (`$callbacks`, `$terminatingCallbacks`, `$listeners`, `$hooks`, `$observers`). */
 const CALLBACK_LIST = /(callbacks|listeners|hooks|observers|subscribers|handlers)$/i;
@@ -32,7 +40,11 @@ type Context =
   /** The constructor of an object made per request (a middleware, a component): `what` says which. */
   | { kind: 'constructor'; method: Method; what: string }
   /** A closure the container runs on every resolution (`bind`, `factory`, `resolving`). */
-  | { kind: 'resolution'; closure: FunctionLike; registrar: PhpNode };
+  | { kind: 'resolution'; closure: FunctionLike; registrar: PhpNode }
+  /** A method whose own first-run flag (`if (!$this->started) { …; $this->started = true; }`) shows it runs again on the same object. */
+  | { kind: 'rerun'; method: Method; name: string; flag: string; test: PhpNode }
+  /** An instance method of a class made per operation (a builder), adding to a process-wide registry. */
+  | { kind: 'instance'; method: Method; name: string; cls: string; why: string };
 
 export default defineRule({
   meta: {
@@ -60,11 +72,18 @@ export default defineRule({
   create(ctx) {
     if (ctx.isTestFile) return {};
     const regs: Registration[] = [];
+    /** Registrations on a class-level registry: per instance of a per-operation class counts as repetition. */
+    const processWide = new Set<Call>();
     const pushes: { node: Assign; target: string; owner: string }[] = [];
     return {
       call(node) {
         const r = registrationOf(node);
         if (r) regs.push(r);
+        else if (callbackOf(node) && ownKeeperMethod(node, ctx.facts.classOf(node)?.methods ?? new Map())) regs.push({ call: node, kind: OWN_KEEPER, name: methodName(node) ?? '' });
+        else {
+          const sr = staticRegistryOf(node);
+          if (sr && callbackOf(node)) { regs.push(sr); processWide.add(node); }
+        }
       },
       assign(node) {
         const p = callbackPush(node);
@@ -115,12 +134,16 @@ export default defineRule({
       // counts only inside code that itself runs per job.
       const context = contextOf(call, kind.receiver !== undefined);
       if (!context) return;
+      // A class-level registry's verbs (`addHook`, `registerLoader`) are trusted only per instance
+      // of a per-operation class: in a loop or a handler, the registry may be rebuilt per run.
+      if (processWide.has(call) && context.kind !== 'instance') return;
       const receiver = callReceiver(call);
       if (!longLived(receiver, call, context)) return;
       // Every call of a global registration adds one; elsewhere arguments that change per iteration are set-up.
       if (context.kind === 'loop' && kind.family !== 'handler' && !argumentsInvariant(call, context.loop, ctx.facts.scopeOf(call))) return;
       if (isRemoved(r, receiver, context)) return;
-      const emitter = receiver === null ? 'PHP' : call.what.kind === 'staticlookup'
+      const emitter = receiver === null ? 'PHP' : processWide.has(call) ? `the process-wide registry \`${ctx.file.textOf(receiver).replace(/^.*\\/, '')}\``
+        : call.what.kind === 'staticlookup'
         ? `the ${kind.family === 'timer' ? 'event loop' : 'dispatcher'} behind \`${ctx.file.textOf(receiver).replace(/^.*\\/, '')}::\``
         : emitterText(receiver);
       const cb = callbackOf(call);
@@ -142,7 +165,8 @@ export default defineRule({
         },
         related: context.kind === 'loop' ? [{ at: context.loop, message: 'the loop that repeats the registration' }]
           : context.kind === 'callback' ? [{ at: context.registrar, message: 'this callback runs for every event' }]
-            : context.kind === 'resolution' ? [{ at: context.registrar, message: 'the container runs this closure on every resolution' }] : [],
+            : context.kind === 'resolution' ? [{ at: context.registrar, message: 'the container runs this closure on every resolution' }]
+              : context.kind === 'rerun' ? [{ at: context.test, message: 'the first-run flag: everything after this branch runs on every later call' }] : [],
       });
     }
 
@@ -161,8 +185,18 @@ export default defineRule({
         if (p.kind === 'method') {
           const perRequest = perRequestConstructor(p);
           if (perRequest) return { kind: 'constructor', method: p, what: perRequest };
-          if (!isPerJobMethod(p, ctx.facts)) return null;
-          return { kind: 'method', method: p, name: typeof p.name === 'string' ? p.name : p.name.name };
+          const name = typeof p.name === 'string' ? p.name : p.name.name;
+          if (!isPerJobMethod(p, ctx.facts)) {
+            const first = firstRunBranch(call, ctx.file.textOf.bind(ctx.file));
+            if (first) return { kind: 'rerun', method: p, name, flag: first.flag, test: first.test };
+            const cls = ctx.facts.classOf(p);
+            if (!p.isStatic && cls?.name && call.kind === 'call' && processWide.has(call)) {
+              const life = lifetimeOf(cls, ctx.facts, ctx.longRunning);
+              if (life.lifetime === 'operation') return { kind: 'instance', method: p, name, cls: cls.name, why: life.why };
+            }
+            return null;
+          }
+          return { kind: 'method', method: p, name };
         }
         if (p.kind === 'function') return null;
       }
@@ -173,7 +207,8 @@ export default defineRule({
     function longLived(receiver: PhpNode | null, call: Call, context: Context): boolean {
       if (receiver === null) return true; // a global function: the runtime itself
       if (call.what.kind === 'staticlookup') return receiver.kind === 'name' || receiver.kind === 'selfreference' || receiver.kind === 'staticreference';
-      if (varName(receiver) === 'this') return false;
+      // Only the object's own keeper methods, and only where its first-run flag proves it is reused.
+      if (varName(receiver) === 'this') return context.kind === 'rerun' && ownKeeperMethod(call, ctx.facts.classOf(call)?.methods ?? new Map());
       const prop = thisPropertyName(receiver);
       const scope = ctx.facts.scopeOf(call);
       if (context.kind === 'loop') {
@@ -187,7 +222,7 @@ export default defineRule({
         return true;
       }
       if (context.kind === 'constructor' || context.kind === 'resolution') return handedHub(receiver, scope);
-      if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.kind === 'method' ? context.method : context.closure);
+      if (prop !== null) return !writtenWithin(scope, prop, 'prop', context.kind === 'callback' ? context.closure : context.method);
       if (isFactoryCall(receiver)) return true;
       const v = varName(receiver);
       if (v === null) return false;
@@ -195,7 +230,10 @@ export default defineRule({
       const param = scope.params.get(v);
       // A method handed the emitter configures it for its caller (`subscribe(Dispatcher $events)`,
       // an invokable provider): set-up. A per-event callback handed the server or loop is not.
-      if (param) return context.kind === 'callback' && typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
+      if (param) {
+        if (context.kind === 'method' && carriesManyRequests(param, context.method)) return true;
+        return context.kind === 'callback' && typeNames(param.type).some((t) => LONG_LIVED_TYPE.test(resolveClassName(t, param)));
+      }
       const writes = scope.accesses.filter((a) => a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign');
       return writes.length > 0 && writes.every((a) => a.via?.kind === 'assign' && isLongLivedSource(a.via.right));
     }
@@ -278,6 +316,8 @@ export default defineRule({
         case 'callback': return 'for every event';
         case 'constructor': return 'per instance of a per-request class';
         case 'resolution': return 'on every resolution from the container';
+        case 'rerun': return `on every call of ${c.name}() after the first`;
+        case 'instance': return `for every ${c.cls} that runs ${c.name}()`;
       }
     }
 
@@ -289,84 +329,9 @@ export default defineRule({
         case 'callback': return `in a callback called for every event (line ${line(c.registrar)})`;
         case 'constructor': return `in the constructor of ${c.what}`;
         case 'resolution': return `in a closure the container runs on every resolution (line ${line(c.registrar)})`;
+        case 'instance': return `in ${c.name}() of ${c.cls} (${c.why}), so once per instance, on a registry that lives as long as the process,`;
+        case 'rerun': return `in ${c.name}() after the branch that sets its first-run flag \`${c.flag}\` (line ${line(c.test)}), so on every call but the first on the same object,`;
       }
     }
   },
 });
-
-/** `function onFailure(callable $listener) { $this->dispatcher->addListener(…, $listener); }`: an API that registers what its caller gives. */
-function forwardsParameter(call: Call): boolean {
-  let fn: PhpNode | null = null;
-  for (let p = call.parent; p; p = p.parent) if (isFunctionLike(p)) { fn = p; break; }
-  if (!fn || !isFunctionLike(fn)) return false;
-  const params = new Set(fn.arguments.map((p) => p.name?.name));
-  return call.arguments.some((raw) => {
-    const a = raw.kind === 'namedargument' ? raw.value : raw;
-    const v = varName(a);
-    return v !== null && params.has(v);
-  });
-}
-
-/** `$this->promise->then(…)`: a callback added to a promise the object keeps. */
-function thenOnKeptPromise(call: Call): boolean {
-  const r = callReceiver(call);
-  return r !== null && thisPropertyName(r) !== null;
-}
-
-function enclosingFunction(node: PhpNode): PhpNode | null {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
-  return null;
-}
-
-/** Is a variable or `$this` property written inside `within` (a loop or a function)? */
-function writtenWithin(scope: Scope, name: string, storage: 'var' | 'prop', within: PhpNode): boolean {
-  const accesses = storage === 'prop' && scope.cls ? scope.cls.accesses : scope.accesses;
-  return accesses.some((a) => a.storage === storage && a.name === name && WRITE_ROLES.has(a.role) && isWithin(a.node, within));
-}
-
-function isLoopVariable(loop: Loop, name: string): boolean {
-  if (loop.kind !== 'foreach') return false;
-  return [loop.key, loop.value].some((n) => n !== null && someVar(n, (v) => v === name));
-}
-
-/** Non-callback arguments must not change between iterations: else it registers different things (setup). */
-function argumentsInvariant(call: Call, loop: Loop, scope: Scope): boolean {
-  for (const raw of call.arguments) {
-    const a = raw.kind === 'namedargument' ? raw.value : raw;
-    if (a.kind === 'closure' || a.kind === 'arrowfunc') continue;
-    const varies = someVar(a, (v) => v !== 'this' && (isLoopVariable(loop, v) || writtenWithin(scope, v, 'var', loop)));
-    if (varies) return false;
-  }
-  return true;
-}
-
-/** Does any plain variable in the expression satisfy `pred`? */
-function someVar(root: PhpNode, pred: (name: string) => boolean): boolean {
-  const stack: PhpNode[] = [root];
-  for (let i = 0; stack.length > 0 && i < 300; i++) {
-    const n = stack.pop()!;
-    if (isFunctionLike(n)) continue;
-    const v = varName(n);
-    if (v !== null && pred(v)) return true;
-    stack.push(...childrenOf(n));
-  }
-  return false;
-}
-
-/** `app('events')`, `app()->make(…)`, `resolve(…)`, `Loop::get()`, `EventLoop::getDriver()`: process-wide objects. */
-function isFactoryCall(n: PhpNode): boolean {
-  if (n.kind === 'call') {
-    const fn = functionName(n);
-    if (fn === 'app' || fn === 'resolve' || fn === 'event') return true;
-    if (n.what.kind === 'staticlookup') return true;
-    const r = callReceiver(n);
-    return r !== null && (isFactoryCall(r) || thisPropertyName(r) !== null || varName(r) === 'this');
-  }
-  if (n.kind === 'offsetlookup') return thisPropertyName(n.what) !== null || isFactoryCall(n.what);
-  return false;
-}
-
-function isLongLivedSource(n: PhpNode): boolean {
-  return thisPropertyName(n) !== null || isFactoryCall(n) || n.kind === 'staticlookup';
-}
-

@@ -1,5 +1,6 @@
 import type { Call, PhpNode } from '../nodes.js';
 import { callReceiver, functionName, methodName, varName } from './names.js';
+import { childrenOf } from '../walk.js';
 
 // Which calls register something that the receiver keeps until it is removed: listeners,
 // subscribers, timers, watchers, promise callbacks, PHP's global handlers. Registering is a
@@ -170,4 +171,55 @@ export function bindsThis(cb: PhpNode): boolean {
   if (cb.kind === 'array') return cb.items[0]?.kind === 'entry' && varName(cb.items[0].value) === 'this';
   if (cb.kind === 'call') return varName(callReceiver(cb)) === 'this';
   return false;
+}
+
+/**
+ * `$this->after('start', function …)` where `after()` is a method of the same class that keeps
+ * the callable it is handed: appends it to a property (`$this->filters[$name][] = $callback`)
+ * or passes it on to a property (`$this->dispatcher->hook($name, 'after', $callback)`).
+ */
+export function ownKeeperMethod(call: Call, methods: ReadonlyMap<string, PhpNode>): boolean {
+  if (varName(callReceiver(call)) !== 'this' || call.what.kind === 'staticlookup') return false;
+  const name = methodName(call);
+  const m = name !== null ? methods.get(name) : undefined;
+  if (!m || m.kind !== 'method' || !m.body) return false;
+  const params = new Set(m.arguments.map((a) => a.name?.name).filter((n): n is string => !!n));
+  const stack: PhpNode[] = [m.body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.kind === 'closure' || n.kind === 'arrowfunc' || n.kind === 'function') continue;
+    if (n.kind === 'assign' && n.operator === '=' && params.has(varName(n.right) ?? '') && n.left.kind === 'offsetlookup') {
+      let t: PhpNode = n.left;
+      while (t.kind === 'offsetlookup') t = t.what;
+      if (t.kind === 'propertylookup' && varName(t.what) === 'this') return true;
+    }
+    if (n.kind === 'call' && n.arguments.some((a) => params.has(varName(a) ?? ''))) {
+      const r = callReceiver(n);
+      if (r && r.kind === 'propertylookup' && varName(r.what) === 'this') return true;
+    }
+    stack.push(...childrenOf(n));
+  }
+  return false;
+}
+
+/** `AnnotationRegistry::registerLoader(fn)`, `Hooks::addFilter(fn)`: a class-level (process-wide) registry of callbacks. */
+const STATIC_REGISTRY_VERB = /^(register|add)\w*(loader|listener|handler|callback|hook|filter|function|resolver)s?$/i;
+
+/**
+ * A callback added to a process-wide registry: a static `register…Loader()`/`add…Callback()` on
+ * a class (not `self::`/`static::`), or `spl_autoload_register()`. Removed by the `un`/`remove`
+ * twin (`unregisterLoader`, `spl_autoload_unregister`).
+ */
+export function staticRegistryOf(call: Call): Registration | null {
+  if (functionName(call) === 'spl_autoload_register') {
+    return { call, kind: { family: 'hook', what: 'autoloader', removal: ['spl_autoload_unregister'] }, name: 'spl_autoload_register' };
+  }
+  if (call.what.kind !== 'staticlookup' || call.what.what.kind !== 'name' || call.what.offset.kind !== 'identifier') return null;
+  const written = String(call.what.offset.name);
+  if (!STATIC_REGISTRY_VERB.test(written)) return null;
+  const m = written.toLowerCase();
+  const shown = m.startsWith('register') ? 'un' + written : 'remove' + written.slice(3);
+  DISPLAY[shown.toLowerCase()] ??= shown;
+  const removal = [shown.toLowerCase()];
+  return { call, kind: { family: 'hook', what: 'callback', removal }, name: m };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { factsOf } from '../helpers/facts.js';
 import { Facts } from '../../engine/facts/index.js';
 import type { Call, Method, PhpNode } from '../../engine/nodes.js';
-import { registrationOf } from '../../engine/facts/registrations.js';
+import { ownKeeperMethod, registrationOf, staticRegistryOf } from '../../engine/facts/registrations.js';
 import { isPerJobMethod, perRequestConstructor, perResolutionRegistrar } from '../../engine/facts/per-job-entry.js';
-import { guardedByOnceFlag } from '../../engine/facts/once-guard.js';
+import { firstRunBranch, guardedByOnceFlag } from '../../engine/facts/once-guard.js';
 
 function load(text: string): { facts: Facts; calls: Call[]; textOf: (n: PhpNode) => string } {
   const { facts } = factsOf(text);
@@ -58,5 +58,57 @@ function d() { reg(4); }
 `);
     const text = (n: PhpNode): string => textOf(n);
     expect(calls.filter((c) => textOf(c).startsWith('reg(')).map((c) => `${textOf(c)}:${guardedByOnceFlag(c, text)}`)).toEqual(['reg(1):true', 'reg(2):true', 'reg(3):false', 'reg(4):false']);
+  });
+});
+
+describe('once-flags that persist, and first-run branches', () => {
+  it('a plain local is not a once-flag; a static or global local is', () => {
+    const { calls, textOf } = load(`<?php
+function a() { $f = $this->f; if (!$f) { reg(1); $f = new F(); } }
+function b() { static $f; if (!$f) { reg(2); $f = new F(); } }
+function c() { global $booted; if (!$booted) { reg(3); $booted = true; } }
+`);
+    expect(calls.filter((c) => textOf(c).startsWith('reg(')).map((c) => `${textOf(c)}:${guardedByOnceFlag(c, textOf)}`)).toEqual(['reg(1):false', 'reg(2):true', 'reg(3):true']);
+  });
+
+  it('finds the first-run branch of $this before a call, not around it, not an early return, not in a static method', () => {
+    const { calls, textOf } = load(`<?php
+class K {
+  public function a() { if ($this->started === false) { $this->started = true; } else { $this->reset(); } reg(1); }
+  public function b() { if (!$this->started) { reg(2); $this->started = true; } }
+  public function c() { if ($this->started) { return; } $this->started = true; reg(3); }
+  public function d() { if (!$seen) { $seen = true; } reg(4); }
+  public static function e() { if (!self::$on) { self::$on = true; } reg(5); }
+  public function f() { if (!empty($this->dir)) { chdir($this->dir); $this->dir = null; } reg(6); }
+}
+`);
+    expect(calls.filter((c) => textOf(c).startsWith('reg(')).map((c) => `${textOf(c)}:${firstRunBranch(c, textOf)?.flag ?? '-'}`))
+      .toEqual(['reg(1):$this->started', 'reg(2):-', 'reg(3):-', 'reg(4):-', 'reg(5):-', 'reg(6):-']);
+  });
+});
+
+describe('own keeper methods and static registries', () => {
+  it('knows a method of the class that stores or passes on the callable it is handed', () => {
+    const { facts, calls, textOf } = load(`<?php
+class E {
+  public function after(string $n, callable $cb): void { $this->dispatcher->hook($n, 'after', $cb); }
+  public function on(string $n, callable $cb): void { $this->listeners[$n][] = $cb; }
+  public function map(callable $cb): array { return array_map($cb, $this->items); }
+  public function run() { $this->after('x', fn () => 1); $this->on('y', fn () => 2); $this->map(fn () => 3); $other->after('z', fn () => 4); }
+}
+`);
+    const methods = facts.classes[0]!.methods;
+    const run = calls.filter((c) => /^\$(this|other)->(after|on|map)\(/.test(textOf(c)));
+    expect(run.map((c) => `${textOf(c).slice(0, 12)}:${ownKeeperMethod(c, methods)}`)).toEqual(['$this->after:true', '$this->on(\'y:true', '$this->map(f:false', '$other->afte:false']);
+  });
+
+  it('knows class-level registries of callbacks and their removal', () => {
+    const { calls, textOf } = load(`<?php
+AnnotationRegistry::registerLoader(fn ($c) => 1); Hooks::addFilterCallback(fn () => 1); spl_autoload_register(fn ($c) => 1);
+self::registerLoader(fn () => 1); Route::register('x'); $r->registerLoader(fn () => 1);
+`);
+    expect(calls.map((c) => staticRegistryOf(c)).filter((r) => r !== null).map((r) => `${textOf(r!.call).slice(0, 20)}:${r!.kind.removal[0]}`)).toEqual([
+      'AnnotationRegistry:::unregisterloader', 'Hooks::addFilterCall:removefiltercallback', 'spl_autoload_registe:spl_autoload_unregister',
+    ]);
   });
 });
