@@ -73,20 +73,33 @@ export default defineRule({
         if (cls && !isIgnored(cls, ctx.options.ignoreClasses)) for (const s of classStores(cls)) check(ctx, s);
       }
     };
-    const onFunction = (node: FunctionLike): void => {
-      const scope = ctx.facts.scopeFor(node);
-      if (!scope || isToolingCode(node)) return;
-      if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) return;
-      for (const s of staticLocals(scope)) check(ctx, s);
+    const functions: FunctionLike[] = [];
+    const onFunction = (node: FunctionLike): void => { functions.push(node); };
+    const decideFunctions = (): void => {
+      for (const node of functions) {
+        const scope = ctx.facts.scopeFor(node);
+        if (!scope || isToolingCode(node)) continue;
+        if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) continue;
+        for (const s of staticLocals(scope)) check(ctx, s);
+      }
     };
     return {
       'class:exit': onClass, 'trait:exit': onClass, 'enum:exit': onClass,
       // A closure's static variables belong to the closure object and go with it.
       'function:exit': onFunction, 'method:exit': onFunction,
-      'program:exit': decideClasses,
+      'program:exit': () => {
+        // A build, release or maintenance script runs once and exits: what it caches goes with it,
+        // unless the file shows a worker loop (decided here, where long-running evidence is final).
+        if (ONE_SHOT_SCRIPT.test(ctx.file.path) && !ctx.longRunning) return;
+        decideClasses();
+        decideFunctions();
+      },
     };
   },
 });
+
+/** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
+const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
 
 /**
  * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
