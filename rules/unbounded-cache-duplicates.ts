@@ -80,6 +80,6 @@ export function duplicateAppend(file: SourceFile, accesses: readonly Access[]): 
 /** Repeated calls add duplicates: growth, but only as often as the registration repeats (warning at most). */
 export function duplicateEvidence(file: SourceFile, dup: DuplicateAppend): Evidence {
   const v = dup.append.via?.kind === 'assign' ? file.textOf(dup.append.via.right) : 'the value';
-  return { per: 'call', text: `appends \`${v}\` again on every call, without the \`in_array()\` check that ${dup.checkedIn}() makes`, catalogue: true };
+  return { per: 'call', text: `appends \`${v}\` without the \`in_array()\` check of ${dup.checkedIn}()`, catalogue: true };
 }
 

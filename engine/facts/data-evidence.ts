@@ -127,7 +127,7 @@ export function dataParameter(param: Parameter, name: string, scope: Scope): str
   // A PSR-6 pool's `getItem($key)`/`hasItem($key)` is such a cache whatever the class is called.
   const psr6 = scope.node.kind === 'method' && /^(getitems?|hasitem|deleteitems?)$/i.test(scope.node.name.name);
   if (/^(key|keys|k|id|ids)$/.test(words[words.length - 1] ?? '') && (/Cache$/.test(scope.cls?.name ?? '') || psr6)) {
-    return `\`$${name}\` of the public \`${api}\`, a cache of its callers' keys`;
+    return psr6 ? passed : `\`$${name}\` of the public \`${api}\`, a cache of its callers' keys`;
   }
   return null;
 }

@@ -352,7 +352,7 @@ function callersProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, scope
       if (!arg || arg.kind === 'variadic') continue;
       const p = provenanceOf(arg, facts, depth + 1, seen);
       // A catalogue's row id passed down (an email template's id) is not enough across a call.
-      if (p.strong && !p.catalogue) return { ...p, why: `${p.why}, passed to \`${m.name.name}()\`` };
+      if (p.strong && !p.catalogue) return { ...p, why: `${p.why} via \`${m.name.name}()\`` };
     }
   }
   return null;
