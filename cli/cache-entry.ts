@@ -23,6 +23,7 @@ function isRange(x: unknown): boolean {
 function isFinding(x: unknown): x is Finding {
   if (!obj(x) || !str(x.ruleId) || !str(x.message) || !(SEVERITIES as readonly unknown[]).includes(x.severity) || !isRange(x.range)) return false;
   if (x.tip !== undefined && !str(x.tip)) return false;
+  if (x.raiseTo !== undefined && !(SEVERITIES as readonly unknown[]).includes(x.raiseTo)) return false;
   if (!Array.isArray(x.related) || !x.related.every((r) => obj(r) && isRange(r.range) && str(r.message) && (r.path === undefined || str(r.path)))) return false;
   return Array.isArray(x.fixes) && x.fixes.every((f) => obj(f) && str(f.title) && (f.safety === 'safe' || f.safety === 'unsafe')
     && Array.isArray(f.edits) && f.edits.every((e) => obj(e) && int(e.start) && int(e.end) && str(e.text)));

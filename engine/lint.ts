@@ -10,7 +10,7 @@ import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
 import { LineIndex } from './positions.js';
 import { summarize, type FileSummary } from './project-index.js';
-import { ENGINE_DEFAULTS, type EngineFindingId, type Finding, type Fix, type Related, type Severity } from './types.js';
+import { ENGINE_DEFAULTS, lowerOf, type EngineFindingId, type Finding, type Fix, type Related, type Severity } from './types.js';
 import { walk, type Dispatch, type Handler } from './walk.js';
 
 /** A rule as configured for one run: severity undefined means "the rule's default for this context". */
@@ -173,7 +173,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     // evidence raises a finding to warning at most (docs/long-running.md).
     const batchOnly = !fromConfig && facts.longRunning.reasons.every((r) => r.kind === 'batch-command');
     for (const u of unresolved) {
-      const raised = u.rule.meta.longRunningSeverity ?? u.rule.meta.severity;
+      const raised = lowerOf(u.rule.meta.longRunningSeverity ?? u.rule.meta.severity, u.finding.raiseTo);
       u.finding.severity = batchOnly && raised === 'error' ? 'warning' : raised;
     }
     const where = `this file is ${longRunningReason() ?? 'long-running code'}`;
@@ -245,6 +245,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
   }
   return {
     ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
+    ...(d.raiseTo ? { raiseTo: d.raiseTo } : {}),
     ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };

@@ -6,7 +6,7 @@ import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
-import type { Finding, Range, Related, Severity } from './types.js';
+import { lowerOf, type Finding, type Range, type Related, type Severity } from './types.js';
 
 // Cross-file: which classes are kept alive by long-running code in OTHER files. In the talk,
 // `UserService` holds an `ArrayBasedCache` declared in another file and a worker calls
@@ -249,7 +249,7 @@ export function enrich(path: string, findings: readonly Finding[], index: Projec
     // Details, not the message: the message is the finding's identity (engine/identity.ts) and
     // must not depend on which other files were linted, nor name their paths.
     const details = rule.longRunningEffect ? withLongRunningNote(f.details, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.details;
-    return { ...f, severity: raise ? rule.longRunningSeverity! : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
+    return { ...f, severity: raise ? lowerOf(rule.longRunningSeverity!, f.raiseTo) : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
   });
 }
 

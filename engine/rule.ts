@@ -73,6 +73,12 @@ export interface ReportDescriptor<M extends string> {
    * raise it ("error" means the process grows until it dies; a large local array does not).
    */
   peak?: true;
+  /**
+   * The highest severity long-running evidence may raise this finding to (lower than
+   * `meta.longRunningSeverity`): `error` means the process grows until it dies, and a cache
+   * keyed by the ids of a table that may be small has not earned it.
+   */
+  raiseTo?: Severity;
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

@@ -3,6 +3,11 @@
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/** The lower of a raised severity and a finding's ceiling (`Finding.raiseTo`). */
+export function lowerOf(raised: Severity, ceiling: Severity | undefined): Severity {
+  return ceiling && SEVERITIES.indexOf(ceiling) > SEVERITIES.indexOf(raised) ? ceiling : raised;
+}
 /** Higher is more severe; used by --fail-on and sorting. */
 export const SEVERITY_RANK: Record<Severity, number> = { error: 4, warning: 3, info: 2, hint: 1 };
 
@@ -53,6 +58,13 @@ export interface Finding {
   range: Range;
   related: Related[];
   fixes: Fix[];
+  /**
+   * The highest severity long-running evidence (in this file or kept alive from another) may
+   * raise this finding to, when lower than the rule's `longRunningSeverity`: growth that is real
+   * but bounded by something phpleak cannot count (the rows of a table) is not "grows until it
+   * dies". Set through `ReportDescriptor.raiseTo`; not part of any output format.
+   */
+  raiseTo?: Severity;
 }
 
 /** One file's result. `findings` are sorted by position. */

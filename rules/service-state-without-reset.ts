@@ -7,6 +7,7 @@ import {
 import type { Fixer } from '../engine/fixes.js';
 import type { Fix } from '../engine/types.js';
 import { defineRule } from '../engine/rule.js';
+import { growingReset } from './service-state-without-reset-resets.js';
 import { keyChain } from '../engine/facts/array-growth.js';
 import { keyProvenance } from '../engine/facts/key-provenance.js';
 import type { Facts } from '../engine/facts/index.js';
@@ -46,16 +47,19 @@ export default defineRule({
       symfony: '{{method}}() {{what}} {{state}} on every {{unit}}, and nothing resets it between {{unit}}s',
       laravel: '{{method}}() {{what}} {{state}} on every {{unit}}, and the singleton keeps it across {{unit}}s',
       resetMisses: '`reset()` does not clear {{state}}, which {{method}}() {{what}} on every {{unit}}',
+      resetGrows: '`reset()` adds to {{state}} instead of emptying it',
     },
     details: {
       symfony: '{{cls}} is {{service}}: one instance handles every {{unit}} of a long-running worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Symfony clears a service between messages and requests only through `ResetInterface::reset()`.',
       laravel: '{{cls}} is {{service}}: Laravel keeps one instance for the life of an Octane or queue worker, and {{method}}() {{what}} {{state}}, which nothing resets. {{effect}} Only `scoped()` bindings and classes in octane.php\'s `flush` list are renewed per request and job.',
       resetMisses: '{{cls}} implements `ResetInterface`, but its `reset()` does not clear {{state}}, which {{method}}() {{what}} for every {{unit}}. {{effect}}',
+      resetGrows: '{{cls}} implements the reset contract, so the services resetter calls its `reset()` between requests and messages; but `reset()` appends to {{state}} (through {{method}}()) instead of emptying it, so every reset makes it bigger{{others}}.',
     },
     tips: {
       symfony: 'Implement `Symfony\\Contracts\\Service\\ResetInterface` and re-initialise {{state}} in `reset()` (autoconfigured services get the `kernel.reset` tag), or keep per-{{unit}} data in local variables.',
       laravel: 'Bind it with `$this->app->scoped(…)` instead of `singleton(…)` (renewed for every request and job), or keep per-request data in local variables.',
       resetMisses: 'Re-initialise {{state}} in `reset()`.',
+      resetGrows: 'Empty {{state}} in `reset()` (`{{state}} = [];` or the class\'s own clear method) instead of recording into it.',
     },
   },
   defaultOptions: {},
@@ -71,6 +75,12 @@ export default defineRule({
         for (const cls of ctx.facts.classes) {
           // `…\Development\…`: checkers and profilers wired only in development configuration.
           if (/(^|\\)Development(\\|$)/.test(importsAt(cls.node).namespace ?? '')) continue;
+          const grows = growingReset(cls);
+          if (grows) {
+            const state = `\`$this->${grows.prop}\``;
+            ctx.report({ at: grows.at, messageId: 'resetGrows', data: { cls: cls.name ?? 'This class', state, method: grows.method, others: grows.emptiedBy ? `, and ${grows.emptiedBy}(), which empties it, is not called by \`reset()\`` : ', and nothing in the class empties it' } });
+            continue;
+          }
           const service = sharedServiceOf(cls, ctx.facts);
           if (!service || service.entries.size === 0) continue;
           if (flushed.has(classFqn(cls)?.toLowerCase() ?? '')) continue;

@@ -9,7 +9,12 @@ import type { PhpNode } from '../engine/nodes.js';
 // data the process handles, said in the message ("keyed by `$value`, the argument passed to the
 // public `Str::camel()`"). Without it the rule is silent (rules/unbounded-cache.md, "Key provenance").
 
-export interface Evidence { per: 'key' | 'call' | 'instance'; text: string }
+export interface Evidence {
+  per: 'key' | 'call' | 'instance';
+  text: string;
+  /** Growth bounded by something phpleak cannot count (the rows of a table that may be a small catalogue, how often a registration repeats): capped at warning. */
+  catalogue?: true;
+}
 
 /**
  * Why the write grows with data: a key with positive evidence of run-time data, or, for an
@@ -19,7 +24,8 @@ export interface Evidence { per: 'key' | 'call' | 'instance'; text: string }
 export function dataEvidence(facts: Facts, w: Access, textOf: (n: PhpNode) => string): Evidence | null {
   const keys = keyChain(w);
   const provenances = keys.map((k) => (k === false ? null : keyProvenance(k, facts)));
-  for (const p of provenances) if (p?.strong) return { per: 'key', text: `keyed by ${p.why}` };
+  const strong = provenances.find((p) => p?.strong && !p.catalogue) ?? provenances.find((p) => p?.strong);
+  if (strong) return { per: 'key', text: `keyed by ${strong.why}`, ...(strong.catalogue ? { catalogue: true as const } : {}) };
   // A user's id alone is bounded by the users; per user × something not fixed by the code
   // (an entity, a document) it grows with that something.
   const person = provenances.find((p) => p?.person);

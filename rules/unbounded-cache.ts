@@ -9,7 +9,7 @@ import {
 } from '../engine/facts/index.js';
 import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
 import { identifierWords } from '../engine/facts/names.js';
-import { lifetimeOf } from '../engine/facts/lifetime.js';
+import { lifetimeOf, livesLong } from '../engine/facts/lifetime.js';
 import { resetOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
@@ -17,6 +17,9 @@ import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
 import { cacheFixes, type CacheStore } from './unbounded-cache-fix.js';
 import { dataEvidence, type Evidence } from './unbounded-cache-evidence.js';
+import { duplicateAppend, duplicateEvidence } from './unbounded-cache-duplicates.js';
+import { evictsAnotherKey, resolvedKey } from './unbounded-cache-evictions.js';
+import { REGISTRABLE, isRegistration, storesArgument } from './unbounded-cache-registration.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
 interface Options {
@@ -70,20 +73,33 @@ export default defineRule({
         if (cls && !isIgnored(cls, ctx.options.ignoreClasses)) for (const s of classStores(cls)) check(ctx, s);
       }
     };
-    const onFunction = (node: FunctionLike): void => {
-      const scope = ctx.facts.scopeFor(node);
-      if (!scope || isToolingCode(node)) return;
-      if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) return;
-      for (const s of staticLocals(scope)) check(ctx, s);
+    const functions: FunctionLike[] = [];
+    const onFunction = (node: FunctionLike): void => { functions.push(node); };
+    const decideFunctions = (): void => {
+      for (const node of functions) {
+        const scope = ctx.facts.scopeFor(node);
+        if (!scope || isToolingCode(node)) continue;
+        if (scope.cls && isIgnored(scope.cls, ctx.options.ignoreClasses)) continue;
+        for (const s of staticLocals(scope)) check(ctx, s);
+      }
     };
     return {
       'class:exit': onClass, 'trait:exit': onClass, 'enum:exit': onClass,
       // A closure's static variables belong to the closure object and go with it.
       'function:exit': onFunction, 'method:exit': onFunction,
-      'program:exit': decideClasses,
+      'program:exit': () => {
+        // A build, release or maintenance script runs once and exits: what it caches goes with it,
+        // unless the file shows a worker loop (decided here, where long-running evidence is final).
+        if (ONE_SHOT_SCRIPT.test(ctx.file.path) && !ctx.longRunning) return;
+        decideClasses();
+        decideFunctions();
+      },
     };
   },
 });
+
+/** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
+const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
 
 /**
  * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
@@ -219,72 +235,6 @@ function memoizes(s: Store, writes: readonly Access[]): boolean {
   });
 }
 
-/** Last words of parameters that hand over code to register: `$macro`, `$extension`, `$listener`. */
-const REGISTRABLE = /(macro|extension|listener|handler|subscriber|provider|resolver|callback|callable|closure|fn|middleware|driver|plugin|hook|formatter|loader|factory|creator|strategy|rule|transformer|normalizer|visitor|pass|command|mixin|filter|guard|observer|decorator|renderer|compiler|engine|directive|component|helper|service|class|concrete|binding|route|type|format|path|dir|directory|namespace)s?$/i;
-
-/**
- * A registration API: the write stores code handed over by its caller (`static::$macros[] =
- * $macro`, `$this->extensions[] = $extension`, `self::$resolvers[] = fn () => …`, `Foo::class`).
- * It grows with the code that registers (usually once, at boot), not with the data the process
- * handles. Registration of data (`self::$events[] = $event`, `self::$record[$key][] = 1`,
- * `self::$instances[] = $this`) is not exempt. (A write whose keys are all fixed by the code is
- * not growth at all: see keysFromCode.)
- */
-function isRegistration(facts: Facts, w: Access): boolean {
-  const write = growingWrite(w);
-  if (!write) return false;
-  const values = write.kind === 'call' ? write.arguments.slice(1) : write.kind === 'assign' || write.kind === 'assignref' ? [write.right] : [];
-  if (values.length === 0) return false;
-  const scope = facts.scopeOf(w.node);
-  return values.every((v) => isCodeValue(v, scope));
-}
-
-/**
- * A store named for code it registers (`$macros`, `$extensions`, `$optimizeCommands`) written
- * with what the method was given, as it is (`static::$macros[$parameters[0]] = $parameters[1]`).
- */
-function storesArgument(facts: Facts, w: Access): boolean {
-  const write = growingWrite(w);
-  if (!write || (write.kind !== 'assign' && write.kind !== 'assignref')) return false;
-  let v = write.right;
-  while (v.kind === 'offsetlookup') v = v.what;
-  const n = varName(v);
-  return n !== null && facts.scopeOf(w.node).params.has(n);
-}
-
-/** Is `v` code rather than data: a closure, a class name, or a parameter that hands over a callable or a service? */
-function isCodeValue(v: PhpNode, scope: Scope): boolean {
-  if (v.kind === 'closure' || v.kind === 'arrowfunc') return true;
-  if (v.kind === 'staticlookup' && v.offset.kind === 'identifier' && v.offset.name.toLowerCase() === 'class') return true;
-  // `[$this, 'method']`, `[Foo::class, 'method']`: a callable.
-  if (v.kind === 'array' && v.items.length === 2) {
-    const [a, b] = v.items.map((i) => (i.kind === 'entry' ? i.value : i));
-    if (b?.kind === 'string' && a && (varName(a) !== null || (a.kind === 'staticlookup' && a.offset.kind === 'identifier'))) return true;
-  }
-  if (v.kind === 'array') return v.items.length > 0 && v.items.every((i) => isCodeValue(i.kind === 'entry' ? i.value : i, scope));
-  if (v.kind === 'retif') return !!v.trueExpr && isCodeValue(v.trueExpr, scope) && isCodeValue(v.falseExpr, scope);
-  while (v.kind === 'offsetlookup') v = v.what;
-  const n = varName(v);
-  if (n === null || n === 'this') return false;
-  let param = scope.params.get(n);
-  if (!param) {
-    // `foreach ((array) $patterns as $p) self::$patterns[] = $p;`: what the parameter handed over.
-    const loop = scope.accesses.find((a) => a.storage === 'var' && a.name === n && a.via?.kind === 'foreach')?.via;
-    let src: PhpNode | undefined = loop?.kind === 'foreach' ? loop.source : undefined;
-    while (src && src.kind === 'cast') src = src.expr;
-    const from = src ? varName(src) : null;
-    param = from ? scope.params.get(from) : undefined;
-    if (!param || !from) return false;
-    return REGISTRABLE.test(from) || originOfName(from) === 'code';
-  }
-  const types = typeNames(param.type).map((t) => t.replace(/^\\/, '').toLowerCase());
-  if (types.some((t) => t === 'callable' || t === 'closure')) return true;
-  // An object handed over is code when it is named for a role (`$extension`, `$listener`); an
-  // `$event` or a `$message` object is data. A string is code when it names code (`$className`).
-  const isString = types.every((t) => t === 'string');
-  return REGISTRABLE.test(n) || (isString && originOfName(n) === 'code');
-}
-
 /**
  * Are all keys of the write fixed by the code or its configuration (key provenance: class and
  * method names, enum cases, configured names, files of the code base)? Under a class key
@@ -354,18 +304,23 @@ function check(ctx: Ctx, s: Store): void {
   const fills = growing.filter((a) => !isUpdate(a, s.accesses));
   const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses) && !isSeed(a, s.accesses));
   if (writes.length === 0) return;
+  // A list used as a set (appended only after `in_array()` in one place) appended without the
+  // check in another: it grows with the calls, by duplicates, whatever the values are.
+  // Only on an object that lives long by role (a container, a registry, a shared service): a
+  // helper or a migrator that is filled twice dies with its job.
+  const dup = s.kind === 'static-local' || !s.cls || (s.kind === 'prop' && !livesLong(s.cls, ctx.facts)) ? null : duplicateAppend(file, s.accesses);
   // An instance array that is never looked up by key is a collection: it dies with its object.
-  if (s.kind === 'prop' && !s.accesses.some(isLookup)) return;
+  if (!dup && s.kind === 'prop' && !s.accesses.some(isLookup)) return;
   // An instance array grows only while its object lives: a query builder, a parser or a
   // one-run command lives for one operation.
   if (s.kind === 'prop' && s.cls && lifetimeOf(s.cls, ctx.facts, ctx.longRunning).lifetime === 'operation') return;
-  if (!namedCache(s)) {
+  if (!dup && !namedCache(s)) {
     // A registry filled by a method that stores code it was given is as big as the code that
     // registers, not as the data handled; an instance array is a cache when it memoizes.
     if (writes.every((w) => isRegistration(ctx.facts, w) || (REGISTRABLE.test(s.name) && storesArgument(ctx.facts, w)))) return;
     if (s.kind === 'prop' && !memoizes(s, writes)) return;
   }
-  if (s.accesses.some(isEntryEviction)) return;
+  if (s.accesses.some((a) => isEntryEviction(a) && !evictsAnotherKey(ctx.facts, file, a, writes))) return;
   const resetMethods = new Set(s.accesses.filter(isReset).map((a) => methodNameOf(a.node)).filter((m): m is string => m !== null));
   for (const c of s.accesses) {
     const region = sizeCheckOf(c);
@@ -378,7 +333,7 @@ function check(ctx: Ctx, s: Store): void {
   if (s.cls && s.kind !== 'static-local' && resetOf(file, s.cls, s.accesses)) return;
   // Only keys with evidence of data grow without bound: a key phpleak cannot place is, more
   // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
-  const evidenced = writes
+  const evidenced = dup ? [{ a: dup.append, e: duplicateEvidence(file, dup) }] : writes
     .map((a) => ({ a, e: dataEvidence(ctx.facts, a, (n) => file.textOf(n)) }))
     .filter((x): x is { a: Access; e: Evidence } => x.e !== null && !onlyCalledUnderDevFlag(x.a, s.cls))
     .sort((x, y) => start(file, x.a.node) - start(file, y.a.node));
@@ -386,11 +341,15 @@ function check(ctx: Ctx, s: Store): void {
   const { a: w, e: evidence } = evidenced[0]!;
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
+  const elsewhere = s.accesses.find((a) => isEntryEviction(a) && evictsAnotherKey(ctx.facts, file, a, writes));
+  if (elsewhere) related.push({ at: elsewhere.via ?? elsewhere.outer, message: `removes the entry of \`${file.textOf(resolvedKey(ctx.facts, keyChain(elsewhere)[0] as PhpNode))}\`, not of the key written` });
   const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
   if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node, true)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
   ctx.report({
     at, messageId, related, data: { name: s.name, ref: file.textOf(w.node), per: evidence.per, evidence: evidence.text },
+    // Keyed by the ids of a table that may be a catalogue: it grows, but not until the process dies.
+    ...(evidence.catalogue ? { raiseTo: 'warning' as const } : {}),
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }

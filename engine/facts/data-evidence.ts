@@ -31,6 +31,25 @@ const ROW_NOUN = new Set([
 const ID_WORD = /^(id|ids|uuid|uuids|guid)$/;
 
 /**
+ * Rows that traffic creates without end: every visit, message, order or comment adds one. The
+ * ids of other rows (email templates, stages, forms, products, pages) are data too, but their
+ * table may be a catalogue of a few hundred rows: a cache keyed by them grows, yet not until the
+ * process dies, so it earns `warning`, never `error` (review of issue 11: mautic's email-settings
+ * cache keyed by the template's id).
+ */
+const TRAFFIC_NOUN = new Set([
+  'visitor', 'visit', 'contact', 'lead', 'session', 'message', 'order', 'comment', 'reply', 'transaction', 'payment',
+  'request', 'hit', 'device', 'cart', 'notification', 'submission', 'event', 'log', 'job', 'delivery', 'click', 'view',
+]);
+
+/** Is the row named (`$trackedContact`, `order_id`, `$visitorId`) one that traffic creates without end? */
+export function namesTrafficRow(name: string): boolean {
+  const w = identifierWords(name);
+  const last = ID_WORD.test(w[w.length - 1] ?? '') ? w[w.length - 2] : w[w.length - 1];
+  return !!last && TRAFFIC_NOUN.has(last);
+}
+
+/**
  * People who use the application: its users, owners, staff, authors. A worker serves the few
  * hundred of them an installation has (the users table is a roster), so a cache keyed by their
  * ids alone stops growing; the review of issue 11 judged such caches bounded every time.
@@ -43,7 +62,8 @@ export function namesPersonId(name: string): boolean {
   const w = identifierWords(name);
   if (w.length === 0) return false;
   const last = w[w.length - 1]!;
-  if (PERSON_NOUN.has(last)) return true;
+  // A login or user name names one user as well as an id does (`$userLogin`, `$username`).
+  if (PERSON_NOUN.has(last) || last === 'login' || last === 'username') return true;
   return w.length > 1 && ID_WORD.test(last) && PERSON_NOUN.has(w[w.length - 2]!);
 }
 
@@ -104,8 +124,10 @@ export function dataParameter(param: Parameter, name: string, scope: Scope): str
   if (typed === 'float' || typed === 'object') return passed;
   // `ArrayBasedCache::set(string $key, …)`: a general-purpose cache holds whatever its callers
   // store, so the key it is handed is theirs (the talk's UserService stores one per user id).
-  if (/^(key|keys|k|id|ids)$/.test(words[words.length - 1] ?? '') && /Cache$/.test(scope.cls?.name ?? '')) {
-    return `\`$${name}\` of the public \`${api}\`, a cache of its callers' keys`;
+  // A PSR-6 pool's `getItem($key)`/`hasItem($key)` is such a cache whatever the class is called.
+  const psr6 = scope.node.kind === 'method' && /^(getitems?|hasitem|deleteitems?)$/i.test(scope.node.name.name);
+  if (/^(key|keys|k|id|ids)$/.test(words[words.length - 1] ?? '') && (/Cache$/.test(scope.cls?.name ?? '') || psr6)) {
+    return psr6 ? passed : `\`$${name}\` of the public \`${api}\`, a cache of its callers' keys`;
   }
   return null;
 }

@@ -3,7 +3,7 @@ import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
 import type { Facts } from './index.js';
-import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId } from './data-evidence.js';
+import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId, namesTrafficRow } from './data-evidence.js';
 
 import { identifierWords } from './names.js';
 
@@ -34,6 +34,12 @@ export interface Provenance {
    * results per account × entity). engine/facts/data-evidence.ts, `namesPersonId`.
    */
   person?: true;
+  /**
+   * The id of a row of a table that may be a small catalogue (an email template, a stage, a
+   * product): strong evidence of data, but not of growth until the process dies. unbounded-cache
+   * caps such findings at `warning` (data-evidence.ts, `namesTrafficRow`).
+   */
+  catalogue?: true;
 }
 
 /**
@@ -100,9 +106,11 @@ const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classnam
 const namesClass = (name: string): boolean => CLASS_WORDS.has(identifierWords(name).pop() ?? '');
 const data = (why: string): Provenance => ({ origin: 'data', why });
 const strongData = (why: string): Provenance => ({ origin: 'data', why, strong: true });
+/** The id of a row named `noun`: full evidence when traffic creates such rows, else a catalogue's. */
+const rowId = (why: string, noun: string): Provenance => (namesTrafficRow(noun) ? strongData(why) : { origin: 'data', why, strong: true, catalogue: true });
 const personId = (why: string): Provenance => ({ origin: 'data', why, person: true });
 /** `id`, `uuid`, `getId`, `user_id`, `ownerId`: the id of something. */
-const ID_NAME = /^(get)?(id|uuid)$|(^|_|[a-z])(Id|ID|_id|_uuid|Uuid)$/;
+const ID_NAME = /^(get)?(id|uuid|login|username)$|(^|_|[a-z])(Id|ID|_id|_uuid|Uuid|Login|_login|Username|_username)$/;
 
 /**
  * The provenance of an array key: `code` when every value it can take is fixed by the code base
@@ -117,12 +125,14 @@ export function keyProvenance(key: PhpNode, facts: Facts): Provenance {
 function all(parts: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>, why: string): Provenance {
   if (parts.length === 1) return provenanceOf(parts[0]!, facts, depth + 1, seen);
   let firstData: Provenance | null = null;
+  let catalogue: Provenance | null = null;
   for (const p of parts) {
     const r = provenanceOf(p, facts, depth + 1, seen);
-    if (r.strong) return r;
+    if (r.strong && !r.catalogue) return r;
+    if (r.strong) catalogue ??= r;
     if (r.origin === 'data') firstData ??= r;
   }
-  return firstData ?? code(why);
+  return catalogue ?? firstData ?? code(why);
 }
 
 function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
@@ -155,7 +165,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       if (!prop) return data('a dynamic property');
       // `$post->ID`, `$row->id`, `$user->uuid`: the id of a row.
       const holder = varName(n.what);
-      if ((/^(id|uuid)$/i.test(prop) || namesRowId(prop)) && isRowObject(holder)) return strongData(`\`$${holder}->${prop}\`, the id of a row`);
+      if ((/^(id|uuid)$/i.test(prop) || namesRowId(prop)) && isRowObject(holder)) return rowId(`\`$${holder}->${prop}\`, the id of a row`, namesRowId(prop) ? prop : holder ?? prop);
       if (/^(id|uuid)$/i.test(prop) ? namesPersonId(holder ?? '') : namesPersonId(prop) && ID_NAME.test(prop)) return personId(`\`$${holder ?? 'this'}->${prop}\` (a user's id)`);
       // `$case->name` of an enum case; `$this->component`, `$event->eventName`; `$screen->id`.
       const o = originOfName(prop);
@@ -193,7 +203,11 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     if (IDENTITY_FUNCTIONS.has(fn)) {
       // The identity of an object the owner holds (`spl_object_hash($this->conn)`) is as many as the owners.
       const arg = n.arguments[0];
-      return isOwnedObject(arg) ? data('the identity of an object the owner holds') : strongData('object identity (every object ever seen)');
+      if (isOwnedObject(arg)) return data('the identity of an object the owner holds');
+      // `spl_object_id($field)` of a field of a compiled entity definition, a route, a service:
+      // objects built once from the code and its configuration, as many as the code has.
+      const def = definitionObject(arg, facts);
+      return def ? code(`the identity of ${def}, an object built from the code`) : strongData('object identity (every object ever seen)');
     }
     if (fn === 'getenv' || fn === 'config' || fn === 'env') return code('a configuration value');
     if (fn === 'spl_autoload_functions' || fn === 'get_object_vars') return code('code');
@@ -214,7 +228,7 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     // `$user->getId()`, `$account->id()`, `$entity->uuid()`: the id of a row.
     const w0 = n.what;
     const asWritten = (w0.kind === 'propertylookup' || w0.kind === 'nullsafepropertylookup' || w0.kind === 'staticlookup') && w0.offset.kind === 'identifier' ? w0.offset.name : m;
-    if (/^(get)?(id|uuid)$/i.test(m) && isRowObject(recv0Name)) return strongData(`\`$${recv0Name}->${asWritten}()\`, the id of a row`);
+    if (/^(get)?(id|uuid)$/i.test(m) && isRowObject(recv0Name)) return rowId(`\`$${recv0Name}->${asWritten}()\`, the id of a row`, recv0Name ?? '');
     if (/^(get)?(id|uuid)$/i.test(m) && recv0Name && namesPersonId(recv0Name)) return personId(`\`$${recv0Name}->${asWritten}()\` (a user's id)`);
     // `$request->get('q')`, `$request->query->get('page')`: what the client sent.
     const root = recv0 && (recv0.kind === 'propertylookup' || recv0.kind === 'nullsafepropertylookup') ? recv0.what : recv0;
@@ -233,6 +247,29 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
     return data(`the result of \`${written}()\``);
   }
   return data('the result of a call');
+}
+
+/**
+ * Last words of names and types of objects built once from the code or its configuration:
+ * definitions, metadata, fields of a schema, routes, services. Their identities are as many as
+ * the code defines; entities, requests and messages are not among them.
+ */
+const DEFINITION_WORDS = new Set([
+  'field', 'definition', 'metadata', 'constraint', 'type', 'route', 'schema', 'column', 'table', 'property', 'mapping',
+  'descriptor', 'reflection', 'reflector', 'method', 'class', 'closure', 'callable', 'callback', 'listener', 'subscriber',
+  'handler', 'extension', 'plugin', 'service', 'command', 'rule', 'validator', 'normalizer', 'serializer', 'transformer',
+  'resolver', 'loader', 'provider', 'factory', 'strategy', 'container', 'kernel', 'connection', 'platform', 'driver',
+  'adapter', 'pool', 'logger', 'dispatcher', 'manager', 'template', 'config', 'configuration',
+]);
+
+/** `$field` or `Field $f` (a parameter or local): "`$field`" when its name or declared type says it is a definition. */
+function definitionObject(arg: PhpNode | undefined, facts: Facts): string | null {
+  const name = arg ? varName(arg) : null;
+  if (!arg || !name || name === 'this') return null;
+  const last = (s: string): string => identifierWords(s.replace(/^.*\\/, '')).pop() ?? '';
+  if (DEFINITION_WORDS.has(last(name))) return `\`$${name}\``;
+  const param = facts.scopeOf(arg).params.get(name);
+  return typeNames(param?.type ?? null).some((t) => DEFINITION_WORDS.has(last(t))) ? `\`$${name}\`` : null;
 }
 
 function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<string>, inScope?: Scope): Provenance {
@@ -283,6 +320,8 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
   }
   if (param) {
     const declared = paramProvenance(param, name, scope);
+    // A helper's parameter (`private function getId($key)`) is what its callers in the class pass.
+    if (declared.origin === 'data' && !declared.strong) return callersProvenance(param, scope, facts, depth, seen) ?? declared;
     if (declared.origin === 'data') return declared;
     // `$name = enum_value($name) ?: $this->getDefaultDriver()` keeps a code-named parameter code.
     return own.length > 0 ? all(own, facts, depth, seen, declared.why) : declared;
@@ -292,6 +331,31 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
   if (scope.parent && (scope.kind === 'arrowfunc' || scope.captures.has(name))) return variableProvenance(n, facts, depth + 1, seen, scope.parent);
   const o = originOfName(name);
   return o === 'code' ? code(`\`$${name}\`, a name the code defines`, namesClass(name)) : data(`\`$${name}\``);
+}
+
+/**
+ * The provenance of a private or protected method's parameter from the arguments its own class
+ * passes at each call (`$this->getId($key)` in the public `hasItem($key)`): strong evidence at
+ * any call site is evidence for the parameter, except the id of a row of a table that may be a
+ * catalogue (an email template's id handed to a helper with its body). Null without such evidence.
+ */
+function callersProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, scope: Scope, facts: Facts, depth: number, seen: Set<string>): Provenance | null {
+  const m = scope.node;
+  if (m.kind !== 'method' || (m.visibility !== 'private' && m.visibility !== 'protected') || !scope.cls) return null;
+  const index = m.arguments.indexOf(param);
+  const name = m.name.name.toLowerCase();
+  if (index < 0 || param.variadic) return null;
+  for (const sc of scope.cls.scopes) {
+    for (const call of sc.calls) {
+      if (!isOwnCall(call) || methodName(call)?.toLowerCase() !== name) continue;
+      const arg = call.arguments[index];
+      if (!arg || arg.kind === 'variadic') continue;
+      const p = provenanceOf(arg, facts, depth + 1, seen);
+      // A catalogue's row id passed down (an email template's id) is not enough across a call.
+      if (p.strong && !p.catalogue) return { ...p, why: `${p.why} via \`${m.name.name}()\`` };
+    }
+  }
+  return null;
 }
 
 function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: string, scope: Scope): Provenance {
@@ -306,7 +370,10 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   // `split_ns(string $string)`, `format($value)`: a function named for a name of the code says
   // what its generic argument is.
   if (evidence && GENERIC_ARGUMENT.test(name) && scope.name && originOfName(scope.name) === 'code') return data(`the parameter \`$${name}\``);
-  return evidence ? strongData(evidence) : data(`the parameter \`$${name}\``);
+  if (!evidence) return data(`the parameter \`$${name}\``);
+  // `int $emailId`, `int $id`: a row's id; `int $orderId`: a row traffic creates.
+  const words = identifierWords(name);
+  return /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
 }
 
 /** `$this->m()`, `self::m()`, `static::m()`. */

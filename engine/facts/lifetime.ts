@@ -50,6 +50,11 @@ export function lifetimeOf(cls: ClassFacts, facts: Facts, longRunning: boolean):
   return { lifetime: 'unknown', why: '' };
 }
 
+/** Is the class a shared service, or named for a long-lived role (`…Container`, `…Registry`, `…Manager`)? */
+export function livesLong(cls: ClassFacts, facts: Facts): boolean {
+  return sharedServiceOf(cls, facts) !== null || SERVICE_ROLE.test((cls.name ?? '').replace(/_?Trait$/i, ''));
+}
+
 function namespaceOf(cls: ClassFacts): string {
   return importsAt(cls.node).namespace ?? '';
 }

@@ -1,7 +1,7 @@
-import type { Call, Method, PhpNode } from '../nodes.js';
+import { isFunctionLike, type Call, type Method, type PhpNode } from '../nodes.js';
 import type { SourceFile } from '../source.js';
 import type { Access } from './access.js';
-import { closestAncestor } from './ancestry.js';
+import { closestAncestor, isWithin } from './ancestry.js';
 import { growingWrite, isReset, ownMethodCalls } from './array-growth.js';
 import { resolveClassName } from './imports.js';
 import { typeNames } from './names.js';
@@ -103,9 +103,13 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
     if (!m || !m.body) continue;
     const at = file.spanOf(a.node).start;
     const inM = accesses.filter((c) => methodOf(c.node) === m);
-    // Emptied first, then filled by the same call: state of one operation (`parse()`).
-    const fillsAfter = inM.some((c) => growingWrite(c) !== null && file.spanOf(c.node).start > at)
-      || callsAfter(file, m, at).some((c) => filling.has(c));
+    // Emptied first, then filled by the same call: state of one operation (`parse()`). Only when
+    // the emptying runs whenever the fill does: `if ($versionChanged) { $this->ids = []; }`
+    // before an unconditional fill empties it once in a while, not on every call.
+    const cond = outermostCondition(a.node, m);
+    const sameRun = (n: PhpNode): boolean => !cond || isWithin(n, cond);
+    const fillsAfter = inM.some((c) => growingWrite(c) !== null && file.spanOf(c.node).start > at && sameRun(c.node))
+      || ownCallsAfter(file, m, at).some((c) => filling.has(c.name) && sameRun(c.node));
     if (fillsAfter) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
     // The contents are used, then emptied: a buffer flushed on every commit/write. Also a map
     // the same call completes first (`commit()` computes every change set, writes them, then
@@ -119,9 +123,26 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
   return null;
 }
 
-/** Own methods called in `m` after offset `at`. */
-function callsAfter(file: SourceFile, m: Method, at: number): string[] {
-  return ownCallsWhere(file, m, (start) => start > at);
+/** Own methods called in `m` after offset `at`, with the call. */
+function ownCallsAfter(file: SourceFile, m: Method, at: number): { name: string; node: PhpNode }[] {
+  const out: { name: string; node: PhpNode }[] = [];
+  for (const n of nodesUnder(m.body!)) {
+    if (n.kind !== 'call' || file.spanOf(n).start <= at) continue;
+    const name = ownMethodCalls(n as Call)[0];
+    if (name) out.push({ name, node: n });
+  }
+  return out;
+}
+
+/** The outermost `if`/`switch`/ternary/short-circuit/loop/catch in `m` that `n` runs under, or null when `n` runs on every call. */
+function outermostCondition(n: PhpNode, m: Method): PhpNode | null {
+  let found: PhpNode | null = null;
+  for (let p = n.parent; p && p !== m; p = p.parent) {
+    if (isFunctionLike(p)) return p;
+    if (p.kind === 'if' || p.kind === 'switch' || p.kind === 'retif' || p.kind === 'catch' || p.kind === 'while' || p.kind === 'for' || p.kind === 'foreach' || p.kind === 'do'
+      || (p.kind === 'bin' && (p.type === '&&' || p.type === '||' || p.type === 'and' || p.type === 'or' || p.type === '??'))) found = p;
+  }
+  return found;
 }
 
 /** Own methods called in `m` before offset `at`. */

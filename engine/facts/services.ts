@@ -55,6 +55,8 @@ const SERVICE_DEPENDENCIES = new Set([
 /** Reset hooks: Symfony's ResetInterface and Monolog's ResettableInterface (same contract). */
 export const RESET_INTERFACES: ReadonlySet<string> = new Set([
   'symfony\\contracts\\service\\resetinterface', 'monolog\\resettableinterface',
+  // Symfony Cache's own reset contract (extends ResetInterface: the services resetter calls it).
+  'symfony\\component\\cache\\resettableinterface',
 ]);
 
 /** Method names that run once per message/event/request when the class is a handler or listener. */
@@ -171,6 +173,8 @@ function subscribedMethods(cls: ClassFacts): Set<string> {
       const n = stack.pop()!;
       const s = stringValue(n);
       if (s !== null && cls.methods.has(s.toLowerCase())) out.add(s.toLowerCase());
+      // Doctrine's `return [Events::postPersist, …]`: the listener method is named after the event.
+      if (n.kind === 'staticlookup' && n.offset.kind === 'identifier' && cls.methods.has(n.offset.name.toLowerCase())) out.add(n.offset.name.toLowerCase());
       stack.push(...childrenOf(n));
     }
   }

@@ -146,3 +146,26 @@ describe('unbounded-cache messages say what makes the key data', () => {
     expect(messages('<?php\nfunction unique_id($id) {\n    static $seen = [];\n    if (isset($seen[$id])) { return $id . ++$seen[$id]; }\n    $seen[$id] = 1;\n    return $id;\n}\n')).toEqual([]);
   });
 });
+
+describe('unbounded-cache severity in long-running code', () => {
+  const memo = (key: string): string => `<?php
+final class Lookup
+{
+    private array $seen = [];
+
+    public function find(object $row): mixed
+    {
+        return $this->seen[${key}] ??= $row->load();
+    }
+}
+`;
+  const severity = (key: string): string[] => lintWith(memo(key), ['unbounded-cache'], { longRunning: true }).map((f) => f.severity);
+  it('is error for keys that traffic brings without end (visitors, orders, request input)', () => {
+    expect(severity('$row->visitorId')).toEqual(['error']);
+    expect(severity('$_GET[\'q\']')).toEqual(['error']);
+  });
+  it('stops at warning for the ids of rows that may be a small catalogue (templates, products)', () => {
+    expect(severity('$row->productId')).toEqual(['warning']);
+    expect(severity('$row->id')).toEqual(['warning']);
+  });
+});
