@@ -12,7 +12,14 @@ import { callReceiver, enclosingLoops, functionName, isWithin, methodName, strin
 // it walks), so request code that reads one page is not concerned.
 
 /** A read-loop finding: where, which message, and the phrase that says why. */
-export interface ReadFinding { at: Call; messageId: 'read' | 'iterator'; why: string; loop: Loop | null }
+export interface ReadFinding {
+  /** The load; `site` when the finding belongs elsewhere (an iterator's `current()`, where entities are handed out and can be detached). */
+  at: Call;
+  site: PhpNode | null;
+  messageId: 'read' | 'iterator';
+  why: string;
+  loop: Loop | null;
+}
 
 /** Query methods that hydrate entities (with the default object hydration). */
 const HYDRATING: ReadonlySet<string> = new Set(['getresult', 'toiterable', 'iterate']);
@@ -40,7 +47,7 @@ export function entityReadFindings(facts: Facts, isClear: (c: Call) => boolean, 
       if (seen.has(loop) || [...done].some((d) => isWithin(loop, d) || isWithin(d, loop))) continue;
       seen.add(loop);
       if (clearsIn(loop, isClear) || keepsPages(loop, load)) continue;
-      out.push({ at: load, messageId: 'read', why, loop });
+      out.push({ at: load, site: null, messageId: 'read', why, loop });
       continue;
     }
     // An iterator class over `iterate()`/`toIterable()`: the loop is in its caller, and only
@@ -48,7 +55,8 @@ export function entityReadFindings(facts: Facts, isClear: (c: Call) => boolean, 
     if (enclosingLoops(load).length === 0 && isIteratorState(load, facts)) {
       const cls = facts.classOf(load)!;
       if (cls.node.body.some((m) => nodesUnder(m).some((n) => n.kind === 'call' && isClear(n)))) continue;
-      out.push({ at: load, messageId: 'iterator', why: `\`${methodName(load)}()\``, loop: null });
+      const current = cls.methods.get('current');
+      out.push({ at: load, site: current ? current.name : null, messageId: 'iterator', why: `\`${methodName(load)}()\``, loop: null });
     }
   }
   return out;

@@ -113,7 +113,10 @@ export default defineRule({
         const frees = (c: Call): boolean => freeing.includes(c) || (freeingMethods.has(methodName(c) ?? '') && isOwnCall(c));
         for (const r of entityReadFindings(facts, frees, reported)) {
           if (isDataFixture(facts.classOf(r.at)?.node ?? null)) continue;
-          ctx.report({ at: r.at, messageId: r.messageId, data: { call: `${callText(ctx.file, r.at)}()`, why: r.why } });
+          ctx.report({
+            at: r.site ?? r.at, messageId: r.messageId, data: { call: `${callText(ctx.file, r.at)}()`, why: r.why },
+            related: r.site ? [{ at: r.at, message: 'the entities come from this query' }] : undefined,
+          });
         }
         for (const w of wordpressImportFindings(facts)) {
           ctx.report({ at: w.at, messageId: 'wordpress', data: { call: `${ctx.file.textOf(w.at.what)}()`, why: w.why } });
