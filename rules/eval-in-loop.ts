@@ -1,4 +1,5 @@
-import { isFunctionLike, type Eval, type PhpNode } from '../engine/nodes.js';
+import { isFunctionLike, type Eval, type Include, type PhpNode } from '../engine/nodes.js';
+import { repeatedRequires } from './eval-in-loop-require.js';
 import { closestAncestor, functionName } from '../engine/facts/index.js';
 import type { Facts } from '../engine/facts/index.js';
 import { repetitionOf, repetitionSite, type Repetition } from '../engine/facts/repetition.js';
@@ -10,7 +11,7 @@ import { defineRule } from '../engine/rule.js';
 // `eval('return function () {};')`, +780 B per class; php-src#8078) — even a closure that is
 // never created. Plain code is freed after each run but compiled again every time.
 
-type MessageId = 'definesCode' | 'recompiles';
+type MessageId = 'definesCode' | 'recompiles' | 'requiresCode';
 
 /** A closure, arrow function, named function or class-like declared in PHP source text. */
 const DEFINES_RE = /\bfunction\s*&?\s*[\w(]|\bfn\s*&?\s*\(|(?<!::\s*)\b(?:class|interface|trait|enum)\s+[A-Za-z_]|\bnew\s+class\b/i;
@@ -20,18 +21,21 @@ export default defineRule({
     id: 'eval-in-loop',
     severity: 'warning',
     fixable: 'never',
-    description: 'eval() executed repeatedly: every compiled closure, function or class stays in memory.',
+    description: 'eval(), or require of the same file returning code, executed repeatedly: every compiled closure, function or class stays in memory.',
     messages: {
       definesCode: 'eval() defining a {{what}} runs {{per}}: every run\'s compiled code stays in memory',
       recompiles: 'eval() runs {{per}}: its code is compiled again on every run',
+      requiresCode: '`{{what}}` of a file returning code runs {{per}}: it leaks without opcache',
     },
     details: {
       definesCode: 'eval() runs {{where}}, and its code defines a {{what}}: PHP keeps the compiled code of every run for the rest of the process (php-src#8078; measured +240 B per eval of `return function () {};`, +780 B per class), so memory grows with every iteration.',
+      requiresCode: "`{{what}}` runs {{where}}, always on the same file, and what the file returns is used as code (called or used as an object): the file returns a closure or an object, likely of an anonymous class. Without opcache, which is off by default in the CLI where workers run (`opcache.enable_cli=0`), every run compiles the file again and keeps something of each compile: measured on PHP 8.2, +2,000 B and one more class per run of a file returning an anonymous class, +256 B per run of a file returning a closure. With opcache on, the compiled file is shared and nothing grows.",
       recompiles: 'eval() runs {{where}}, so its code is compiled again on every run (100,000 evals of `return $i * 2;` take 87 ms, the same code inline 0.7 ms), and if the code ever contains a closure, function or class, each compiled copy stays in memory for the rest of the process (php-src#8078).',
     },
     tips: {
       definesCode: 'Evaluate the code once, outside the loop, and reuse the closure or class it defines (cache it by its source), or write it as ordinary PHP.',
       recompiles: 'Move the eval() out of the loop (evaluate once, keep the result), or replace it with ordinary PHP.',
+      requiresCode: 'Require the file once and keep what it returns (`static $handler; $handler ??= require …;`, or a property set once), and clone the object if each caller needs its own.',
     },
   },
   defaultOptions: {},
@@ -39,9 +43,20 @@ export default defineRule({
     // Tests evaluate snippets on purpose; production memory is what this rule is about.
     if (ctx.isTestFile) return {};
     const evals: Eval[] = [];
+    const includes: Include[] = [];
     return {
       eval(node) { evals.push(node); },
+      include(node) { includes.push(node); },
       'program:exit'() {
+        for (const { node, rep } of repeatedRequires(includes, ctx.facts, (n) => evaluatedOncePerKey(n, ctx.file.textOf.bind(ctx.file)))) {
+          const what = `${node.require ? 'require' : 'include'}`;
+          ctx.report({
+            at: node,
+            messageId: 'requiresCode',
+            data: { what, where: describe(rep, node, (n) => ctx.file.rangeOf(n).start.line), per: describe(rep, node, null) },
+            related: [{ at: repetitionSite(rep), message: relatedMessage(rep).replace('eval()', what) }],
+          });
+        }
         for (const node of evals) {
           if (evaluatedOncePerKey(node, ctx.file.textOf.bind(ctx.file))) continue;
           if (rendersDataOnly(node.source)) continue;
@@ -62,7 +77,7 @@ export default defineRule({
 });
 
 /** Where the eval() repeats; `line` null: without line numbers (the message, engine/identity.ts). */
-function describe(rep: Repetition, node: Eval, line: ((n: PhpNode) => number) | null): string {
+function describe(rep: Repetition, node: Eval | Include, line: ((n: PhpNode) => number) | null): string {
   switch (rep.kind) {
     case 'loop': return 'in a loop';
     case 'callback': return `in a callback that ${functionName(rep.call)}() calls once per element`;
@@ -91,7 +106,7 @@ const GUARD_RE = /\b(?:isset|array_key_exists|class_exists|interface_exists|trai
  * `$cache[$k] ??= eval(…)`; an eval() under `if (!class_exists(…))` / `if (!isset($cache[…]))`;
  * or after a guard that leaves early (`if (function_exists(…)) { continue; }`, Symfony's mocks).
  */
-function evaluatedOncePerKey(node: Eval, textOf: (n: PhpNode) => string): boolean {
+function evaluatedOncePerKey(node: Eval | Include, textOf: (n: PhpNode) => string): boolean {
   let child: PhpNode = node;
   for (let n: PhpNode | undefined = node.parent; n && !isFunctionLike(n); child = n, n = n.parent) {
     if (n.kind === 'assign' && n.operator === '??=') return true;

@@ -4,15 +4,19 @@ import { isDeclaredAs } from '../engine/facts/declared-types.js';
 import { fixedIterationTotal, iteratesConfiguration } from '../engine/facts/fixed-iterations.js';
 import { importsAt, resolveClassName } from '../engine/facts/imports.js';
 import { dataSizedLoop } from '../engine/facts/data-size.js';
+import { entityReadFindings } from './orm-identity-map-growth-reads.js';
+import { wordpressImportFindings } from './orm-identity-map-growth-wordpress.js';
 import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { defineRule } from '../engine/rule.js';
 import type { Fixer } from '../engine/fixes.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Fix } from '../engine/types.js';
 
-// Two ways an ORM keeps every row it touched:
+// Ways an ORM keeps every row it touched:
 // - Doctrine: `persist()`/`flush()` in a loop with no `clear()`/`detach()` in it. The
 //   UnitOfWork keeps every managed entity (identity map, original data, state) until cleared.
+// - Doctrine reads: the same for entities only hydrated (./orm-identity-map-growth-reads.ts).
+// - WordPress imports: posts written in a loop stay in the object cache (./orm-identity-map-growth-wordpress.ts).
 // - Eloquent, in long-running code: `Model::all()` / `->get()` over a whole table, iterated:
 //   every row is hydrated into a model before the first iteration.
 
@@ -36,21 +40,30 @@ export default defineRule({
     longRunningSeverity: 'error',
     longRunningEffect: 'nothing frees them',
     fixable: 'sometimes',
-    description: 'Doctrine persist()/flush() in a loop without clear()/detach(); Eloquent all()/get() of a whole table iterated in long-running code.',
+    description: 'Doctrine persist()/flush() or paging/streaming reads in a loop without clear()/detach(); WordPress post imports without suspending the object cache; Eloquent all()/get() of a whole table iterated in long-running code.',
     messages: {
       persist: '`{{call}}` in a loop without `clear()`: the EntityManager keeps every persisted entity',
       flush: '`{{call}}` in a loop without `clear()`: every managed entity stays and each flush gets slower',
       eloquent: '`{{call}}` loads the whole table into memory before the first iteration',
+      read: '`{{call}}` loads entities in a loop without `clear()`: the EntityManager keeps every entity it hydrated',
+      iterator: '`{{call}}` feeds an iterator that never detaches: the EntityManager keeps every entity handed out',
+      wordpress: '`{{call}}` in an import loop without `wp_suspend_cache_addition()`: the object cache keeps every post written',
     },
     details: {
       persist: "The loop runs over {{why}}. `{{call}}` runs in it and it never calls `clear()` or `detach()`: Doctrine's UnitOfWork keeps every persisted entity, with a copy of its original data, until the EntityManager is cleared, so memory grows with every iteration (measured: +23 MB for 20,000 small entities flushed every 500; +0.4 MB with `clear()` after each flush).",
       flush: "The loop runs over {{why}}. `{{call}}` runs in it and it never calls `clear()` or `detach()`: every entity loaded or persisted stays managed, and each `flush()` computes change sets over all of them, so memory and the time per flush grow with every iteration.",
       eloquent: '`{{call}}` loads every row of the table (as models; as rows for `DB::table()`) before the first iteration: memory peaks at the size of the table.',
+      read: "The loop runs over {{why}} and never calls `clear()` or `detach()`: Doctrine keeps every entity it hydrates in the identity map, with a copy of its original data, whether or not it is persisted or changed. Reading page after page (or row after row of `toIterable()`, which streams from the database but not out of the UnitOfWork) keeps the whole table in memory by the end of the loop.",
+      wordpress: "The loop runs over {{why}} and writes a post on each iteration. WordPress reads every post it writes back into its object cache (with its meta and terms); without a persistent cache backend that cache is an array in this process, kept until the request or command ends, and nothing in this file suspends or flushes it: memory grows with every row imported.",
+      iterator: "This class hands out the entities {{why}} hydrates, one per step of its caller's loop, and nothing in it calls `detach()` or `clear()`: the EntityManager keeps each of them, so walking the iterator to its end keeps every row of the query in memory.",
     },
     tips: {
       persist: 'Flush and clear in batches: `if (++$i % 100 === 0) { $em->flush(); $em->clear(); }`, and once more after the loop; or `detach()` each entity once it is flushed.',
       flush: 'Clear the EntityManager after each batch (`$em->flush(); $em->clear();`), and iterate the query with `toIterable()`.',
       eloquent: 'Stream the rows: `->lazy()` (chunks of 1,000 by primary key), `->cursor()` (one model at a time), or `->chunkById(500, fn ($rows) => …)`.',
+      read: 'Clear the EntityManager once each page (or every few hundred rows) is handled: `$em->clear();` at the end of the loop body, or `$em->detach($entity)` per row; read ids or arrays (`getArrayResult()`) when no entity is needed.',
+      wordpress: 'Call `wp_suspend_cache_addition(true)` before the loop (and `false` after), or `wp_cache_flush_runtime()` every few hundred rows (WordPress 6.0+; `wp_cache_flush()` before).',
+      iterator: 'Detach what was handed out before moving on (`$em->detach($current)` in `next()`), or clear the EntityManager every few hundred rows.',
     },
   },
   defaultOptions: {},
@@ -82,15 +95,31 @@ export default defineRule({
           const list = byLoop.get(outer);
           if (list) list.push(call); else byLoop.set(outer, [call]);
         }
+        const reported = new Set<Loop>();
         for (const [outer, calls] of byLoop) {
           // Only a loop over run-time data (rows, lines, files, pages, a batch import) keeps
           // many entities: a request's few items or the caller's collection do not.
           const evidence = growthEvidence(outer, calls, facts);
           if (!evidence) continue;
+          reported.add(outer);
           calls.sort((a, b) => ctx.file.spanOf(a).start - ctx.file.spanOf(b).start);
           const at = calls.find((c) => methodName(c) === 'persist') ?? calls[0]!;
           const messageId = methodName(at) === 'persist' ? 'persist' : 'flush';
           ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()`, why: evidence } });
+        }
+        // Reads keep entities too: a loop that pages through a table or walks a stream.
+        const freeing = ['clear', 'detach'].flatMap((n) => facts.methodCalls.get(n) ?? []).filter((c) => freesEntities(c, isEm));
+        const freeingMethods = clearingMethodsOf(freeing, facts);
+        const frees = (c: Call): boolean => freeing.includes(c) || (freeingMethods.has(methodName(c) ?? '') && isOwnCall(c));
+        for (const r of entityReadFindings(facts, frees, reported)) {
+          if (isDataFixture(facts.classOf(r.at)?.node ?? null)) continue;
+          ctx.report({
+            at: r.site ?? r.at, messageId: r.messageId, data: { call: `${callText(ctx.file, r.at)}()`, why: r.why },
+            related: r.site ? [{ at: r.at, message: 'the entities come from this query' }] : undefined,
+          });
+        }
+        for (const w of wordpressImportFindings(facts)) {
+          ctx.report({ at: w.at, messageId: 'wordpress', data: { call: `${ctx.file.textOf(w.at.what)}()`, why: w.why } });
         }
         // A whole table hydrated by a job is a peak freed when the job returns, not growth: info,
         // never raised, and only where the code runs over and over in one process (a worker, a
@@ -125,6 +154,21 @@ function clearingMethodsOf(clears: readonly Call[], facts: Facts): Set<string> {
     for (const [name, m] of cls.methods) if (clears.some((c) => isWithin(c, m))) out.add(name);
   }
   return out;
+}
+
+/** `$em->clear()`, `$em->detach($e)`, `$em->getUnitOfWork()->detach($e)`, `$uow->clear()`. */
+function freesEntities(c: Call, isEm: (r: PhpNode | null) => boolean): boolean {
+  const r = callReceiver(c);
+  if (!r || c.what.kind === 'staticlookup') return false;
+  if (isEm(r)) return true;
+  return (r.kind === 'call' && methodName(r) === 'getunitofwork') || /^(uow|unitOfWork)$/i.test(varName(r) ?? thisPropertyName(r) ?? '');
+}
+
+/** `$repository->findBy` for a chain ending in `findBy(…)`: the last call's receiver text is kept short. */
+function callText(file: SourceFile, c: Call): string {
+  const w = c.what;
+  if (w.kind === 'propertylookup' && w.what.kind === 'call') return `…->${file.textOf(w.offset)}`;
+  return file.textOf(w);
 }
 
 function callsClearingMethod(loop: Loop, methods: ReadonlySet<string>): boolean {

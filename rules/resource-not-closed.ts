@@ -246,7 +246,8 @@ function classReleases(cls: ClassFacts, a: Access): 'released' | 'destructor' | 
     for (let p: PhpNode | undefined = n; p; p = p.parent) if (p.kind === 'method') return p.name.name.toLowerCase();
     return null;
   };
-  const inConstructor = (x: Access): boolean => methodOf(x.node) === '__construct';
+  // `$this->files = []` in `__clone()` empties the copy, not the object that keeps its handles.
+  const inConstructor = (x: Access): boolean => methodOf(x.node) === '__construct' || methodOf(x.node) === '__clone';
   let inDestructor = false;
   for (const s of cls.scopes) {
     const close = closeIn(s);

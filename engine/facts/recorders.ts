@@ -4,7 +4,7 @@ import { accessesByProperty, type Access } from './access.js';
 import { isWithin } from './ancestry.js';
 import { isEntryEviction, isReset, sizeCheckOf } from './array-growth.js';
 import { importsAt, resolvedName } from './imports.js';
-import { functionName, thisPropertyName } from './names.js';
+import { functionName, identifierWords, thisPropertyName } from './names.js';
 import { resetOf } from './resets.js';
 import type { ClassFacts } from './scopes.js';
 import { nodesUnder } from './subtree.js';
@@ -51,7 +51,7 @@ export function unboundedRecorders(file: SourceFile, cls: ClassFacts): Recorder[
   const out: Recorder[] = [];
   const byProp = accessesByProperty(cls.accesses);
   for (const [prop, accesses] of byProp) {
-    if (!LOG_PROPERTY.test(prop)) continue;
+    if (!isLogProperty(prop)) continue;
     const append = accesses.find((a) => a.role === 'append' && a.depth === 1 && a.via?.kind === 'assign' && a.via.left === a.outer && carriesCallData(a));
     if (!append) continue;
     if (accesses.some((a) => isEntryEviction(a) || sizeCheckOf(a) !== null)) continue;
@@ -60,6 +60,16 @@ export function unboundedRecorders(file: SourceFile, cls: ClassFacts): Recorder[
     out.push({ append, what: /quer|sql/i.test(prop) || wrapsPdo ? 'query log' : 'log' });
   }
   return out;
+}
+
+/** Words a compound log name ends with: `$logMessages`, `$recordedEvents`, `$queryEntries`, `$sql_logs`. */
+const LOG_WORDS: ReadonlySet<string> = new Set(['log', 'logs', 'messages', 'entries', 'records', 'queries', 'events']);
+
+/** `$logs`, `$queries`, `$history`, … or a compound name about logging (`$logMessages`, `$loggedEvents`). */
+function isLogProperty(prop: string): boolean {
+  if (LOG_PROPERTY.test(prop)) return true;
+  const words = identifierWords(prop);
+  return words.length > 1 && LOG_WORDS.has(words[words.length - 1]!) && words.slice(0, -1).some((w) => /^(log|logged|recorded|collected|query|sql)$/.test(w));
 }
 
 function typeText(t: PhpNode | null | undefined): string {
