@@ -93,7 +93,7 @@ function constantInsertPoint(file: SourceFile, cls: ClassLike): number | null {
 function mayBeNull(s: CacheStore): boolean {
   const d = s.decl;
   if (d.kind === 'property' && !d.value) return true;
-  if (d.kind === 'staticvariable' && !d.defaultValue) return true;
+  if ((d.kind === 'staticvariable' && !d.defaultValue) || d.kind === 'variable') return true;
   return s.accesses.some((a) => a.depth === 0 && (a.role === 'unset'
     || (a.role === 'assign' && a.via?.kind === 'assign' && a.via.right.kind !== 'array')));
 }

@@ -105,11 +105,14 @@ export class Facts {
         if (m) push(this.methodCalls, m, node);
         return;
       }
-      case 'staticvariable': {
-        const v = varName(node.variable);
-        if (scope && v) scope.staticVars.set(v, node);
+      case 'static':
+        // php-parser gives `static $x = 1;` a staticvariable but `static $x;` a bare variable.
+        if (scope) for (const sv of node.variables as PhpNode[]) {
+          const target = sv.kind === 'staticvariable' ? sv.variable : sv;
+          const v = varName(target);
+          if (v && (sv.kind === 'staticvariable' || sv.kind === 'variable')) scope.staticVars.set(v, sv);
+        }
         return;
-      }
       case 'global':
         if (scope) for (const it of node.items) { const v = varName(it); if (v) scope.globals.add(v); }
         return;

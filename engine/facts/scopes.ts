@@ -1,6 +1,6 @@
 import type {
   Call, ClassLike, FunctionLike, Method, New, Parameter, PhpNode, Program, Property, PropertyStatement,
-  Return, StaticVariable, Yield, YieldFrom,
+  Return, StaticVariable, Variable, Yield, YieldFrom,
 } from '../nodes.js';
 import type { Access } from './access.js';
 
@@ -23,7 +23,8 @@ export interface Scope {
   accesses: Access[];
   calls: Call[];
   news: New[];
-  staticVars: Map<string, StaticVariable>;
+  /** `static $x = 1;` gives its staticvariable node; `static $x;` (no default) its bare variable. */
+  staticVars: Map<string, StaticVariable | Variable>;
   globals: Set<string>;
   /** For closures: captured variable names, `true` when captured by reference. */
   captures: Map<string, boolean>;
