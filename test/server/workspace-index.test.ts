@@ -37,6 +37,15 @@ function workspace(): string {
   return root;
 }
 
+/** The talk's three files: a cache, the service that holds it, a worker that holds the service. */
+function smallProject(): string {
+  const root = tempRoot();
+  write(root, 'src/Cache/ArrayBasedCache.php', CACHE);
+  write(root, 'src/UserService.php', SERVICE);
+  write(root, 'bin/worker.php', WORKER);
+  return root;
+}
+
 async function start(root: string, cacheDir: string): Promise<LspClient> {
   const c = await LspClient.start({ root, initializationOptions: { indexCacheDir: cacheDir } });
   clients.push(c);
@@ -101,10 +110,7 @@ describe('phpleak-lsp workspace index', () => {
   });
 
   it('ignores a corrupt or foreign index file and indexes the workspace again', { timeout: 600_000 }, async () => {
-    const root = tempRoot();
-    write(root, 'src/Cache/ArrayBasedCache.php', CACHE);
-    write(root, 'src/UserService.php', SERVICE);
-    write(root, 'bin/worker.php', WORKER);
+    const root = smallProject();
     const cacheDir = tempRoot();
     const c = await start(root, cacheDir);
     expect(await indexed(c)).toMatchObject({ files: 3, linted: 3 });
@@ -132,10 +138,7 @@ describe('phpleak-lsp workspace index', () => {
   });
 
   it('follows files changed on disk and saved documents, in memory and on disk', { timeout: 600_000 }, async () => {
-    const root = tempRoot();
-    write(root, 'src/Cache/ArrayBasedCache.php', CACHE);
-    write(root, 'src/UserService.php', SERVICE);
-    write(root, 'bin/worker.php', WORKER);
+    const root = smallProject();
     const cacheDir = tempRoot();
     const c = await start(root, cacheDir);
     const uri = c.uri('src/Cache/ArrayBasedCache.php');
@@ -169,10 +172,7 @@ describe('phpleak-lsp workspace index', () => {
   });
 
   it('follows symbolic links to folders once, and never loops on a link to a parent', { timeout: 600_000 }, async () => {
-    const project = tempRoot();
-    write(project, 'src/Cache/ArrayBasedCache.php', CACHE);
-    write(project, 'src/UserService.php', SERVICE);
-    write(project, 'bin/worker.php', WORKER);
+    const project = smallProject();
     const root = tempRoot();
     symlinkSync(project, join(root, 'app'));
     symlinkSync(project, join(root, 'app-again'));
