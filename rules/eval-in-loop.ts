@@ -20,6 +20,8 @@ export default defineRule({
   meta: {
     id: 'eval-in-loop',
     severity: 'warning',
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'never',
     description: 'eval(), or require of the same file returning code, executed repeatedly: every compiled closure, function or class stays in memory.',
     messages: {

@@ -40,6 +40,8 @@ export default defineRule({
     longRunningSeverity: 'error',
     longRunningEffect: 'the cache keeps every entry until the process exits',
     crossFile: true,
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {
@@ -88,18 +90,14 @@ export default defineRule({
       // A closure's static variables belong to the closure object and go with it.
       'function:exit': onFunction, 'method:exit': onFunction,
       'program:exit': () => {
-        // A build, release or maintenance script runs once and exits: what it caches goes with it,
-        // unless the file shows a worker loop (decided here, where long-running evidence is final).
-        if (ONE_SHOT_SCRIPT.test(ctx.file.path) && !ctx.longRunning) return;
+        // A one-shot script's findings are dropped by the engine (meta.silentInOneShot): skip the work.
+        if (ctx.oneShot) return;
         decideClasses();
         decideFunctions();
       },
     };
   },
 });
-
-/** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
-const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
 
 /**
  * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
