@@ -10,7 +10,7 @@ import {
 import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
 import { identifierWords } from '../engine/facts/names.js';
 import { lifetimeOf, livesLong } from '../engine/facts/lifetime.js';
-import { resetOf } from '../engine/facts/resets.js';
+import { resetOf, slotDrainOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
@@ -329,6 +329,8 @@ function check(ctx: Ctx, s: Store): void {
   // Emptied where it is reached: a per-request hook, the start of each operation that fills
   // it, or after each use of the contents. A clear() nobody calls is not enough.
   if (s.cls && s.kind !== 'static-local' && resetOf(file, s.cls, s.accesses)) return;
+  // A batch buffer: each slot is emptied by the paired method that uses it (`load()` after `add()`).
+  if (s.cls && s.kind !== 'static-local' && slotDrainOf(file, s.cls, s.accesses, writes)) return;
   // Only keys with evidence of data grow without bound: a key phpleak cannot place is, more
   // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
   const evidenced = dup ? [{ a: dup.append, e: duplicateEvidence(file, dup) }] : writes
