@@ -8,6 +8,7 @@ import {
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
 import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { keyParameters } from '../engine/facts/key-sources.js';
 import { identifierWords } from '../engine/facts/names.js';
 import { lifetimeOf, livesLong } from '../engine/facts/lifetime.js';
 import { resetOf, slotDrainOf } from '../engine/facts/resets.js';
@@ -259,6 +260,34 @@ function keysFromCode(facts: Facts, w: Access): boolean {
   });
 }
 
+/** Parameter names that say "a string" without saying which: what they hold is told by the code around them. */
+const GENERIC_PARAMETER = /^(value|string|str|text|word|input|subject|name)$/i;
+
+/**
+ * Are the keys of the store the public parameters of its class (followed through its helpers:
+ * engine/facts/key-sources.ts), some named for names of the code (`tableize($className)`,
+ * `classify($tableName)`) and the rest generic (`camelize($string)`, `pluralize($word)`)? Then
+ * the class transforms one vocabulary, the identifiers of the code base, and its cache stops
+ * growing once each has been seen (CakePHP's Inflector). A store keyed only by a generic
+ * parameter (`Str::camel($value)`) says nothing of what it is given: that stays data, and so
+ * does a sibling named for data (`$url`, `$email`).
+ */
+function keysOfCodeVocabulary(facts: Facts, writes: readonly Access[]): boolean {
+  const names = new Set<string>();
+  for (const w of writes) {
+    for (const k of keyChain(w)) {
+      if (k === false) return false;
+      if (keyProvenance(k, facts).origin === 'code') continue;
+      const ps = keyParameters(k, facts);
+      if (!ps || ps.length === 0) return false;
+      for (const p of ps) names.add(p);
+    }
+  }
+  const list = [...names];
+  return list.some((n) => originOfName(n) === 'code' && !GENERIC_PARAMETER.test(n))
+    && list.every((n) => GENERIC_PARAMETER.test(n) || originOfName(n) === 'code');
+}
+
 /**
  * A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`)
  * or in debug mode (`if ($this->debug) { $this->record(…) }`): not in a production worker. A
@@ -329,6 +358,8 @@ function check(ctx: Ctx, s: Store): void {
   const fills = growing.filter((a) => !isUpdate(a, s.accesses));
   const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses) && !isSeed(a, s.accesses));
   if (writes.length === 0) return;
+  // Keys that are the words of the code's vocabulary, told by the parameters beside them.
+  if (keysOfCodeVocabulary(ctx.facts, growing)) return;
   // A list used as a set (appended only after `in_array()` in one place) appended without the
   // check in another: it grows with the calls, by duplicates, whatever the values are.
   // Only on an object that lives long by role (a container, a registry, a shared service): a
