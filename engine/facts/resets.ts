@@ -189,6 +189,7 @@ interface SlotDrain { keys: PhpNode[]; write: Access; site: PhpNode }
 function slotDrains(file: SourceFile, cls: ClassFacts, accesses: readonly Access[]): SlotDrain[] {
   const readers = methodsDoing(cls, accesses, (a) => a.role === 'read' || a.role === 'keyed-read' || a.role === 'lookup');
   const out: SlotDrain[] = [];
+  let calls: Call[] | null = null;
   for (const a of accesses) {
     if (a.role !== 'keyed' || a.via?.kind !== 'assign' || a.via.operator !== '=') continue;
     const keys = keyChain(a);
@@ -202,8 +203,9 @@ function slotDrains(file: SourceFile, cls: ClassFacts, accesses: readonly Access
       // A setter: the slot gets its parameter; it drains where a caller in the class passes `[]`.
       const index = m.arguments.findIndex((p) => p.name?.name === value.name);
       if (index < 0) continue;
-      for (const n of nodesUnder(cls.node, true)) {
-        if (n.kind === 'call' && ownMethodCalls(n)[0] === lowerName(m) && isEmptyArray((n as Call).arguments[index])) sites.push(n);
+      calls ??= nodesUnder(cls.node, true).filter((n): n is Call => n.kind === 'call');
+      for (const n of calls) {
+        if (ownMethodCalls(n)[0] === lowerName(m) && isEmptyArray(n.arguments[index])) sites.push(n);
       }
     }
     for (const site of sites) {
