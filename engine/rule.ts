@@ -37,7 +37,7 @@ export interface RuleMeta<Id extends string, M extends string> {
   crossFile?: boolean;
   /**
    * The rule is about what a process keeps from one request or job to the next (a cache, code
-   * compiled by eval(), listeners, state of a shared service): in a one-shot script, which gives
+   * compiled from strings, listeners, state of a shared service): in a one-shot script, which gives
    * everything back when it exits, the engine drops its findings (`RuleContext.oneShot`,
    * engine/facts/one-shot.ts). Rules about what one run costs (a whole file read into memory,
    * an identity map filled by an import, open handles) leave it unset.

@@ -1,7 +1,7 @@
 // Is this file part of a one-shot entry point: a script run by hand, by a build, by cron or by
 // an installer, which does its work and exits? Whatever such a process keeps between calls (a
-// memo, compiled eval() code, listeners, a buffer) is given back when it ends, so rules about
-// state kept across requests or jobs (meta `silentInOneShot`, engine/rule.ts) say nothing
+// memo, code compiled from strings, listeners, a buffer) is given back when it ends, so rules
+// about state kept across requests or jobs (meta `silentInOneShot`, engine/rule.ts) say nothing
 // there. Decided once per file from its project-relative path (the front ends pass it, as they
 // do for test files) and vetoed by long-running evidence of the file itself: a script under
 // bin/ that loops over a queue for ever is a worker (engine/lint.ts).
