@@ -14,6 +14,7 @@ import type { AnyRule } from '../engine/rule.js';
 import type { EngineFindingId, Severity } from '../engine/types.js';
 import { UsageError } from './args.js';
 import { VERSION } from './meta.js';
+import { isOneShotPath } from '../engine/facts/one-shot.js';
 
 // The effective configuration of a run: phpleak.json (found upward or --config) with the
 // --rule overrides on top, and what each file's lint job gets from it.
@@ -62,6 +63,7 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
         // A file outside the config root (`phpleak ../other-project`) is judged by its path as
         // given from the working directory, so another project's tests/ are still tests.
         isTestFile: isTestPath(inside ? rel : toRelative(resolve(cwd), abs)),
+        oneShotPath: isOneShotPath(inside ? rel : toRelative(resolve(cwd), abs)),
         engineSeverities: own.engineSeverities,
         maxFileBytes: cfg.maxFileSize,
         phpVersion,

@@ -1,5 +1,6 @@
 import { isTestPath, tooLargeMessage } from './config.js';
 import { Facts } from './facts/index.js';
+import { isOneShotPath } from './facts/one-shot.js';
 import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
@@ -30,6 +31,12 @@ export interface LintRequest {
   detectLongRunning?: boolean;
   /** The file is a test; defaults to `isTestPath(path)` (pass it when `path` is absolute). */
   isTestFile?: boolean;
+  /**
+   * The file is in a folder of one-shot scripts (bin/, build/, cli/…); defaults to
+   * `isOneShotPath(path)` (pass it when `path` is absolute). Long-running evidence of the file
+   * vetoes it: see `oneShot` in engine/rule.ts.
+   */
+  oneShotPath?: boolean;
   /** Severity (or off) for the engine's own findings. */
   engineSeverities?: Partial<Record<EngineFindingId, Severity | 'off'>>;
   /** Every rule id that exists (for "unknown id" in ignore comments); defaults to the ids in `rules`. */
@@ -98,6 +105,9 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   const dead = new Set<string>();
   const detect = req.detectLongRunning ?? true;
   const isTestFile = req.isTestFile ?? isTestPath(req.path);
+  const oneShotPath = req.oneShotPath ?? isOneShotPath(req.path);
+  // A one-shot script ends; a worker loop in it makes it long-running, and config wins.
+  const oneShot = (): boolean => oneShotPath && !longRunning();
   // Detection is complete only after the walk: a finding's default severity is resolved then.
   const longRunning = (): boolean => fromConfig || (detect && facts.longRunning.detected);
   const longRunningReason = (): string | null => {
@@ -122,6 +132,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       file, facts, options, isTestFile, phpVersion: req.phpVersion ?? null,
       get longRunning() { return longRunning(); },
       get longRunningReason() { return longRunningReason(); },
+      get oneShot() { return oneShot(); },
       report: (d) => {
         const finding = toFinding(rule, setting.severity ?? d.severity ?? rule.meta.severity, d, file, fixer);
         findings.push(finding);
@@ -184,6 +195,14 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       n.finding.details = withLongRunningNote(n.finding.details, where, n.effect);
       if (evidence && at) n.finding.related.push({ range: at, message: `long-running: ${evidence.label}, which does not end after one request, so ${n.effect}` });
     }
+  }
+
+  // What a one-shot script keeps between calls is given back when it exits: findings of rules
+  // about state kept across requests or jobs are dropped before ignore comments are matched, so
+  // an ignore written for them is reported unused.
+  if (oneShot()) {
+    const silent = new Set(req.rules.filter((r) => r.rule.meta.silentInOneShot).map((r) => r.rule.meta.id));
+    for (let i = findings.length - 1; i >= 0; i--) if (silent.has(findings[i]!.ruleId)) findings.splice(i, 1);
   }
 
   bindDeclarations(file, directives, declarations);

@@ -35,6 +35,14 @@ export interface RuleMeta<Id extends string, M extends string> {
    * holders. Only for rules whose finding is a property of the class's instances (a cache).
    */
   crossFile?: boolean;
+  /**
+   * The rule is about what a process keeps from one request or job to the next (a cache, code
+   * compiled from strings, listeners, state of a shared service): in a one-shot script, which gives
+   * everything back when it exits, the engine drops its findings (`RuleContext.oneShot`,
+   * engine/facts/one-shot.ts). Rules about what one run costs (a whole file read into memory,
+   * an identity map filled by an import, open handles) leave it unset.
+   */
+  silentInOneShot?: true;
   fixable: Fixability;
   /** One line for `phpleak rules` and SARIF shortDescription. */
   description: string;
@@ -106,6 +114,14 @@ export interface RuleContext<M extends string, O> {
   readonly longRunningReason: string | null;
   /** The file is a test (tests/, *Test.php): rules about production behaviour may stay quiet. */
   readonly isTestFile: boolean;
+  /**
+   * The file is a one-shot script or code only such scripts include (bin/, build/, cli/,
+   * requirements/…: engine/facts/one-shot.ts) and shows no long-running evidence: it runs once
+   * and exits. Same timing as `longRunning` (final in `program:exit`). The findings of rules
+   * with `meta.silentInOneShot` are dropped there by the engine; a rule reads this only to skip
+   * work it would throw away.
+   */
+  readonly oneShot: boolean;
   /**
    * The lowest PHP version the project runs on ("8.1": `phpVersion` in phpleak.json, else
    * composer.json's `require.php`), or null when unknown: a fix then writes code valid on all.

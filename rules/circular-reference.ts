@@ -22,6 +22,8 @@ export default defineRule({
     severity: 'info',
     longRunningSeverity: 'warning',
     longRunningEffect: 'the cycles pile up between collector runs for as long as the process lives',
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'sometimes',
     description: 'Objects made to point at each other in a loop or hot path, left to the cycle collector.',
     messages: {

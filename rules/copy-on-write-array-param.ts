@@ -24,6 +24,8 @@ export default defineRule({
   meta: {
     id: 'copy-on-write-array-param',
     severity: 'info',
+    // A copy in a build or dev script costs one run of a tool, never a worker's memory.
+    silentInOneShot: true,
     fixable: 'sometimes',
     description: 'A by-value array parameter is written to: PHP duplicates the caller\'s whole array on the first write.',
     messages: {

@@ -6,12 +6,14 @@ import { repetitionOf, repetitionSite, type Repetition } from '../engine/facts/r
 import { defineRule } from '../engine/rule.js';
 
 // eval() that runs over and over: in a loop, in a callback a builtin calls per element, or in a
-// function this file calls in a loop. Measured on PHP 8.2: evaluated code that contains a
-// closure, function or class leaves its compiled op_array behind on every run (+240 B per
-// `eval('return function () {};')`, +780 B per class; php-src#8078) — even a closure that is
-// never created. Plain code is freed after each run but compiled again every time.
+// function this file calls in a loop. Measured on PHP 8.2.36, opcache off and on alike:
+// evaluated code that contains a closure, function or class leaves its compiled op_array behind
+// on every run (+246 B per `eval('return function () {};')`, +470 B per named function, +660 to
+// +790 B per class; php-src#8078) — even a closure that is never created. An expression
+// (`eval('return ' . $e . ';')`, `eval('$r = ' . $e . ';')`) is freed after each run: +0 B, a CPU
+// cost only, so it is info, not a warning.
 
-type MessageId = 'definesCode' | 'recompiles' | 'requiresCode';
+type MessageId = 'definesCode' | 'recompiles' | 'expression' | 'requiresCode';
 
 /** A closure, arrow function, named function or class-like declared in PHP source text. */
 const DEFINES_RE = /\bfunction\s*&?\s*[\w(]|\bfn\s*&?\s*\(|(?<!::\s*)\b(?:class|interface|trait|enum)\s+[A-Za-z_]|\bnew\s+class\b/i;
@@ -20,21 +22,26 @@ export default defineRule({
   meta: {
     id: 'eval-in-loop',
     severity: 'warning',
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'never',
     description: 'eval(), or require of the same file returning code, executed repeatedly: every compiled closure, function or class stays in memory.',
     messages: {
       definesCode: 'eval() defining a {{what}} runs {{per}}: every run\'s compiled code stays in memory',
       recompiles: 'eval() runs {{per}}: its code is compiled again on every run',
+      expression: 'eval() of an expression runs {{per}}: compiled on every run, but nothing is kept',
       requiresCode: '`{{what}}` of a file returning code runs {{per}}: it leaks without opcache',
     },
     details: {
       definesCode: 'eval() runs {{where}}, and its code defines a {{what}}: PHP keeps the compiled code of every run for the rest of the process (php-src#8078; measured +240 B per eval of `return function () {};`, +780 B per class), so memory grows with every iteration.',
       requiresCode: "`{{what}}` runs {{where}}, always on the same file, and what the file returns is used as code (called or used as an object): the file returns a closure or an object, likely of an anonymous class. Without opcache, which is off by default in the CLI where workers run (`opcache.enable_cli=0`), every run compiles the file again and keeps something of each compile: measured on PHP 8.2, +2,000 B and one more class per run of a file returning an anonymous class, +256 B per run of a file returning a closure. With opcache on, the compiled file is shared and nothing grows.",
-      recompiles: 'eval() runs {{where}}, so its code is compiled again on every run (100,000 evals of `return $i * 2;` take 87 ms, the same code inline 0.7 ms), and if the code ever contains a closure, function or class, each compiled copy stays in memory for the rest of the process (php-src#8078).',
+      recompiles: 'eval() runs {{where}}, so its code is compiled again on every run (100,000 evals of `return $i * 2;` took 140 to 270 ms on PHP 8.2, against 0.5 ms inline), and if the code contains a closure, function or class, each compiled copy stays in memory for the rest of the process (php-src#8078; +246 B per closure, +470 B per function, +660 B or more per class).',
+      expression: 'eval() runs {{where}}, and its code is an expression or an assignment that visibly defines no closure, function or class: each run is compiled and freed (measured on PHP 8.2, with opcache on or off: +0 B per run), so memory does not grow. What it costs is time: 100,000 evals of `return $i * 2;` took 140 to 270 ms against 0.5 ms for the same expression inline.',
     },
     tips: {
       definesCode: 'Evaluate the code once, outside the loop, and reuse the closure or class it defines (cache it by its source), or write it as ordinary PHP.',
       recompiles: 'Move the eval() out of the loop (evaluate once, keep the result), or replace it with ordinary PHP.',
+      expression: 'When it is hot, replace the eval() with ordinary PHP (a lookup, a closure built once, a small expression parser); otherwise nothing needs to change.',
       requiresCode: 'Require the file once and keep what it returns (`static $handler; $handler ??= require …;`, or a property set once), and clone the object if each caller needs its own.',
     },
   },
@@ -62,11 +69,13 @@ export default defineRule({
           if (rendersDataOnly(node.source)) continue;
           const rep = repetitionOf(node, ctx.facts);
           if (!rep) continue;
-          const what = definedKind(literalText(node.source, ctx.facts, 4).join('\n'));
-          const messageId: MessageId = what ? 'definesCode' : 'recompiles';
+          const code = literalText(node.source, ctx.facts, 4).join('\n');
+          const what = definedKind(code);
+          const messageId: MessageId = what ? 'definesCode' : isExpressionCode(node.source) ? 'expression' : 'recompiles';
           ctx.report({
             at: node,
             messageId,
+            ...(messageId === 'expression' ? { severity: 'info' as const } : {}),
             data: { where: describe(rep, node, (n) => ctx.file.rangeOf(n).start.line), per: describe(rep, node, null), what: what ?? '' },
             related: [{ at: repetitionSite(rep), message: relatedMessage(rep) }],
           });
@@ -141,6 +150,30 @@ function rendersDataOnly(node: PhpNode): boolean {
     case 'bin': return node.type === '.' && rendersDataOnly(node.left) && rendersDataOnly(node.right);
     case 'call': { const fn = functionName(node); return fn !== null && VALUE_RENDERERS.has(fn); }
     default: return false;
+  }
+}
+
+/**
+ * Code that is visibly one expression or assignment: its text starts with `return ` or with an
+ * assignment to a variable or an element (`$r = `, `$a['` …). What the unknown parts bring is
+ * taken as a value (an expression the caller wrote, a rendered string), not a declaration.
+ */
+function isExpressionCode(source: PhpNode): boolean {
+  const head = leadingLiteral(source);
+  return head !== null && /^\s*(?:return\b|\$[A-Za-z_]\w*\s*(?:\[|=(?!=)))/.test(head);
+}
+
+/** The literal text the evaluated code starts with (`'return '` of `'return ' . $e . ';'`), or null. */
+function leadingLiteral(node: PhpNode): string | null {
+  switch (node.kind) {
+    case 'string': case 'nowdoc': return node.value;
+    case 'bin': return node.type === '.' ? leadingLiteral(node.left) : null;
+    case 'encapsed': {
+      const first = node.value[0];
+      const part = first?.kind === 'encapsedpart' ? first.expression : first;
+      return part && part.kind === 'string' ? part.value : null;
+    }
+    default: return null;
   }
 }
 

@@ -50,6 +50,8 @@ export default defineRule({
   meta: {
     id: 'listener-in-loop',
     severity: 'warning',
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'never',
     description: 'Listeners, timers or callbacks registered per iteration/message on a long-lived emitter and never removed.',
     messages: {

@@ -41,6 +41,8 @@ export default defineRule({
     id: 'service-state-without-reset',
     severity: 'info',
     longRunningSeverity: 'warning',
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'sometimes',
     description: 'A shared service (message handler, listener, singleton) that mutates its own state per job/request and has no reset hook.',
     messages: {

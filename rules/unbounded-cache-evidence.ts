@@ -14,6 +14,11 @@ export interface Evidence {
   text: string;
   /** Growth bounded by something phpleak cannot count (the rows of a table that may be a small catalogue, how often a registration repeats): capped at warning. */
   catalogue?: true;
+  /**
+   * An append of a value the caller passes to a public method (`appendStyle($url)`), not of an
+   * object or of an item of the data handled: it grows with the calls the code makes.
+   */
+  argument?: true;
 }
 
 /**
@@ -38,9 +43,9 @@ export function dataEvidence(facts: Facts, w: Access, textOf: (n: PhpNode) => st
   for (const v of values.flatMap(valueParts)) {
     if (varName(v) === 'this') return { per: 'instance', text: 'each new instance appends itself (`$this`)' };
     const p = keyProvenance(v, facts);
-    if (p.strong) return { per: 'call', text: `appends ${p.why}` };
     const n = varName(v);
     const scope = facts.scopeOf(v);
+    if (p.strong) return { per: 'call', text: `appends ${p.why}`, ...(n && scope.params.has(n) ? { argument: true as const } : {}) };
     const param = n ? scope.params.get(n) : undefined;
     const object = param && n ? dataObjectParameter(param, n, scope) : null;
     if (object) return { per: 'call', text: `appends ${object}` };

@@ -4,13 +4,14 @@ import {
   ownMethodCalls, sizeCheckOf,
 } from '../engine/facts/array-growth.js';
 import {
-  closestAncestor, docblockOf, isWithin, typeNames, varName,
+  closestAncestor, docblockOf, functionName, isWithin, typeNames, varName,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
 import { keyProvenance, originOfName } from '../engine/facts/key-provenance.js';
+import { keyParameters } from '../engine/facts/key-sources.js';
 import { identifierWords } from '../engine/facts/names.js';
 import { lifetimeOf, livesLong } from '../engine/facts/lifetime.js';
-import { resetOf } from '../engine/facts/resets.js';
+import { resetOf, slotDrainOf } from '../engine/facts/resets.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
@@ -40,6 +41,8 @@ export default defineRule({
     longRunningSeverity: 'error',
     longRunningEffect: 'the cache keeps every entry until the process exits',
     crossFile: true,
+    // Kept from one request or job to the next: a one-shot script gives it back when it exits.
+    silentInOneShot: true,
     fixable: 'sometimes',
     description: 'A static property, static local or instance lookup cache that gains entries and never loses one.',
     messages: {
@@ -48,12 +51,12 @@ export default defineRule({
       instanceCache: '`$this->{{name}}` grows per {{per}}, never evicted: {{evidence}}',
     },
     details: {
-      staticProperty: '`{{ref}}` gains an entry for every new key and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
-      staticLocal: '`static ${{name}}` gains an entry for every new key and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
-      instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry for every new key and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
+      staticProperty: '`{{ref}}` gains an entry {{gains}} and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
+      staticLocal: '`static ${{name}}` gains an entry {{gains}} and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
+      instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry {{gains}} and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
     },
     tips: {
-      staticProperty: 'Bound it (evict the oldest entry when count() reaches a limit), or key it by object with a \\WeakMap. If the keys come from a small fixed set (class names, enum cases), say so: `// phpleak-ignore-next-line unbounded-cache -- keyed by class name`.',
+      staticProperty: '{{remedy}}',
       staticLocal: 'Bound it (evict the oldest entry when count() reaches a limit). If the keys come from a small fixed set, say so: `// phpleak-ignore-next-line unbounded-cache -- <why the keys are few>`.',
       instanceCache: 'Bound it (evict the oldest entry when count() reaches a limit), or, when the keys are objects, use a \\WeakMap so an entry goes when its key object does. A clear() that nobody calls when the cache is full is not a bound.',
     },
@@ -88,18 +91,14 @@ export default defineRule({
       // A closure's static variables belong to the closure object and go with it.
       'function:exit': onFunction, 'method:exit': onFunction,
       'program:exit': () => {
-        // A build, release or maintenance script runs once and exits: what it caches goes with it,
-        // unless the file shows a worker loop (decided here, where long-running evidence is final).
-        if (ONE_SHOT_SCRIPT.test(ctx.file.path) && !ctx.longRunning) return;
+        // A one-shot script's findings are dropped by the engine (meta.silentInOneShot): skip the work.
+        if (ctx.oneShot) return;
         decideClasses();
         decideFunctions();
       },
     };
   },
 });
-
-/** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
-const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
 
 /**
  * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
@@ -261,6 +260,34 @@ function keysFromCode(facts: Facts, w: Access): boolean {
   });
 }
 
+/** Parameter names that say "a string" without saying which: what they hold is told by the code around them. */
+const GENERIC_PARAMETER = /^(value|string|str|text|word|input|subject|name)$/i;
+
+/**
+ * Are the keys of the store the public parameters of its class (followed through its helpers:
+ * engine/facts/key-sources.ts), some named for names of the code (`tableize($className)`,
+ * `classify($tableName)`) and the rest generic (`camelize($string)`, `pluralize($word)`)? Then
+ * the class transforms one vocabulary, the identifiers of the code base, and its cache stops
+ * growing once each has been seen (CakePHP's Inflector). A store keyed only by a generic
+ * parameter (`Str::camel($value)`) says nothing of what it is given: that stays data, and so
+ * does a sibling named for data (`$url`, `$email`).
+ */
+function keysOfCodeVocabulary(facts: Facts, writes: readonly Access[]): boolean {
+  const names = new Set<string>();
+  for (const w of writes) {
+    for (const k of keyChain(w)) {
+      if (k === false) return false;
+      if (keyProvenance(k, facts).origin === 'code') continue;
+      const ps = keyParameters(k, facts);
+      if (!ps || ps.length === 0) return false;
+      for (const p of ps) names.add(p);
+    }
+  }
+  const list = [...names];
+  return list.some((n) => originOfName(n) === 'code' && !GENERIC_PARAMETER.test(n))
+    && list.every((n) => GENERIC_PARAMETER.test(n) || originOfName(n) === 'code');
+}
+
 /**
  * A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`)
  * or in debug mode (`if ($this->debug) { $this->record(…) }`): not in a production worker. A
@@ -291,6 +318,33 @@ function thisPropName(n: PhpNode): string | null {
   return n.kind === 'propertylookup' && n.offset.kind === 'identifier' && varName(n.what) === 'this' ? n.offset.name : null;
 }
 
+const STATIC_KEYED_TIP = 'Bound it (evict the oldest entry when count() reaches a limit), or key it by object with a \\WeakMap. If the keys come from a small fixed set (class names, enum cases), say so: `// phpleak-ignore-next-line unbounded-cache -- keyed by class name`.';
+/** A list appended per call holds what one request or job added: empty it when that ends; evicting would drop entries still in use. */
+const STATIC_LIST_TIP = 'If it holds what one request or job adds, empty it when that request or job ends (a `reset()` the container or worker calls: Symfony `ResetInterface`, an Octane or queue listener); otherwise keep it in an object that lives for one request, or bound it.';
+
+/** Builtins that use a whole list to produce output. */
+const RENDERERS = new Set(['implode', 'join', 'json_encode', 'array_map', 'print_r', 'var_export']);
+
+/**
+ * A list filled only by appends (`self::$styles[] = …`, `array_unshift(self::$styles, …)`) and read
+ * only whole, to render it (`foreach (self::$styles as $s)`, `implode("\n", self::$scripts)`):
+ * never looked up by key, so it is output being assembled, not a cache.
+ */
+function isOutputList(s: Store): boolean {
+  let reads = 0;
+  for (const a of s.accesses) {
+    if (a.role === 'append' && keyChain(a).every((k) => k === false)) continue;
+    if (a.role === 'byref-call' && (a.callee === 'array_push' || a.callee === 'array_unshift')) continue;
+    if (a.role === 'count' || (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node)) continue;
+    if (a.role !== 'read' || a.depth !== 0) return false;
+    const p = a.node.parent;
+    const whole = (p?.kind === 'foreach' && p.source === a.node) || (p?.kind === 'call' && RENDERERS.has(functionName(p) ?? ''));
+    if (!whole) return false;
+    reads++;
+  }
+  return reads > 0;
+}
+
 function check(ctx: Ctx, s: Store): void {
   const file = ctx.file;
   const growing = s.accesses.filter((a) => growingWrite(a) !== null
@@ -304,6 +358,8 @@ function check(ctx: Ctx, s: Store): void {
   const fills = growing.filter((a) => !isUpdate(a, s.accesses));
   const writes = fills.length > 0 ? fills : growing.filter((a) => !isSelfUpdate(a, s.accesses) && !isSeed(a, s.accesses));
   if (writes.length === 0) return;
+  // Keys that are the words of the code's vocabulary, told by the parameters beside them.
+  if (keysOfCodeVocabulary(ctx.facts, growing)) return;
   // A list used as a set (appended only after `in_array()` in one place) appended without the
   // check in another: it grows with the calls, by duplicates, whatever the values are.
   // Only on an object that lives long by role (a container, a registry, a shared service): a
@@ -331,6 +387,8 @@ function check(ctx: Ctx, s: Store): void {
   // Emptied where it is reached: a per-request hook, the start of each operation that fills
   // it, or after each use of the contents. A clear() nobody calls is not enough.
   if (s.cls && s.kind !== 'static-local' && resetOf(file, s.cls, s.accesses)) return;
+  // A batch buffer: each slot is emptied by the paired method that uses it (`load()` after `add()`).
+  if (s.cls && s.kind !== 'static-local' && slotDrainOf(file, s.cls, s.accesses, writes)) return;
   // Only keys with evidence of data grow without bound: a key phpleak cannot place is, more
   // often than not, a name of the code (see "Key provenance" in rules/unbounded-cache.md).
   const evidenced = dup ? [{ a: dup.append, e: duplicateEvidence(file, dup) }] : writes
@@ -338,6 +396,10 @@ function check(ctx: Ctx, s: Store): void {
     .filter((x): x is { a: Access; e: Evidence } => x.e !== null && !onlyCalledUnderDevFlag(x.a, s.cls))
     .sort((x, y) => start(file, x.a.node) - start(file, y.a.node));
   if (evidenced.length === 0) return;
+  // The page's output state: asset tags and head entries appended by the code that renders a
+  // page and read back only to print them all. PHP-FPM empties it with each request; only a
+  // process that serves many requests keeps it (and repeats every tag on every response).
+  if (!ctx.longRunning && s.kind === 'static-prop' && evidenced.every((x) => x.e.argument) && isOutputList(s)) return;
   const { a: w, e: evidence } = evidenced[0]!;
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
@@ -346,8 +408,12 @@ function check(ctx: Ctx, s: Store): void {
   const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
   if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node, true)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
+  // An append adds an entry on every call, whatever its value; a keyed write only for a new key.
+  const keyed = keyChain(w).some((k) => k !== false);
+  const gains = keyed ? 'for every new key' : 'on every call';
+  const remedy = keyed || evidence.per !== 'call' ? STATIC_KEYED_TIP : STATIC_LIST_TIP;
   ctx.report({
-    at, messageId, related, data: { name: s.name, ref: file.textOf(w.node), per: evidence.per, evidence: evidence.text },
+    at, messageId, related, data: { name: s.name, ref: file.textOf(w.node), per: evidence.per, evidence: evidence.text, gains, remedy },
     // Keyed by the ids of a table that may be a catalogue: it grows, but not until the process dies.
     ...(evidence.catalogue ? { raiseTo: 'warning' as const } : {}),
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),

@@ -12,6 +12,7 @@ import type { PoolJob } from '../engine/pool.js';
 import type { AnyRule } from '../engine/rule.js';
 import { defaultSettings, parseSettings, SettingsError, type ClientSettings } from './settings.js';
 import { uriToPath } from './uri.js';
+import { isOneShotPath } from '../engine/facts/one-shot.js';
 
 // phpleak.json (the CLI's file, found upward from the document) plus the client's phpleak.*
 // settings. A bad file or bad settings: one warning to the user, and the last good values stay.
@@ -86,6 +87,8 @@ export class ConfigStore {
         // The config's `overrides` for this path, then the client's settings on top.
         rules: ruleSettings(cfg, this.rules, s.rules, inside ? rel : undefined),
         longRunning, isTestFile: inside && isTestPath(rel),
+        // An absolute path says nothing: /home/me/dev/app/src/… is not a dev/ script.
+        oneShotPath: inside && isOneShotPath(rel),
         engineSeverities: engineSeverities(cfg, s.rules, inside ? rel : undefined),
         maxFileBytes: cfg.maxFileSize,
         phpVersion: phpVersionOf(cfg),

@@ -2,7 +2,7 @@ import { isFunctionLike, type Call, type Method, type PhpNode } from '../nodes.j
 import type { SourceFile } from '../source.js';
 import type { Access } from './access.js';
 import { closestAncestor, isWithin } from './ancestry.js';
-import { growingWrite, isReset, ownMethodCalls } from './array-growth.js';
+import { growingWrite, isEmptyArray, isReset, keyChain, ownMethodCalls } from './array-growth.js';
 import { resolveClassName } from './imports.js';
 import { typeNames } from './names.js';
 import type { ClassFacts } from './scopes.js';
@@ -157,4 +157,71 @@ function ownCallsWhere(file: SourceFile, m: Method, at: (start: number) => boole
     out.push(...ownMethodCalls(n as Call).slice(0, 1));
   }
   return out;
+}
+
+/**
+ * A slot of the array emptied after use by a method paired with the one that fills it: a
+ * dataloader-style buffer (`add()` appends to `$buffer[$class][$relation][]`, `load()` reads that
+ * slot and then empties it, directly (`$buffer[$class][$relation] = []`) or through a setter it
+ * passes `[]` (`self::setBuffer($class, $relation, [])`)). The buffer holds at most one batch per
+ * slot, not every value ever added. Every growing write in `writes` must go to a drained slot
+ * (the setter's own write is the drain, not growth).
+ */
+export function slotDrainOf(file: SourceFile, cls: ClassFacts, accesses: readonly Access[], writes: readonly Access[]): ResetVerdict | null {
+  const drains = slotDrains(file, cls, accesses);
+  if (drains.length === 0) return null;
+  const setterWrites = new Set(drains.map((d) => d.write));
+  let found: ResetVerdict | null = null;
+  for (const w of writes) {
+    if (setterWrites.has(w)) continue;
+    const slot = keyChain(w).slice(0, -1);
+    const drain = slot.length > 0 && !slot.includes(false) ? drains.find((d) => sameKeys(file, d.keys, slot as PhpNode[]) && methodOf(d.site) !== methodOf(w.node)) : undefined;
+    if (!drain) return null;
+    const m = methodOf(drain.site)!;
+    found = { kind: 'after-use', method: lowerName(m), why: `its slot is emptied by \`${lowerName(m)}()\` after it uses the entries` };
+  }
+  return found;
+}
+
+interface SlotDrain { keys: PhpNode[]; write: Access; site: PhpNode }
+
+/** Where a keyed slot of the array is set to `[]` after the same method read the array (directly or through an own method). */
+function slotDrains(file: SourceFile, cls: ClassFacts, accesses: readonly Access[]): SlotDrain[] {
+  const readers = methodsDoing(cls, accesses, (a) => a.role === 'read' || a.role === 'keyed-read' || a.role === 'lookup');
+  const out: SlotDrain[] = [];
+  let calls: Call[] | null = null;
+  for (const a of accesses) {
+    if (a.role !== 'keyed' || a.via?.kind !== 'assign' || a.via.operator !== '=') continue;
+    const keys = keyChain(a);
+    if (keys.length === 0 || keys.includes(false)) continue;
+    const m = methodOf(a.node);
+    if (!m) continue;
+    const value = a.via.right;
+    const sites: PhpNode[] = [];
+    if (isEmptyArray(value)) sites.push(a.via);
+    else if (value.kind === 'variable' && typeof value.name === 'string') {
+      // A setter: the slot gets its parameter; it drains where a caller in the class passes `[]`.
+      const index = m.arguments.findIndex((p) => p.name?.name === value.name);
+      if (index < 0) continue;
+      calls ??= nodesUnder(cls.node, true).filter((n): n is Call => n.kind === 'call');
+      for (const n of calls) {
+        if (ownMethodCalls(n)[0] === lowerName(m) && isEmptyArray(n.arguments[index])) sites.push(n);
+      }
+    }
+    for (const site of sites) {
+      const d = methodOf(site);
+      if (!d?.body) continue;
+      const at = file.spanOf(site).start;
+      const readFirst = accesses.some((c) => methodOf(c.node) === d && (c.role === 'read' || c.role === 'keyed-read' || c.role === 'lookup') && file.spanOf(c.node).start < at)
+        || callsBefore(file, d, at).some((c) => readers.has(c));
+      if (readFirst) out.push({ keys: keys as PhpNode[], write: a, site });
+    }
+  }
+  return out;
+}
+
+/** Does the drained slot `drained` hold the slot `slot` (the same keys as written, whitespace aside, or a prefix of them)? */
+function sameKeys(file: SourceFile, drained: readonly PhpNode[], slot: readonly PhpNode[]): boolean {
+  const text = (n: PhpNode): string => file.textOf(n).replace(/\s+/g, '');
+  return drained.length <= slot.length && drained.every((k, i) => text(k) === text(slot[i]!));
 }

@@ -169,3 +169,22 @@ final class Lookup
     expect(severity('$row->id')).toEqual(['warning']);
   });
 });
+
+describe('unbounded-cache details are true of the write', () => {
+  const details = (text: string): string[] => lintWith(text, ['unbounded-cache']).map((f) => (f.details ?? '').split(': a static')[0]!);
+  it('an append gains an entry on every call, a keyed write for every new key', () => {
+    expect(details("<?php\nclass Audit {\n    private static array $events = [];\n    public static function record(object $event): void {\n        self::$events[] = $event;\n    }\n}\n"))
+      .toEqual(['`self::$events` gains an entry on every call and nothing ever removes one']);
+    expect(details("<?php\nclass Geo {\n    private static array $byIp = [];\n    public static function lookup(string $ip): array {\n        return self::$byIp[$ip] ??= resolve($ip);\n    }\n}\n"))
+      .toEqual(['`self::$byIp` gains an entry for every new key and nothing ever removes one']);
+  });
+});
+
+describe('unbounded-cache and the page\'s output state', () => {
+  const layout = "<?php\nclass Layout {\n    private static array $styles = [];\n    public static function appendStyle(string $url): void {\n        self::$styles[] = ['url' => $url];\n    }\n    public static function head(): string {\n        $h = '';\n        foreach (self::$styles as $s) { $h .= $s['url']; }\n        return $h;\n    }\n}\n";
+  it('is silent for an asset list rendered whole under PHP-FPM, and a warning or worse in long-running code', () => {
+    expect(lintWith(layout, ['unbounded-cache'])).toEqual([]);
+    expect(lintWith(layout, ['unbounded-cache'], { longRunning: true }).map((f) => `${f.range.start.line}:${f.severity}:${f.message}`))
+      .toEqual(['5:error:`self::$styles` grows per call, never evicted: appends `$url` of the public `Layout::appendStyle()`']);
+  });
+});
