@@ -33,7 +33,7 @@ describe('file summaries', () => {
   it('is empty for broken or skipped files', () => {
     expect(lint('x.php', '<?php class {').summary).toMatchObject({ classes: [], holds: [] });
     const r = lintTextDetailed({ path: 'big.php', text: SERVICE, rules, summary: true, maxFileBytes: 10 });
-    expect(r.summary).toEqual({ path: 'big.php', classes: [], holds: [], longRunning: null });
+    expect(r.summary).toEqual({ path: 'big.php', classes: [], holds: [], longRunning: null, creates: [], resolved: [] });
   });
 });
 
@@ -124,7 +124,7 @@ describe('the index kept up to date file by file', () => {
   const range = { start: at, end: at };
   const file = (path: string, holds: [string | null, string][], longRunning: string | null = null): FileSummary => ({
     path, longRunning, classes: [...new Set(holds.map(([h]) => h).filter((h): h is string => h !== null))].map((fqn) => ({ fqn, range })),
-    holds: holds.map(([holder, held]) => ({ holder, held, via: 'property' as const, range })),
+    holds: holds.map(([holder, held]) => ({ holder, held, via: 'property' as const, range })), creates: [], resolved: [],
   });
   const files = [
     file('b/Service.php', [['Service', 'Cache'], ['Service', 'Pdo']]),
