@@ -168,4 +168,9 @@ final class Lookup
     expect(severity('$row->productId')).toEqual(['warning']);
     expect(severity('$row->id')).toEqual(['warning']);
   });
+  it('is info outside a worker for the ids of such rows alone: at most one entry per row an administrator made', () => {
+    const plain = (key: string): string[] => lintWith(memo(key), ['unbounded-cache']).map((f) => f.severity);
+    expect(plain('$row->productId')).toEqual(['info']);
+    expect(plain('$row->visitorId')).toEqual(['warning']);
+  });
 });
