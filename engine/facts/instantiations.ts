@@ -78,8 +78,9 @@ function createdClass(n: New, s: Scope): string | null {
  * object that is not itself short-lived), a static or a script's variable; built into another
  * object or passed to code we do not follow; returned by a closure (a container factory) or by
  * a static method (a named constructor, whose callers we do not see). Not kept: local variables
- * (not parameters or captured variables: those are the caller's objects), receivers of calls, and instances returned by an instance method to its caller, whose own
- * storing would show up as a typed property or constructor parameter (the index checks those).
+ * (not parameters or captured variables: those are the caller's objects), receivers of calls,
+ * and instances an instance method returns to its caller, whose own storing would show up as a
+ * typed property or constructor parameter (the index checks those).
  */
 function isKeptInstance(flow: Flow, s: Scope, shortLived: ReadonlySet<ClassFacts>): boolean {
   if (flow.passedTo.length > 0) return true;
