@@ -77,7 +77,7 @@ export function lintText(req: LintRequest): Finding[] {
 export function lintTextDetailed(req: LintRequest): LintResult {
   const fromConfig = req.longRunning ?? false;
   const noVerdict = (): LongRunningVerdict => ({ longRunning: fromConfig, fromConfig, detected: [] });
-  const emptySummary = (): { summary?: FileSummary } => (req.summary ? { summary: { path: req.path, classes: [], holds: [], longRunning: null } } : {});
+  const emptySummary = (): { summary?: FileSummary } => (req.summary ? { summary: { path: req.path, classes: [], holds: [], longRunning: null, creates: [], resolved: [] } } : {});
   const sev = (id: EngineFindingId): Severity | 'off' => req.engineSeverities?.[id] ?? ENGINE_DEFAULTS[id];
   const engineFinding = (id: EngineFindingId, span: Span, message: string, lines: LineIndex, tip?: string): Finding[] => {
     const s = sev(id);
@@ -219,8 +219,9 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     try {
       summary = summarize(file, facts, longRunning() ? longRunningReason() : null);
       // A test that creates a service or runs a command does not keep it alive in production:
-      // its classes can be found, but it holds nothing and runs no worker.
-      if (isTestFile) summary = { ...summary, holds: [], longRunning: null };
+      // its classes can be found, but it holds nothing and runs no worker; its `new X` says
+      // nothing of how production code keeps an X.
+      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [] };
     } catch { summary = emptySummary().summary; }
   }
   return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
@@ -265,6 +266,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
   return {
     ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
     ...(d.raiseTo ? { raiseTo: d.raiseTo } : {}),
+    ...(d.instanceState ? { instanceState: true as const } : {}),
     ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };

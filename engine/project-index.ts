@@ -1,9 +1,11 @@
 import type { Facts } from './facts/index.js';
 import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
-import { flowOf } from './facts/holders.js';
-import { lifetimeOf } from './facts/lifetime.js';
+import { flowOf, type Flow } from './facts/holders.js';
+import { instantiationsOf, type Creation } from './facts/instantiations.js';
+import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
+import { LifetimeIndex } from './project-lifetimes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
 import { lowerOf, type Finding, type Range, type Related, type Severity } from './types.js';
@@ -28,6 +30,8 @@ export interface DeclaredClass {
   properties?: DeclaredProperty[];
   /** The parent class, fully qualified. */
   extends?: string;
+  /** A shared service or named for a long-lived role (engine/facts/lifetime.ts `livesLong`): never per operation. */
+  service?: true;
 }
 
 export interface DeclaredProperty { name: string; isStatic: boolean; range: Range }
@@ -47,6 +51,10 @@ export interface FileSummary {
   holds: Hold[];
   /** Why the file is long-running ("a worker loop around `pop()` (line 9)"), or null. */
   longRunning: string | null;
+  /** The classes the file instantiates and whether an instance may outlive its call (engine/facts/instantiations.ts). */
+  creates: Creation[];
+  /** Classes handed to a container by name (`app(X::class)`, `->singleton(X::class)`). */
+  resolved: string[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
@@ -68,7 +76,10 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
       if ((param.flags ?? 0) !== 0 && param.name?.name) properties.push({ name: param.name.name, isStatic: false, range: file.rangeOf(param) });
     }
     const parent = (c.node as { extends?: Name | null }).extends;
-    classes.push({ fqn, range: file.rangeOf(c.node), properties, ...(parent?.kind === 'name' ? { extends: resolveClassName(parent.name, c.node) } : {}) });
+    classes.push({
+      fqn, range: file.rangeOf(c.node), properties, ...(parent?.kind === 'name' ? { extends: resolveClassName(parent.name, c.node) } : {}),
+      ...(livesLong(c, facts) ? { service: true as const } : {}),
+    });
   }
   const add = (holder: string | null, written: string, at: PhpNode, via: Hold['via'], scope: PhpNode = at): void => {
     if (NOT_CLASSES.has(written.toLowerCase())) return;
@@ -80,6 +91,9 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
   // variable. A method that creates an object and drops it does not; neither does an object
   // that lives for one operation (an event, a DTO, a query builder, a one-run command).
   const shortLived = new Set(facts.classes.filter((c) => lifetimeOf(c, facts, longRunning !== null).lifetime === 'operation'));
+  // Holds and instantiations ask where the same `new` goes: follow each once.
+  const flows = new Map<PhpNode, Flow>();
+  const flowFor = (n: PhpNode): Flow => { let f = flows.get(n); if (!f) { f = flowOf(n, facts); flows.set(n, f); } return f; };
   for (const c of facts.classes) {
     const holder = fqnOf.get(c);
     if (!holder || shortLived.has(c)) continue;
@@ -97,9 +111,10 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     if (s.cls && shortLived.has(s.cls)) continue;
     // Code of an anonymous class is part of the code around it.
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
-    for (const n of s.news) if (n.what.kind === 'name' && isStored(n, facts)) add(holder, n.what.name, n, 'new');
+    for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
-  return { path: file.path, classes, holds, longRunning };
+  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor);
+  return { path: file.path, classes, holds, longRunning, creates: creations, resolved };
 }
 
 /** A constructor parameter the object keeps: promoted, or assigned to a property in the constructor. */
@@ -117,9 +132,8 @@ function isFromVar(n: PhpNode, name: string): boolean {
   return false;
 }
 
-/** Is the object created by `n` stored where it outlives the call: a property, a static, a script's variable? */
-function isStored(n: PhpNode, facts: Facts): boolean {
-  const flow = flowOf(n, facts);
+/** Is the object (whose flow this is) stored where it outlives the call: a property, a static, a script's variable? */
+function isStored(flow: Flow): boolean {
   return flow.holders.some((h) => h.kind === 'prop' || h.kind === 'static-prop' || (h.kind === 'var' && h.scope.kind === 'program'));
 }
 
@@ -150,6 +164,7 @@ export class ProjectIndex {
    * of every path.
    */
   private readonly heldBy = new Map<string, Link[]>();
+  private readonly lifetimes = new LifetimeIndex();
 
   /** Adds or replaces a file's summary; says whether anything changed. */
   set(summary: FileSummary): boolean {
@@ -158,6 +173,7 @@ export class ProjectIndex {
     if (old) this.unlink(old);
     this.files.set(summary.path, summary);
     for (const hold of summary.holds) this.link({ path: summary.path, hold });
+    this.lifetimes.add(summary);
     return true;
   }
 
@@ -174,6 +190,11 @@ export class ProjectIndex {
   summaries(): FileSummary[] { return [...this.files.keys()].sort().map((p) => this.files.get(p)!); }
   get size(): number { return this.files.size; }
 
+  /** Is every instance of `fqn` made for one operation and dropped (engine/project-lifetimes.ts)? */
+  perOperation(fqn: string): boolean {
+    return this.lifetimes.perOperation(fqn, (k) => this.heldBy.has(k));
+  }
+
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
   keptAliveBy(fqn: string): KeptAlive | null {
     let level: { cls: string; links: Link[] }[] = [{ cls: fqn.toLowerCase(), links: [] }];
@@ -182,6 +203,8 @@ export class ProjectIndex {
       const next: typeof level = [];
       for (const { cls, links } of level) {
         for (const link of this.heldBy.get(cls) ?? []) {
+          // A holder made for one operation keeps what it holds for that operation only.
+          if (link.hold.holder && this.perOperation(link.hold.holder)) continue;
           const chain = [...links, link];
           const reason = this.files.get(link.path)?.longRunning;
           if (reason) return { links: chain, reason };
@@ -209,6 +232,7 @@ export class ProjectIndex {
   }
 
   private unlink(s: FileSummary): void {
+    this.lifetimes.remove(s);
     for (const k of new Set(s.holds.map((h) => h.held.toLowerCase()))) {
       const list = this.heldBy.get(k);
       if (!list) continue;
@@ -228,16 +252,20 @@ export interface EnrichOptions {
 }
 
 /**
- * The findings of the file at `path` (as indexed), with those of `crossFile` rules inside a
- * class kept alive by long-running code elsewhere raised and explained. Returns new finding
+ * The findings of the file at `path` (as indexed), without those about the state of instances
+ * of a class the project makes only for one operation (`Finding.instanceState`), and with those
+ * of `crossFile` rules inside a class kept alive by long-running code elsewhere raised and explained. Returns new finding
  * objects for the changed ones (cached results are never mutated); files that are long-running
  * themselves are left alone (the engine already raised them).
  */
 export function enrich(path: string, findings: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
   const summary = index.get(path);
-  if (!summary || summary.longRunning || summary.classes.length === 0) return [...findings];
+  if (!summary || summary.classes.length === 0) return [...findings];
+  // State of an instance that every caller makes for one call and drops dies with the call.
+  const live = findings.filter((f) => !f.instanceState || !isPerOperation(summary, f, index));
+  if (summary.longRunning) return live;
   const memo = new Map<string, KeptAlive | null>();
-  return findings.map((f) => {
+  return live.map((f) => {
     const rule = opts.rules.get(f.ruleId);
     if (!rule?.crossFile) return f;
     const cls = innermostClass(summary, f.range.start.offset);
@@ -251,6 +279,11 @@ export function enrich(path: string, findings: readonly Finding[], index: Projec
     const details = rule.longRunningEffect ? withLongRunningNote(f.details, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.details;
     return { ...f, severity: raise ? lowerOf(rule.longRunningSeverity!, f.raiseTo) : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
   });
+}
+
+function isPerOperation(s: FileSummary, f: Finding, index: ProjectIndex): boolean {
+  const cls = innermostClass(s, f.range.start.offset);
+  return cls !== null && index.perOperation(cls.fqn);
 }
 
 function innermostClass(s: FileSummary, offset: number): DeclaredClass | null {

@@ -87,6 +87,12 @@ export interface ReportDescriptor<M extends string> {
    * keyed by the ids of a table that may be small has not earned it.
    */
   raiseTo?: Severity;
+  /**
+   * The finding is about state of `$this` that lives as long as the object (an instance cache):
+   * dropped after linting when the project makes the class only for one operation
+   * (engine/project-lifetimes.ts). Only for findings inside a class.
+   */
+  instanceState?: true;
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

@@ -65,6 +65,13 @@ export interface Finding {
    * dies". Set through `ReportDescriptor.raiseTo`; not part of any output format.
    */
   raiseTo?: Severity;
+  /**
+   * The finding is about state an instance keeps (an instance array): it lasts as long as the
+   * object. After all files are linted it is dropped when the project makes every instance of
+   * the class for one operation and drops it (engine/project-lifetimes.ts). Set through
+   * `ReportDescriptor.instanceState`; not part of any output format.
+   */
+  instanceState?: true;
 }
 
 /** One file's result. `findings` are sorted by position. */

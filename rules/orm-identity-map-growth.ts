@@ -90,6 +90,9 @@ export default defineRule({
           // The same through a save helper, flushed in batches: `foreach ($entities as $e) {
           // $repo->saveEntity($e, false); if (++$i % 20 === 0) $em->flush(); }` makes nothing new.
           if (methodName(call) === 'flush' && savesHeldLoopValues(loops)) continue;
+          // `foreach ($ids as $id) { $e = $this->find($id); $repo->deleteEntity($e); … flush(); }`:
+          // a removed entity leaves the identity map when the flush deletes it.
+          if (methodName(call) === 'flush' && removesEachEntity(loops)) continue;
           // One finding per loop nest: an inner persist() and an outer flush() are one story.
           const outer = loops[loops.length - 1]!;
           const list = byLoop.get(outer);
@@ -253,6 +256,27 @@ function savesHeldLoopValues(loops: readonly Loop[]): boolean {
     const inside = descendants(l);
     return !inside.some((n) => n.kind === 'new')
       && inside.some((n) => n.kind === 'call' && SAVES.test(methodName(n) ?? '') && n.arguments.some((a) => varName(a) === v));
+  });
+}
+
+const REMOVES = /^(?:remove|delete)\w*$/i;
+
+/**
+ * A loop that removes what it handles: the loop's value, or an entity it loads into a local
+ * (`$e = $this->getEntity($id)`), is passed to remove()/delete…(). Doctrine's UnitOfWork forgets
+ * an entity once the flush has deleted it, so such a loop leaves nothing behind in the map.
+ */
+function removesEachEntity(loops: readonly Loop[]): boolean {
+  return loops.some((l) => {
+    if (l.kind !== 'foreach') return false;
+    const inside = descendants(l);
+    const handled = new Set<string>();
+    const v = varName(l.value);
+    if (v) handled.add(v);
+    for (const n of inside) {
+      if (n.kind === 'assign' && n.operator === '=' && n.right.kind === 'call') { const t = varName(n.left); if (t) handled.add(t); }
+    }
+    return inside.some((n) => n.kind === 'call' && REMOVES.test(methodName(n) ?? '') && handled.has(varName(n.arguments[0] ?? null) ?? ''));
   });
 }
 

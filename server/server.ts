@@ -129,7 +129,7 @@ export class Server {
     const max = plan.job.maxFileBytes;
     if (max !== undefined && text.length > max / 3 && Buffer.byteLength(text, 'utf8') > max) {
       const findings = this.tooLarge(d, max, plan.job.engineSeverities?.['file-skipped']);
-      return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null } }, plan.job.rules));
+      return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null, creates: [], resolved: [] } }, plan.job.rules));
     }
     // Keyed by the document: its worker keeps the parse, and the next edit re-parses one member.
     return this.pool.lintWithSummary({ ...plan.job, incremental: d.uri }).then((r) => this.workspace.analysed(d, r, plan.job.rules))

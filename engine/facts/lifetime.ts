@@ -1,5 +1,6 @@
 import { importsAt, resolvedName } from './imports.js';
 import type { ClassFacts } from './scopes.js';
+import { frameworkMadeFor } from './framework-lifetimes.js';
 import { sharedServiceOf } from './services.js';
 import type { Facts } from './index.js';
 
@@ -33,6 +34,10 @@ const OPERATION_BASES = /(^|\\)(Command|TestCase|KernelTestCase|WebTestCase|Migr
 export function lifetimeOf(cls: ClassFacts, facts: Facts, longRunning: boolean): LifetimeVerdict {
   const service = sharedServiceOf(cls, facts);
   if (service) return { lifetime: 'shared', why: service.label };
+  // Objects a framework makes for each request or job, also under Octane or a queue worker
+  // (engine/facts/framework-lifetimes.ts): their instance state dies with that request or job.
+  const made = frameworkMadeFor(cls);
+  if (made) return { lifetime: 'operation', why: made };
   // A trait's role is its name without `Trait` (`MessageTrait`: state of a message).
   const name = (cls.name ?? '').replace(/_?Trait$/i, '');
   const node = cls.node;

@@ -54,3 +54,46 @@ describe('cross-file: a cache kept alive by a worker in another file', () => {
     expect(alone.map((x) => x.message)).toEqual([f!.message]);
   });
 });
+
+describe('cross-file: a cache of a class every caller makes for one call', () => {
+  const enricher = `<?php
+namespace App\\Support;
+
+final class LinkEnricher
+{
+    private array $previews = [];
+
+    public function previewOf(string $url): array
+    {
+        return $this->previews[$url] ??= ['url' => $url];
+    }
+}
+`;
+  const controller = `<?php
+namespace App\\Http\\Controllers;
+
+use App\\Support\\LinkEnricher;
+
+final class PostController
+{
+    public function show(array $post): array
+    {
+        $enricher = new LinkEnricher();
+        $post['preview'] = $enricher->previewOf($post['link']);
+
+        return $post;
+    }
+}
+`;
+  const lines = (stdout: string): [string, number][] => (JSON.parse(stdout) as { files: { path: string; findings: JsonFinding[] }[] }).files
+    .flatMap((f) => f.findings.filter((x) => x.ruleId === 'unbounded-cache').map((x): [string, number] => [f.path, x.line]));
+  it('is silent over the project (with and without the cache), and reports the class linted alone', () => {
+    const p = makeProject({ 'src/Support/LinkEnricher.php': enricher, 'src/Http/Controllers/PostController.php': controller });
+    for (const args of [['--no-cache'], ['--cache'], ['--cache']]) {
+      const r = phpleak(['-j', '2', '-f', 'json', ...args], { cwd: p });
+      expect(r.code).toBe(0);
+      expect(lines(r.stdout)).toEqual([]);
+    }
+    expect(lines(phpleak(['-j', '1', '-f', 'json', '--no-cache', 'src/Support'], { cwd: p }).stdout)).toEqual([['src/Support/LinkEnricher.php', 10]]);
+  });
+});

@@ -58,4 +58,23 @@ describe('phpleak-lsp cross-file', () => {
     await c.change(service, 2, [{ text: SERVICE }]);
     await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Error);
   });
+
+  it('drops the cache of a class every caller makes per call, and brings it back when an edit keeps one', async () => {
+    const enricher = '<?php\nnamespace App;\n\nfinal class LinkEnricher\n{\n    private array $previews = [];\n\n    public function previewOf(string $url): array\n    {\n        return $this->previews[$url] ??= [\'url\' => $url];\n    }\n}\n';
+    const perCall = '<?php\nnamespace App;\n\nfinal class PostController\n{\n    public function show(array $post): array\n    {\n        $e = new LinkEnricher();\n        return $e->previewOf($post[\'link\']);\n    }\n}\n';
+    const kept = perCall.replace('$e = new LinkEnricher();', '$e = $this->e ??= new LinkEnricher();');
+    const root = workspace({ 'src/LinkEnricher.php': enricher, 'src/PostController.php': perCall });
+    const c = await LspClient.start({ root });
+    clients.push(c);
+    const uri = c.uri('src/LinkEnricher.php');
+    const controller = c.uri('src/PostController.php');
+    await c.open(uri, enricher);
+    // Once the workspace is indexed, the only caller makes it per call: no diagnostic.
+    await c.waitFor(() => { const last = c.publishesFor(uri).at(-1); return last && last.diagnostics.length === 0 ? last : undefined; }, 'no diagnostics', 20_000);
+    await c.open(controller, kept);
+    const d = await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Warning);
+    expect(d.range.start).toEqual({ line: 9, character: 15 });
+    await c.change(controller, 2, [{ text: perCall }]);
+    await c.waitFor(() => { const last = c.publishesFor(uri).at(-1); return last && last.diagnostics.length === 0 ? last : undefined; }, 'no diagnostics again', 20_000);
+  });
 });

@@ -1,0 +1,99 @@
+import type { Method, New, PhpNode } from '../nodes.js';
+import { resolveClassName } from './imports.js';
+import type { Flow } from './holders.js';
+import { functionName, methodName } from './names.js';
+import type { ClassFacts, Scope } from './scopes.js';
+import { classConstantClass } from './services.js';
+import type { Facts } from './index.js';
+
+// Where does this file make instances of a class, and does any of them outlive the code that
+// made it? An instance array lives as long as its object: when every `new X` of a project keeps
+// the object only in local variables (`$e = new PiggyBankEnrichment(); $e->enrich($rows);`) or
+// hands it back to its caller, each X lives for one call, and what it caches dies with it. One
+// `new X` stored in a property, a static or a script's variable, passed to code we do not follow,
+// or an `X::class` handed to a container (which may keep it as a singleton) makes X possibly
+// long-lived. The project index (engine/project-lifetimes.ts) joins the files' answers.
+
+/** One `new X` of the file (X fully qualified). */
+export interface Creation {
+  cls: string;
+  /** The instance may outlive the call that made it (see `isKeptInstance`). */
+  kept: boolean;
+}
+
+export interface Instantiations {
+  creations: Creation[];
+  /** Classes named with `X::class` in a call to a container (`app()`, `->make()`, `->singleton()`, `->get()`…). */
+  resolved: string[];
+}
+
+/** Calls that build or bind instances from a class name: Laravel's and Symfony's containers and service locators. */
+const CONTAINER_CALLS = new Set([
+  'app', 'resolve', 'make', 'makewith', 'get', 'singleton', 'singletonif', 'scoped', 'scopedif', 'instance', 'bind', 'bindif',
+  'share', 'set', 'extend', 'register', 'autowire', 'service', 'alias', 'when', 'give', 'tag', 'build',
+]);
+const NOT_CLASSES = new Set(['self', 'static', 'parent']);
+
+/**
+ * The instantiations of the file. `shortLived` holds the classes whose own properties die with
+ * one operation (engine/facts/lifetime.ts): an X stored there dies with its holder.
+ */
+export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFacts>, flowOf: (n: New) => Flow): Instantiations {
+  const seen = new Set<string>();
+  const creations: Creation[] = [];
+  const resolved = new Set<string>();
+  for (const s of facts.scopes) {
+    for (const n of s.news) {
+      const cls = createdClass(n, s);
+      if (!cls) continue;
+      const kept = isKeptInstance(flowOf(n), s, shortLived);
+      const key = `${cls.toLowerCase()}|${kept}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      creations.push({ cls, kept });
+    }
+    for (const c of s.calls) {
+      const name = methodName(c) ?? functionName(c);
+      if (!name || !CONTAINER_CALLS.has(name)) continue;
+      for (const a of c.arguments) {
+        const named = classConstantClass(a.kind === 'namedargument' ? (a as { value: PhpNode }).value : a);
+        if (named && !NOT_CLASSES.has(named.toLowerCase())) resolved.add(named);
+      }
+    }
+  }
+  return { creations, resolved: [...resolved].sort() };
+}
+
+/** The class a `new` makes, fully qualified: `new self`/`new static` name the enclosing class. */
+function createdClass(n: New, s: Scope): string | null {
+  if (n.what.kind !== 'name') return null;
+  const written = n.what.name;
+  if (!NOT_CLASSES.has(written.toLowerCase())) return resolveClassName(written, n);
+  if (written.toLowerCase() === 'parent' || !s.cls?.name) return null;
+  return resolveClassName(`namespace\\${s.cls.name}`, s.cls.node);
+}
+
+/**
+ * May the object made by `n` outlive the call that made it? Kept: stored in a property (of an
+ * object that is not itself short-lived), a static or a script's variable; built into another
+ * object or passed to code we do not follow; returned by a closure (a container factory) or by
+ * a static method (a named constructor, whose callers we do not see). Not kept: local variables
+ * (not parameters or captured variables: those are the caller's objects), receivers of calls,
+ * and instances an instance method returns to its caller, whose own storing would show up as a
+ * typed property or constructor parameter (the index checks those).
+ */
+function isKeptInstance(flow: Flow, s: Scope, shortLived: ReadonlySet<ClassFacts>): boolean {
+  if (flow.passedTo.length > 0) return true;
+  for (const h of flow.holders) {
+    if (h.kind === 'static-prop' || h.kind === 'object') return true;
+    if (h.kind === 'prop' && !(h.cls && shortLived.has(h.cls))) return true;
+    // A script's variable lives as long as the script; a parameter or a captured variable is an
+    // object of the caller (`function attach(Registry $r) { $r->add(new X); }`).
+    if (h.kind === 'var' && (h.scope.kind === 'program' || h.scope.globals.has(h.name) || h.scope.staticVars.has(h.name)
+      || h.scope.params.has(h.name) || h.scope.captures.has(h.name))) return true;
+  }
+  if (!flow.returned) return false;
+  // A value returned from a closure goes to whoever calls the closure: often a container.
+  if (s.kind === 'closure' || s.kind === 'arrowfunc' || s.kind === 'function' || s.kind === 'program') return true;
+  return s.kind === 'method' && (s.node as Method).isStatic === true;
+}
