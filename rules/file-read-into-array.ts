@@ -97,7 +97,7 @@ function checkScope(ctx: Ctx, scope: Scope): void {
     // `$uids[$n] = $uid` parsed out of each line of a listing keeps a field per line, not the input.
     if (unitOf(read, file) === 'line' && !keepsWholeLine(write, read)) continue;
     const origin = streamOrigin(read, scope, scope.cls);
-    let severity = severityFor(ctx, scope, origin);
+    let severity = severityFor(ctx, scope, origin, () => onlyIterated(ctx, scope, a, same, loop, kept.what));
     if (severity === null) continue;
     // One reply of a protocol (`RETR` up to the `.` line), returned as the function's result:
     // its size is one message, its lines are the API, and the caller frees them. Not worth
@@ -117,6 +117,8 @@ function checkScope(ctx: Ctx, scope: Scope): void {
   }
 }
 
+/** Words that name data: the input of an import, an export or an upload grows with use. */
+const DATA_WORDS: ReadonlySet<string> = new Set(['import', 'imports', 'importer', 'export', 'exports', 'exporter', 'upload', 'uploads', 'uploaded']);
 /** Words that name the code's own files: config, translations, loaders of them. */
 const LOADER_WORDS: ReadonlySet<string> = new Set(['loader', 'config', 'configuration', 'translation', 'translations', 'translator', 'locale']);
 
@@ -132,7 +134,7 @@ function wordsOf(name: string | null | undefined): string[] {
  * everything: silent; a path from elsewhere (an import's file too): silent in one-shot code,
  * info in long-running code (which raises it).
  */
-function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | Severity | null {
+function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin, streamable: () => boolean): 'default' | Severity | null {
   if (origin === 'remote' || origin === 'input') return 'default';
   if (origin === 'fixed' || origin === 'memory') return null;
   const cls = scope.cls?.name ?? null;
@@ -141,12 +143,37 @@ function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | 
   const clsWords = wordsOf(cls);
   if ([...fnWords, ...clsWords].some((w) => LOADER_WORDS.has(w))) return null;
   if (ctx.isTestFile) return null;
-  // A path from elsewhere in one-shot code (.htaccess, a bundled CSV, a debug log, the file of
-  // an import or export): reading it all is the function's job, a peak for one run that ends
-  // with it. The reviews judged 0 of 8 such findings worth changing, imports included (wallabag
-  // hands the rows whole to a pipeline that takes an array). In long-running code the peak
-  // stays with the worker: info, raised like any finding there.
-  return ctx.longRunning ? 'info' : null;
+  // The file of an import or export is data that grows with use. Reading it whole is worth an
+  // info where nothing needs it whole: the rows are only walked one by one (a generator would
+  // do). Where they go whole to a step that takes an array (wallabag's importers reverse them
+  // and hand them to a shared `parseEntries(array)`), that is the design: a review judged such
+  // findings not worth changing.
+  if (ctx.longRunning) return 'info';
+  if ((fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) && streamable()) return 'info';
+  // Any other path from elsewhere in one-shot code (.htaccess, a bundled CSV, a debug log):
+  // reading it all is the function's job, a peak for one run that ends with it. In
+  // long-running code the peak stays with the worker: info, raised like any finding there.
+  return null;
+}
+
+/**
+ * Are the collected rows only walked one by one after the loop: returned to callers in this
+ * file that all use the call as a `foreach` source, or used after the loop only as a `foreach`
+ * source (and in `empty()`/`count()` checks)? Then streaming them is a drop-in change.
+ */
+function onlyIterated(ctx: Ctx, scope: Scope, a: Access, same: readonly Access[], loop: Loop, kept: string): boolean {
+  const isForeachSource = (n: PhpNode): boolean => n.parent?.kind === 'foreach' && (n.parent as { source: PhpNode }).source === n;
+  if (kept === 'returned') {
+    const fn = scope.node;
+    if ((fn.kind !== 'method' && fn.kind !== 'function') || !scope.name) return false;
+    const calls = fn.kind === 'function' ? ctx.facts.functionCalls.get(scope.name) ?? [] : (ctx.facts.methodCalls.get(scope.name) ?? []).filter((c) => ctx.facts.classOf(c) === scope.cls);
+    return calls.length > 0 && calls.every(isForeachSource);
+  }
+  if (kept !== 'used after the loop' || a.storage !== 'var') return false;
+  const end = loop.loc?.end.offset ?? 0;
+  const after = same.filter((b) => (b.node.loc?.start.offset ?? 0) > end);
+  return after.some((b) => isForeachSource(b.outer))
+    && after.every((b) => isForeachSource(b.outer) || b.outer.parent?.kind === 'empty' || b.role === 'count');
 }
 
 /**
