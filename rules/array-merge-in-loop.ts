@@ -6,6 +6,7 @@ import { dataSizedLoop, type DataEvidence } from '../engine/facts/data-size.js';
 import { enclosingLoops, enclosingTries, functionName, thisPropertyName, typeNames, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
 import { defineRule } from '../engine/rule.js';
+import { copyingDwarfed } from './array-merge-in-loop-worth.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Fix } from '../engine/types.js';
 
@@ -69,7 +70,7 @@ export default defineRule({
       // Only a loop that runs once per row, line or record of data makes the copying cost
       // something: a loop over a few providers, fields or servers copies a few small arrays.
       const evidence = accumulatingDataLoop(loops, node, lhs, ctx.file, ctx.facts);
-      if (!evidence) return;
+      if (!evidence || copyingDwarfed(evidence.loop, evidence, isLocal(node.left, ctx.facts), ctx.facts) !== null) return;
       const fn = shape === 'merge' ? functionName(node.right as Call) ?? 'array_merge' : '';
       const lhsText = ctx.file.textOf(node.left);
       ctx.report({
@@ -151,13 +152,21 @@ function isKnownArray(target: PhpNode, facts: Facts): boolean {
  * data while the accumulator lives on: loops that assign it afresh end the search (outside
  * them nothing accumulates).
  */
-function accumulatingDataLoop(loops: readonly Loop[], node: Assign, lhs: string, file: SourceFile, facts: Facts): DataEvidence | null {
+function accumulatingDataLoop(loops: readonly Loop[], node: Assign, lhs: string, file: SourceFile, facts: Facts): (DataEvidence & { loop: Loop }) | null {
   for (const [i, loop] of loops.entries()) {
     if (i > 0 && resetInLoop(loop, node, lhs, file)) return null;
     const e = dataSizedLoop(loop, facts);
-    if (e) return e;
+    if (e) return { ...e, loop };
   }
   return null;
+}
+
+/** A local variable of the function (not a parameter by reference, a global or a static): it dies with the call. */
+function isLocal(left: PhpNode, facts: Facts): boolean {
+  const v = varName(baseOf(left));
+  if (v === null) return false;
+  const scope = facts.scopeOf(left);
+  return scope.kind !== 'program' && !scope.globals.has(v) && !scope.staticVars.has(v) && !scope.params.get(v)?.byref;
 }
 
 /** `foreach (…) { $a = array_merge($a, …); break; }`: a later statement of the same block leaves the loop, so the merge runs once. */

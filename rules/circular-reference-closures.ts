@@ -6,6 +6,7 @@ import { importsAt, resolvedName } from '../engine/facts/imports.js';
 import { bindsThis, registrationOf } from '../engine/facts/registrations.js';
 import { closuresStoredThroughReturns, destructorRemoval, freshObject, ownedHandleProps, removesFrom } from './circular-reference-flows.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
+import { alreadyInCycle, brokenByOwner, runsOncePerProcess } from './circular-reference-worth.js';
 
 // Cycles made through closures, the same as `$a->b = $b; $b->a = $a` but less visible: a
 // closure written in an instance method is bound to `$this` (whether it uses it or not), so
@@ -51,6 +52,26 @@ const HANDLE_SETTERS = new Set(['curl_setopt', 'curl_multi_setopt', 'curl_setopt
 const KEEPS_CALLBACK = /^(on|once|addlistener|addeventlistener|listen|subscribe|then|done|otherwise|always|finally|setcallback|sethandler|push|add)$/;
 
 export function closureCycles(facts: Facts, longRunning: boolean): ClosureCycle[] {
+  return allClosureCycles(facts, longRunning).filter((c) => worthChanging(c, facts));
+}
+
+/** Is there something to gain from changing the code (./circular-reference-worth.ts)? */
+function worthChanging(c: ClosureCycle, facts: Facts): boolean {
+  switch (c.kind) {
+    case 'this': case 'returned': case 'listener': {
+      const cls = facts.classOf(c.closure);
+      if (!cls) return true;
+      const store = c.kind === 'returned' ? c.store : c.at;
+      return alreadyInCycle(cls, c.closure, staticSafe) === null && !brokenByOwner(cls, c.prop, store);
+    }
+    case 'self': case 'emitter':
+      return !runsOncePerProcess(facts.scopeOf(c.at));
+    default:
+      return true;
+  }
+}
+
+function allClosureCycles(facts: Facts, longRunning: boolean): ClosureCycle[] {
   const out: ClosureCycle[] = [];
   const fileRebinds = facts.methodCalls.has('bind') || facts.methodCalls.has('bindto') || facts.methodCalls.has('call');
   const handleProps = new Map<ClassFacts, Set<string>>();

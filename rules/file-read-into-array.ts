@@ -2,6 +2,7 @@ import type { Access } from '../engine/facts/access.js';
 import { EVICTING_BUILTINS, growingWrite, isEmptyArray, isSelfUpdate, keyChain } from '../engine/facts/array-growth.js';
 import { closestAncestor, docblockOf, enclosingLoops, functionName, identifierWords, isWithin, typeNames, varName, type Scope } from '../engine/facts/index.js';
 import { stopsAtCount } from '../engine/facts/loop-bounds.js';
+import { nodesUnder } from '../engine/facts/subtree.js';
 import { streamOrigin, streamReadOf, type StreamOrigin } from '../engine/facts/streams.js';
 import { applyEdits, type Fixer } from '../engine/fixes.js';
 import type { Block, FunctionLike, Loop, PhpNode, Program } from '../engine/nodes.js';
@@ -95,8 +96,13 @@ function checkScope(ctx: Ctx, scope: Scope): void {
     const read = readOf(loop)!;
     // `$uids[$n] = $uid` parsed out of each line of a listing keeps a field per line, not the input.
     if (unitOf(read, file) === 'line' && !keepsWholeLine(write, read)) continue;
-    const severity = severityFor(ctx, scope, streamOrigin(read, scope, scope.cls));
+    const origin = streamOrigin(read, scope, scope.cls);
+    let severity = severityFor(ctx, scope, origin, () => onlyIterated(ctx, scope, a, same, loop, kept.what));
     if (severity === null) continue;
+    // One reply of a protocol (`RETR` up to the `.` line), returned as the function's result:
+    // its size is one message, its lines are the API, and the caller frees them. Not worth
+    // failing a build over (two reviews of wordpress POP3::get()/top() said so).
+    if (severity === 'default' && kept.what === 'returned' && endsAtTerminator(loop, read)) severity = 'info';
     reported.add(key);
     const ref = file.textOf(a.node);
     ctx.report({
@@ -122,13 +128,13 @@ function wordsOf(name: string | null | undefined): string[] {
 }
 
 /**
- * Whether and how loud: a stream of data (a socket, a URL, standard input, an upload; or an
- * import/export by name) keeps the rule's severity; the code's own files (a literal path,
- * `__DIR__`, a constant), data already in memory (php://temp) and config/translation loaders
- * are the point of reading everything: silent; a path from elsewhere: info (long-running code
- * still raises it).
+ * Whether and how loud: a stream of data (a socket, a URL, standard input, an upload) keeps
+ * the rule's severity; the code's own files (a literal path, `__DIR__`, a constant), data
+ * already in memory (php://temp) and config/translation loaders are the point of reading
+ * everything: silent; a path from elsewhere (an import's file too): silent in one-shot code,
+ * info in long-running code (which raises it).
  */
-function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | Severity | null {
+function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin, streamable: () => boolean): 'default' | Severity | null {
   if (origin === 'remote' || origin === 'input') return 'default';
   if (origin === 'fixed' || origin === 'memory') return null;
   const cls = scope.cls?.name ?? null;
@@ -137,12 +143,62 @@ function severityFor(ctx: Ctx, scope: Scope, origin: StreamOrigin): 'default' | 
   const clsWords = wordsOf(cls);
   if ([...fnWords, ...clsWords].some((w) => LOADER_WORDS.has(w))) return null;
   if (ctx.isTestFile) return null;
-  // A local file of an import or export: read in one go by design, a peak for one run, so
-  // info (raised in long-running code, where the peak stays with the worker).
-  if (fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) return 'info';
-  // A path from elsewhere in one-shot code (.htaccess, a bundled CSV, a debug log): reading it
-  // all is the function's job; the review judged 0 of 4 such findings worth changing.
-  return ctx.longRunning ? 'info' : null;
+  // The file of an import or export is data that grows with use. Reading it whole is worth an
+  // info where nothing needs it whole: the rows are only walked one by one (a generator would
+  // do). Where they go whole to a step that takes an array (wallabag's importers reverse them
+  // and hand them to a shared `parseEntries(array)`), that is the design: a review judged such
+  // findings not worth changing.
+  if (ctx.longRunning) return 'info';
+  if ((fnWords.some((w) => DATA_WORDS.has(w)) || clsWords.some((w) => DATA_WORDS.has(w))) && streamable()) return 'info';
+  // Any other path from elsewhere in one-shot code (.htaccess, a bundled CSV, a debug log):
+  // reading it all is the function's job, a peak for one run that ends with it. In
+  // long-running code the peak stays with the worker: info, raised like any finding there.
+  return null;
+}
+
+/**
+ * Are the collected rows only walked one by one after the loop: returned to callers in this
+ * file that all use the call as a `foreach` source, or used after the loop only as a `foreach`
+ * source (and in `empty()`/`count()` checks)? Then streaming them is a drop-in change.
+ */
+function onlyIterated(ctx: Ctx, scope: Scope, a: Access, same: readonly Access[], loop: Loop, kept: string): boolean {
+  const isForeachSource = (n: PhpNode): boolean => n.parent?.kind === 'foreach' && (n.parent as { source: PhpNode }).source === n;
+  if (kept === 'returned') {
+    const fn = scope.node;
+    if ((fn.kind !== 'method' && fn.kind !== 'function') || !scope.name) return false;
+    const calls = fn.kind === 'function' ? ctx.facts.functionCalls.get(scope.name) ?? [] : (ctx.facts.methodCalls.get(scope.name) ?? []).filter((c) => ctx.facts.classOf(c) === scope.cls);
+    return calls.length > 0 && calls.every(isForeachSource);
+  }
+  if (kept !== 'used after the loop' || a.storage !== 'var') return false;
+  const end = loop.loc?.end.offset ?? 0;
+  const after = same.filter((b) => (b.node.loc?.start.offset ?? 0) > end);
+  return after.some((b) => isForeachSource(b.outer))
+    && after.every((b) => isForeachSource(b.outer) || b.outer.parent?.kind === 'empty' || b.role === 'count');
+}
+
+/**
+ * Does the loop stop at a terminator line of a protocol reply: its test, or the condition of
+ * an `if` that breaks out of it, compares the line read with a non-empty literal
+ * (`!preg_match('/^\.\r\n/', $line)`, `$line !== ".\r\n"`, `trim($line) === 'END'`)? Then
+ * it reads one reply, not the whole stream.
+ */
+function endsAtTerminator(loop: Loop, read: PhpNode): boolean {
+  const holder = read.parent;
+  const line = holder?.kind === 'assign' && holder.right === read ? varName(holder.left) : null;
+  if (line === null) return false;
+  const tests: PhpNode[] = loop.kind === 'while' || loop.kind === 'do' ? [loop.test] : loop.kind === 'for' ? [...loop.test] : [];
+  for (const n of nodesUnder(loop)) {
+    if (n.kind === 'if' && n.body && nodesUnder(n.body).some((b) => b.kind === 'break')) tests.push(n.test);
+  }
+  return tests.some((t) => nodesUnder(t).some((n) => comparesWithLiteral(n, line)));
+}
+
+function comparesWithLiteral(n: PhpNode, line: string): boolean {
+  const mentions = (e: PhpNode | undefined): boolean => !!e && nodesUnder(e).some((x) => varName(x) === line);
+  const literal = (e: PhpNode | undefined): boolean => !!e && e.kind === 'string' && e.value !== '';
+  if (n.kind === 'call' && functionName(n) === 'preg_match') return literal(n.arguments[0]) && mentions(n.arguments[1]);
+  if (n.kind === 'bin' && ['===', '==', '!==', '!='].includes(n.type)) return (literal(n.left) && mentions(n.right)) || (literal(n.right) && mentions(n.left));
+  return false;
 }
 
 /**

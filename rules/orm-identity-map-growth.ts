@@ -299,7 +299,7 @@ function reportEloquent(file: SourceFile, facts: Facts, report: (at: Call, call:
   for (const name of ['all', 'get']) {
     for (const call of facts.methodCalls.get(name) ?? []) {
       const chain = wholeTableChain(call, name);
-      if (!chain || !isIterated(call, facts) || usesFaker(facts, call)) continue;
+      if (!chain || !isIterated(call, facts) || usesFaker(facts, call) || isStandardCodeTable(chain.root)) continue;
       const text = `${file.textOf(chain.root.what)}()${chain.rest}`;
       // The query builder's lazy() throws without an orderBy (Eloquent's orders by the key).
       const direct = call.parent?.kind === 'foreach' && call.parent.source === call && call.arguments.length === 0 && (!chain.isDb || chain.ordered);
@@ -310,6 +310,26 @@ function reportEloquent(file: SourceFile, facts: Facts, report: (at: Call, call:
       } : undefined);
     }
   }
+}
+
+/**
+ * Tables of a standard's codes (ISO 4217 currencies, ISO 3166 countries and subdivisions,
+ * ISO 639 languages, locales, IANA time zones): a few hundred rows at most, whatever the
+ * application does. Loading them whole is how they are used (invoiceninja's daily exchange-rate
+ * job walks every currency; a review judged it not worth changing).
+ */
+const STANDARD_CODES = /^(currenc(y|ies)|countr(y|ies)|languages?|locales?|time_?zones?|continents?|subdivisions?)$/i;
+
+/** `Currency::all()`, `DB::table('countries')->get()`: a table of a standard's codes. */
+function isStandardCodeTable(root: Call): boolean {
+  if (root.what.kind !== 'staticlookup' || root.what.what.kind !== 'name') return false;
+  const cls = resolveClassName(root.what.what.name, root);
+  const short = cls.slice(cls.lastIndexOf('\\') + 1);
+  if (short === 'DB') {
+    const table = root.arguments[0]?.kind === 'string' ? (root.arguments[0] as { value: string }).value : '';
+    return STANDARD_CODES.test(table.replace(/^.*\./, ''));
+  }
+  return STANDARD_CODES.test(short);
 }
 
 /** `User::all()`, `User::get()`, `User::query()->orderBy('id')->get()`, `DB::table('users')->get()`: no narrowing call. */

@@ -125,7 +125,8 @@ export default defineRule({
         const append = accesses.find((a) => GROW_ROLES.has(a.role) && carriesRecord(a));
         if (!append) continue;
         if (accesses.some((a) => isEviction(a, cls))) continue;
-        if (evictedByCall(prop, cls)) continue;
+        // A capture handler keeps records to be read back: in a web request they die with it.
+        if (evictedByCall(prop, cls) || (!ctx.longRunning && capturesForReading(cls, prop))) continue;
         ctx.report({
           at: append.via ?? append.outer,
           messageId: 'customHandler',
@@ -163,6 +164,23 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * A capture handler: a public method hands the whole buffer back (`return $this->allLogs;`).
+ * Keeping every record is what it is for, and whoever installs it reads them back (a test, a
+ * diagnostic run, a page that shows its own log: matomo's `LogCaptureHandler`, added only by
+ * a setting that is off by default; a review judged it not worth changing). Outside
+ * long-running code the records die with the request; in a worker they stay a finding.
+ */
+function capturesForReading(cls: ClassFacts, prop: string): boolean {
+  for (const [, m] of cls.methods) {
+    if (m.visibility === 'private' || m.visibility === 'protected' || m.isStatic) continue;
+    const body = m.body;
+    if (!body || body.kind !== 'block') continue;
+    if (body.children.some((st) => st.kind === 'return' && st.expr !== null && thisPropertyName(st.expr) === prop)) return true;
+  }
+  return false;
+}
 
 /** Database layers that take a `logging` option (Medoo and look-alikes). */
 const LOGGING_DB = /^(Medoo|Database|Db|DB|Connection|\w*Pdo|\w*PDO)$/;

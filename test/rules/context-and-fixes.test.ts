@@ -42,8 +42,9 @@ describe('orm-identity-map-growth and query-log-enabled in long-running code', (
 });
 
 describe('array-merge-in-loop fix safety', () => {
-  // The loop runs over the caller's rows: the data-size evidence the rule needs.
-  const safety = (body: string): string[] => lintWith(`<?php\nfunction f(array $rows, array $part): array {\n${body.replaceAll('$xs', '$rows')}\n}\n`, ['array-merge-in-loop']).map((f) => f.fixes.map((x) => x.safety).join(',') || 'none');
+  // The loop runs over rows fetched from the database: the data-size evidence the rule needs
+  // for a local accumulator (a parameter's name alone is not).
+  const safety = (body: string): string[] => lintWith(`<?php\nfunction f(\\PDO $db, array $part): array {\n$rows = $db->query('SELECT * FROM t')->fetchAll();\n${body.replaceAll('$xs', '$rows')}\n}\n`, ['array-merge-in-loop']).map((f) => f.fixes.map((x) => x.safety).join(',') || 'none');
   it('is safe when every part is certainly an array', () => {
     expect(safety('$a = [];\nforeach ($xs as $x) {\n    $a = array_merge($a, [$x], $part, array_keys($x));\n}\nreturn $a;')).toEqual(['safe']);
   });

@@ -40,7 +40,7 @@ describe('messages that are true of the code', () => {
     const [f] = lintWith(fixture('array-merge-in-loop', 'bad-keep-function.php'), ['array-merge-in-loop']);
     expect(f!.tip).toBe('Collect the parts in the loop (`$parts[] = $part;`) and call `array_replace_recursive()` once after it: `$cells = array_replace_recursive(...array_reverse($parts), ...[$cells]);`.');
     expect(f!.fixes).toEqual([]);
-    const [g] = lintWith('<?php\nfunction f(array $rows, array $a): array {\n    foreach ($rows as $x) {\n        $a = array_merge_recursive($a, $x->parts());\n    }\n    return $a;\n}\n', ['array-merge-in-loop']);
+    const [g] = lintWith('<?php\nfunction f(\\PDO $db, array $a): array {\n    foreach ($db->query(\'SELECT * FROM parts\')->fetchAll() as $x) {\n        $a = array_merge_recursive($a, $x->parts());\n    }\n    return $a;\n}\n', ['array-merge-in-loop']);
     expect(g!.tip).toMatch(/call `array_merge_recursive\(\)` once after it: `\$a = array_merge_recursive\(\$a, \.\.\.\$parts\);`/);
   });
 });
