@@ -20,8 +20,9 @@ import { dataEvidence, type Evidence } from './unbounded-cache-evidence.js';
 import { duplicateAppend, duplicateEvidence } from './unbounded-cache-duplicates.js';
 import { evictsAnotherKey, resolvedKey } from './unbounded-cache-evictions.js';
 import { REGISTRABLE, isRegistration, storesArgument } from './unbounded-cache-registration.js';
+import { missEntry } from './unbounded-cache-misses.js';
 
-type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
+type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache' | 'missEntry';
 interface Options {
   /** Classes (short or fully qualified names) whose caches are known to be bounded. */
   ignoreClasses: string[];
@@ -46,16 +47,19 @@ export default defineRule({
       staticProperty: '`{{ref}}` grows per {{per}}, never evicted: {{evidence}}',
       staticLocal: '`static ${{name}}` grows per {{per}}, never evicted: {{evidence}}',
       instanceCache: '`$this->{{name}}` grows per {{per}}, never evicted: {{evidence}}',
+      missEntry: '`{{ref}}` keeps an entry for every key asked, even one `{{source}}` lacks: evicted only when `{{source}}` changes',
     },
     details: {
       staticProperty: '`{{ref}}` gains an entry for every new key and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
       staticLocal: '`static ${{name}}` gains an entry for every new key and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
       instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry for every new key and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
+      missEntry: 'The memo mirrors `{{source}}`: its entry for a key is removed when `{{source}}` changes under that key, so it holds at most the keys `{{source}}` has. But it stores an empty answer before checking that `{{source}}` has the key, so every key ever asked (an event nobody listens to, a name looked up once) leaves an entry that no change of `{{source}}` removes: it grows with what callers ask, for as long as the object lives.',
     },
     tips: {
       staticProperty: 'Bound it (evict the oldest entry when count() reaches a limit), or key it by object with a \\WeakMap. If the keys come from a small fixed set (class names, enum cases), say so: `// phpleak-ignore-next-line unbounded-cache -- keyed by class name`.',
       staticLocal: 'Bound it (evict the oldest entry when count() reaches a limit). If the keys come from a small fixed set, say so: `// phpleak-ignore-next-line unbounded-cache -- <why the keys are few>`.',
       instanceCache: 'Bound it (evict the oldest entry when count() reaches a limit), or, when the keys are objects, use a \\WeakMap so an entry goes when its key object does. A clear() that nobody calls when the cache is full is not a bound.',
+      missEntry: 'Answer a miss without storing it: return `[]` when `{{source}}` has no entry for the key, and store only under that check.',
     },
   },
   defaultOptions: { ignoreClasses: [], maxEntries: 1000 } as Options,
@@ -97,6 +101,31 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * A memo bounded by another array's keys (evicted where that array changes) that stores an
+ * empty answer for keys the array lacks (rules/unbounded-cache-misses.ts). Its keys need no
+ * data evidence: the class itself says the memo should hold no more keys than the source has.
+ */
+function reportMissEntry(ctx: Ctx, s: Store): boolean {
+  if (s.kind === 'static-local' || !s.cls) return false;
+  const miss = missEntry(ctx.file, s.cls, s.accesses);
+  if (!miss) return false;
+  if (s.kind === 'prop' && lifetimeOf(s.cls, ctx.facts, ctx.longRunning).lifetime === 'operation') return true;
+  if (resetOf(ctx.file, s.cls, s.accesses)) return true;
+  const at = miss.write.via ?? miss.write.outer;
+  const ref = ctx.file.textOf(miss.write.node);
+  const source = s.kind === 'prop' ? `$this->${miss.source}` : `${miss.write.cls ?? 'self'}::$${miss.source}`;
+  ctx.report({
+    at, messageId: 'missEntry', data: { ref, source },
+    related: [
+      { at: s.decl, message: 'declared here' },
+      { at: miss.fill.via ?? miss.fill.outer, message: `filled only when \`${source}\` has the key` },
+      { at: miss.eviction.via ?? miss.eviction.outer, message: `evicted only here, where \`${source}\` changes` },
+    ],
+  });
+  return true;
+}
 
 /** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
 const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
@@ -293,6 +322,7 @@ function thisPropName(n: PhpNode): string | null {
 
 function check(ctx: Ctx, s: Store): void {
   const file = ctx.file;
+  if (reportMissEntry(ctx, s)) return;
   const growing = s.accesses.filter((a) => growingWrite(a) !== null
     && !(s.kind === 'prop' && methodNameOf(a.node) === '__construct')
     && !isOneTimeFill(file, a, s.accesses)
