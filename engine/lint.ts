@@ -201,7 +201,8 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       summary = summarize(file, facts, longRunning() ? longRunningReason() : null);
       // A test that creates a service or runs a command does not keep it alive in production:
       // its classes can be found, but it holds nothing and runs no worker.
-      if (isTestFile) summary = { ...summary, holds: [], longRunning: null };
+      // Nor does a test's call of a reset (a `tearDown()` clearing a registry) reset it there.
+      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, calls: [] };
     } catch { summary = emptySummary().summary; }
   }
   return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
@@ -246,6 +247,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
   return {
     ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
     ...(d.raiseTo ? { raiseTo: d.raiseTo } : {}),
+    ...(d.unlessCalled && d.unlessCalled.length > 0 ? { unlessCalled: d.unlessCalled } : {}),
     ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };

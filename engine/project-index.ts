@@ -47,6 +47,12 @@ export interface FileSummary {
   holds: Hold[];
   /** Why the file is long-running ("a worker loop around `pop()` (line 9)"), or null. */
   longRunning: string | null;
+  /**
+   * The methods the file's code calls, lower-case: `fqn::method` for static calls by class name
+   * (and `self::`/`static::` in a class), `->method` for calls on an object. A finding's
+   * `unlessCalled` is answered by them (`enrich`).
+   */
+  calls?: string[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
@@ -99,7 +105,25 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
     for (const n of s.news) if (n.what.kind === 'name' && isStored(n, facts)) add(holder, n.what.name, n, 'new');
   }
-  return { path: file.path, classes, holds, longRunning };
+  return { path: file.path, classes, holds, longRunning, calls: callsOf(facts, fqnOf) };
+}
+
+/** `fqn::method` and `->method` of every method call of the file, sorted and without duplicates. */
+function callsOf(facts: Facts, fqnOf: ReadonlyMap<unknown, string>): string[] {
+  const out = new Set<string>();
+  for (const s of facts.scopes) {
+    for (const call of s.calls) {
+      const w = call.what;
+      if (w.kind !== 'staticlookup' && w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup') continue;
+      if (w.offset.kind !== 'identifier') continue;
+      const m = w.offset.name.toLowerCase();
+      if (w.kind !== 'staticlookup') { out.add(`->${m}`); continue; }
+      const owner = w.what.kind === 'name' ? resolveClassName(w.what.name, w.what)
+        : (w.what.kind === 'selfreference' || w.what.kind === 'staticreference') && s.cls ? fqnOf.get(s.cls) ?? null : null;
+      if (owner && !NOT_CLASSES.has(owner.toLowerCase())) out.add(`${owner.toLowerCase()}::${m}`);
+    }
+  }
+  return [...out].sort();
 }
 
 /** A constructor parameter the object keeps: promoted, or assigned to a property in the constructor. */
@@ -150,6 +174,8 @@ export class ProjectIndex {
    * of every path.
    */
   private readonly heldBy = new Map<string, Link[]>();
+  /** Called method (`fqn::method`, `->method`) → the paths whose code calls it. */
+  private readonly calledFrom = new Map<string, Set<string>>();
 
   /** Adds or replaces a file's summary; says whether anything changed. */
   set(summary: FileSummary): boolean {
@@ -158,6 +184,10 @@ export class ProjectIndex {
     if (old) this.unlink(old);
     this.files.set(summary.path, summary);
     for (const hold of summary.holds) this.link({ path: summary.path, hold });
+    for (const c of summary.calls ?? []) {
+      const paths = this.calledFrom.get(c);
+      if (paths) paths.add(summary.path); else this.calledFrom.set(c, new Set([summary.path]));
+    }
     return true;
   }
 
@@ -208,7 +238,24 @@ export class ProjectIndex {
     list.splice(lo, 0, l);
   }
 
+  /**
+   * Does code of a file other than `path` call one of `methods` (`fqn::method`)? A static method
+   * also counts when called on an object (`$manager->clearBlocks()`): what the index cannot
+   * type, it does not hold against the finding.
+   */
+  isCalledElsewhere(methods: readonly string[], path: string): boolean {
+    return methods.some((m) => {
+      const name = m.slice(m.lastIndexOf('::') + 2);
+      return [m, `->${name}`].some((k) => [...this.calledFrom.get(k) ?? []].some((p) => p !== path));
+    });
+  }
+
   private unlink(s: FileSummary): void {
+    for (const c of s.calls ?? []) {
+      const paths = this.calledFrom.get(c);
+      paths?.delete(s.path);
+      if (paths?.size === 0) this.calledFrom.delete(c);
+    }
     for (const k of new Set(s.holds.map((h) => h.held.toLowerCase()))) {
       const list = this.heldBy.get(k);
       if (!list) continue;
@@ -233,7 +280,9 @@ export interface EnrichOptions {
  * objects for the changed ones (cached results are never mutated); files that are long-running
  * themselves are left alone (the engine already raised them).
  */
-export function enrich(path: string, findings: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
+export function enrich(path: string, all: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
+  // A reset the class offers, called from another file: that caller empties what grew.
+  const findings = all.filter((f) => !f.unlessCalled || !index.isCalledElsewhere(f.unlessCalled, path));
   const summary = index.get(path);
   if (!summary || summary.longRunning || summary.classes.length === 0) return [...findings];
   const memo = new Map<string, KeptAlive | null>();

@@ -65,6 +65,13 @@ export interface Finding {
    * dies". Set through `ReportDescriptor.raiseTo`; not part of any output format.
    */
   raiseTo?: Severity;
+  /**
+   * Methods (lower-case `fqn::method`) whose call anywhere in the linted project makes this
+   * finding moot: a reset the class offers its callers, which this file never calls. The
+   * cross-file pass (engine/project-index.ts `enrich`) drops the finding when another file
+   * calls one. Set through `ReportDescriptor.unlessCalled`; not part of any output format.
+   */
+  unlessCalled?: string[];
 }
 
 /** One file's result. `findings` are sorted by position. */
