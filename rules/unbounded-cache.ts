@@ -48,7 +48,7 @@ export default defineRule({
       staticProperty: '`{{ref}}` grows per {{per}}, never evicted: {{evidence}}',
       staticLocal: '`static ${{name}}` grows per {{per}}, never evicted: {{evidence}}',
       instanceCache: '`$this->{{name}}` grows per {{per}}, never evicted: {{evidence}}',
-      missEntry: '`{{ref}}` keeps an entry for every key asked, even one `{{source}}` lacks: evicted only when `{{source}}` changes',
+      missEntry: '`{{ref}}` keeps an entry for every key asked, even those `{{source}}` lacks: evicted only when it changes',
       transientRegistry: '`{{ref}}` keeps every `${{param}}` registered, by its own id, until someone calls `{{reset}}()`',
     },
     details: {
