@@ -238,16 +238,9 @@ export class ProjectIndex {
     list.splice(lo, 0, l);
   }
 
-  /**
-   * Does code of a file other than `path` call one of `methods` (`fqn::method`)? A static method
-   * also counts when called on an object (`$manager->clearBlocks()`): what the index cannot
-   * type, it does not hold against the finding.
-   */
-  isCalledElsewhere(methods: readonly string[], path: string): boolean {
-    return methods.some((m) => {
-      const name = m.slice(m.lastIndexOf('::') + 2);
-      return [m, `->${name}`].some((k) => [...this.calledFrom.get(k) ?? []].some((p) => p !== path));
-    });
+  /** Does code of a file other than `path` make one of these calls (`fqn::method`, `->method`)? */
+  isCalledElsewhere(calls: readonly string[], path: string): boolean {
+    return calls.some((k) => [...this.calledFrom.get(k) ?? []].some((p) => p !== path));
   }
 
   private unlink(s: FileSummary): void {

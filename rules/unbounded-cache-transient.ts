@@ -21,8 +21,12 @@ export interface TransientRegistry {
   /** The method that empties the registry, as written. */
   reset: string;
   resetAccess: Access;
-  /** Lower-case `fqn::method` of the reset, for `unlessCalled`. */
-  resetRef: string;
+  /**
+   * The calls that would answer the finding, for `unlessCalled`: `fqn::method`, and for an
+   * instance method also `->method` (the index does not type receivers). A static reset counts
+   * only called by its class: `->flush()` on anything else (an entity manager) is not it.
+   */
+  resetCalls: string[];
 }
 
 const SCALAR = new Set(['array', 'string', 'int', 'float', 'bool', 'mixed', 'object', 'iterable', 'callable', 'closure', 'null', 'false', 'true', 'self', 'static']);
@@ -50,7 +54,9 @@ export function transientRegistry(facts: Facts, cls: ClassFacts, accesses: reado
     if (!key || !isOwnIdentity(key, param)) continue;
     const ns = importsAt(cls.node).namespace;
     const fqn = ns ? `${ns}\\${cls.name}` : cls.name;
-    return { write: w, param, reset: resetMethod.name.name, resetAccess, resetRef: `${fqn}::${resetMethod.name.name}`.toLowerCase() };
+    const name = resetMethod.name.name.toLowerCase();
+    const resetCalls = resetMethod.isStatic ? [`${fqn.toLowerCase()}::${name}`] : [`${fqn.toLowerCase()}::${name}`, `->${name}`];
+    return { write: w, param, reset: resetMethod.name.name, resetAccess, resetCalls };
   }
   return null;
 }

@@ -148,7 +148,7 @@ function reportTransientRegistry(ctx: Ctx, s: Store): boolean {
       { at: s.decl, message: 'declared here: a static property lives as long as the process' },
       { at: t.resetAccess.via ?? t.resetAccess.node, message: `${t.reset}() empties it: nothing in this file calls it` },
     ],
-    unlessCalled: [t.resetRef],
+    unlessCalled: t.resetCalls,
   });
   return true;
 }

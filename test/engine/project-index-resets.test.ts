@@ -76,13 +76,22 @@ describe('a reset called from another file', () => {
     ]);
     expect(out[0]!.unlessCalled).toEqual(['app\\view\\snippetstack::flush']);
   });
-  it('is dropped when a middleware calls it statically or on an instance', () => {
+  it('is dropped when a middleware calls the static reset by its class', () => {
     expect(run([['src/View/SnippetStack.php', REGISTRY], ['src/Http/Middleware/RenderSnippets.php', middleware('SnippetStack::flush()')]])).toEqual([]);
-    expect(run([['src/View/SnippetStack.php', REGISTRY], ['src/Http/Middleware/RenderSnippets.php', middleware('$this->snippets->flush()')]])).toEqual([]);
   });
-  it('stays when only a test calls it, or another class\'s flush() is called statically', () => {
+  it('stays when only a test calls it, or another class\'s flush() is called, statically or on an object', () => {
     expect(run([['src/View/SnippetStack.php', REGISTRY], ['tests/SnippetTest.php', middleware('SnippetStack::flush()')]])).toHaveLength(1);
     expect(run([['src/View/SnippetStack.php', REGISTRY], ['src/Http/Middleware/RenderSnippets.php', middleware('\\App\\Cache\\Pool::flush()')]])).toHaveLength(1);
+    expect(run([['src/View/SnippetStack.php', REGISTRY], ['src/Http/Middleware/RenderSnippets.php', middleware('$this->em->flush()')]])).toHaveLength(1);
+  });
+  it('takes a call on an object for an instance reset: the index does not type receivers', () => {
+    const instance = REGISTRY.replace('public static function flush', 'public function flush');
+    const index = new ProjectIndex();
+    const own = lint('src/View/SnippetStack.php', instance);
+    expect(own.findings[0]!.unlessCalled).toEqual(['app\\view\\snippetstack::flush', '->flush']);
+    index.set(own.summary);
+    index.set(lint('src/Http/Middleware/RenderSnippets.php', middleware('$this->snippets->flush()')).summary);
+    expect(enrich('src/View/SnippetStack.php', own.findings, index, { rules: metas })).toEqual([]);
   });
   it('follows the index as the caller changes (LSP)', () => {
     const index = new ProjectIndex();
