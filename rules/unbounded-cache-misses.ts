@@ -1,6 +1,7 @@
 import type { Access } from '../engine/facts/access.js';
-import { isEmptyArray, isEntryEviction, keyChain } from '../engine/facts/array-growth.js';
-import { closestAncestor, isWithin, type ClassFacts } from '../engine/facts/index.js';
+import { containsJump, isEmptyArray, isEntryEviction, keyChain, ownMethodCalls } from '../engine/facts/array-growth.js';
+import { closestAncestor, isWithin, thisPropertyName, varName, type ClassFacts } from '../engine/facts/index.js';
+import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type PhpNode } from '../engine/nodes.js';
 import type { SourceFile } from '../engine/source.js';
 
@@ -44,6 +45,7 @@ export function missEntry(file: SourceFile, cls: ClassFacts, memo: readonly Acce
       // Every eviction must be the invalidation the source's writes make: anything else may bound it.
       const eviction = evictions.find((e) => invalidates(cls, e, guard.source));
       if (!eviction || !evictions.every((e) => invalidates(cls, e, guard.source))) return null;
+      if (onlyCalledForSourceKeys(file, cls, fn, key, guard.source)) return null;
       return { write: w, source: guard.source, fill, eviction };
     }
   }
@@ -90,6 +92,34 @@ function invalidates(cls: ClassFacts, eviction: Access, source: string): boolean
   if (!fn) return false;
   return cls.accesses.some((a) => a.name === source && a.storage === eviction.storage && functionOf(a.node) === fn
     && (a.role === 'keyed' || a.role === 'append' || a.role === 'unset-element' || a.role === 'byref-call'));
+}
+
+/**
+ * Is `fn` a private or protected helper that the class calls only for keys the source has:
+ * under `isset($this->source[$k])`, after `if (!isset($this->source[$k])) return …;`, or in
+ * `foreach ($this->source as $k => …)`? Then its empty answer is never stored for a miss.
+ */
+function onlyCalledForSourceKeys(file: SourceFile, cls: ClassFacts, fn: PhpNode | null, key: PhpNode, source: string): boolean {
+  if (!fn || fn.kind !== 'method' || (fn.visibility !== 'private' && fn.visibility !== 'protected')) return false;
+  const index = fn.arguments.findIndex((p) => p.name?.name === varName(key));
+  if (index < 0) return false;
+  const name = fn.name.name.toLowerCase();
+  const calls = cls.scopes.flatMap((s) => s.calls.filter((c) => ownMethodCalls(c)[0] === name));
+  return calls.length > 0 && calls.every((c) => {
+    const arg = c.arguments[index];
+    if (!arg) return false;
+    const k = file.textOf(arg);
+    const looksUp = (test: PhpNode): boolean => cls.accesses.some((a) => a.role === 'lookup' && a.name === source && isWithin(a.node, test)
+      && (a.depth === 1 ? keyChain(a)[0] !== undefined && file.textOf(keyChain(a)[0] as PhpNode) === k : lookupKey(file, a) === k));
+    for (let p = c.parent; p && !isFunctionLike(p); p = p.parent) {
+      if (p.kind === 'if' && p.body && isWithin(c, p.body) && looksUp(p.test)) return true;
+      if (p.kind === 'foreach' && thisPropertyName(p.source) === source && p.key && file.textOf(p.key) === k) return true;
+    }
+    // `if (!isset($this->source[$k])) { return []; }` earlier in the same function.
+    const caller = functionOf(c);
+    return !!caller && nodesUnder(caller).some((n) => n.kind === 'if' && file.spanOf(n).end <= file.spanOf(c).start
+      && n.test.kind === 'unary' && n.test.type === '!' && looksUp(n.test) && !!n.body && containsJump(n.body));
+  });
 }
 
 function functionOf(n: PhpNode): PhpNode | null {
