@@ -25,6 +25,7 @@ function isFinding(x: unknown): x is Finding {
   if (x.tip !== undefined && !str(x.tip)) return false;
   if (x.raiseTo !== undefined && !(SEVERITIES as readonly unknown[]).includes(x.raiseTo)) return false;
   if (x.instanceState !== undefined && x.instanceState !== true) return false;
+  if (x.unlessCalled !== undefined && !(Array.isArray(x.unlessCalled) && x.unlessCalled.every(str))) return false;
   if (!Array.isArray(x.related) || !x.related.every((r) => obj(r) && isRange(r.range) && str(r.message) && (r.path === undefined || str(r.path)))) return false;
   return Array.isArray(x.fixes) && x.fixes.every((f) => obj(f) && str(f.title) && (f.safety === 'safe' || f.safety === 'unsafe')
     && Array.isArray(f.edits) && f.edits.every((e) => obj(e) && int(e.start) && int(e.end) && str(e.text)));
@@ -32,6 +33,7 @@ function isFinding(x: unknown): x is Finding {
 
 export function isSummary(x: unknown): x is FileSummary {
   return obj(x) && str(x.path) && (x.longRunning === null || str(x.longRunning))
+    && (x.calls === undefined || (Array.isArray(x.calls) && x.calls.every(str)))
     && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
     && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)
       && (h.via === 'property' || h.via === 'constructor' || h.via === 'new') && isRange(h.range))

@@ -220,8 +220,9 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       summary = summarize(file, facts, longRunning() ? longRunningReason() : null);
       // A test that creates a service or runs a command does not keep it alive in production:
       // its classes can be found, but it holds nothing and runs no worker; its `new X` says
-      // nothing of how production code keeps an X.
-      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [] };
+      // nothing of how production code keeps an X, and its call of a reset (a `tearDown()`
+      // clearing a registry) resets nothing there.
+      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [], calls: [] };
     } catch { summary = emptySummary().summary; }
   }
   return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
@@ -267,6 +268,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
     ruleId: rule.meta.id, severity, message, range: file.rangeOf(d.at), related, fixes,
     ...(d.raiseTo ? { raiseTo: d.raiseTo } : {}),
     ...(d.instanceState ? { instanceState: true as const } : {}),
+    ...(d.unlessCalled && d.unlessCalled.length > 0 ? { unlessCalled: d.unlessCalled } : {}),
     ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };

@@ -55,6 +55,12 @@ export interface FileSummary {
   creates: Creation[];
   /** Classes handed to a container by name (`app(X::class)`, `->singleton(X::class)`). */
   resolved: string[];
+  /**
+   * The methods the file's code calls, lower-case: `fqn::method` for static calls by class name
+   * (and `self::`/`static::` in a class), `->method` for calls on an object. A finding's
+   * `unlessCalled` is answered by them (`enrich`).
+   */
+  calls?: string[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
@@ -114,7 +120,25 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
   const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor);
-  return { path: file.path, classes, holds, longRunning, creates: creations, resolved };
+  return { path: file.path, classes, holds, longRunning, creates: creations, resolved, calls: callsOf(facts, fqnOf) };
+}
+
+/** `fqn::method` and `->method` of every method call of the file, sorted and without duplicates. */
+function callsOf(facts: Facts, fqnOf: ReadonlyMap<unknown, string>): string[] {
+  const out = new Set<string>();
+  for (const s of facts.scopes) {
+    for (const call of s.calls) {
+      const w = call.what;
+      if (w.kind !== 'staticlookup' && w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup') continue;
+      if (w.offset.kind !== 'identifier') continue;
+      const m = w.offset.name.toLowerCase();
+      if (w.kind !== 'staticlookup') { out.add(`->${m}`); continue; }
+      const owner = w.what.kind === 'name' ? resolveClassName(w.what.name, w.what)
+        : (w.what.kind === 'selfreference' || w.what.kind === 'staticreference') && s.cls ? fqnOf.get(s.cls) ?? null : null;
+      if (owner && !NOT_CLASSES.has(owner.toLowerCase())) out.add(`${owner.toLowerCase()}::${m}`);
+    }
+  }
+  return [...out].sort();
 }
 
 /** A constructor parameter the object keeps: promoted, or assigned to a property in the constructor. */
@@ -165,6 +189,8 @@ export class ProjectIndex {
    */
   private readonly heldBy = new Map<string, Link[]>();
   private readonly lifetimes = new LifetimeIndex();
+  /** Called method (`fqn::method`, `->method`) → the paths whose code calls it. */
+  private readonly calledFrom = new Map<string, Set<string>>();
 
   /** Adds or replaces a file's summary; says whether anything changed. */
   set(summary: FileSummary): boolean {
@@ -174,6 +200,10 @@ export class ProjectIndex {
     this.files.set(summary.path, summary);
     for (const hold of summary.holds) this.link({ path: summary.path, hold });
     this.lifetimes.add(summary);
+    for (const c of summary.calls ?? []) {
+      const paths = this.calledFrom.get(c);
+      if (paths) paths.add(summary.path); else this.calledFrom.set(c, new Set([summary.path]));
+    }
     return true;
   }
 
@@ -231,8 +261,18 @@ export class ProjectIndex {
     list.splice(lo, 0, l);
   }
 
+  /** Does code of a file other than `path` make one of these calls (`fqn::method`, `->method`)? */
+  isCalledElsewhere(calls: readonly string[], path: string): boolean {
+    return calls.some((k) => [...this.calledFrom.get(k) ?? []].some((p) => p !== path));
+  }
+
   private unlink(s: FileSummary): void {
     this.lifetimes.remove(s);
+    for (const c of s.calls ?? []) {
+      const paths = this.calledFrom.get(c);
+      paths?.delete(s.path);
+      if (paths?.size === 0) this.calledFrom.delete(c);
+    }
     for (const k of new Set(s.holds.map((h) => h.held.toLowerCase()))) {
       const list = this.heldBy.get(k);
       if (!list) continue;
@@ -258,7 +298,9 @@ export interface EnrichOptions {
  * objects for the changed ones (cached results are never mutated); files that are long-running
  * themselves are left alone (the engine already raised them).
  */
-export function enrich(path: string, findings: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
+export function enrich(path: string, all: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
+  // A reset the class offers, called from another file: that caller empties what grew.
+  const findings = all.filter((f) => !f.unlessCalled || !index.isCalledElsewhere(f.unlessCalled, path));
   const summary = index.get(path);
   if (!summary || summary.classes.length === 0) return [...findings];
   // State of an instance that every caller makes for one call and drops dies with the call.

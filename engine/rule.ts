@@ -93,6 +93,11 @@ export interface ReportDescriptor<M extends string> {
    * (engine/project-lifetimes.ts). Only for findings inside a class.
    */
   instanceState?: true;
+  /**
+   * Methods (lower-case `fqn::method`) whose call from another file of the project answers the
+   * finding (a reset the class offers and this file never calls): the cross-file pass drops it.
+   */
+  unlessCalled?: string[];
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

@@ -72,6 +72,13 @@ export interface Finding {
    * `ReportDescriptor.instanceState`; not part of any output format.
    */
   instanceState?: true;
+  /**
+   * Calls (lower-case `fqn::method`, or `->method` for a method called on an object, which the
+   * index cannot type) whose presence in another linted file makes this finding moot: a reset the class offers its callers, which this file never calls. The
+   * cross-file pass (engine/project-index.ts `enrich`) drops the finding when another file
+   * calls one. Set through `ReportDescriptor.unlessCalled`; not part of any output format.
+   */
+  unlessCalled?: string[];
 }
 
 /** One file's result. `findings` are sorted by position. */

@@ -21,8 +21,10 @@ import { dataEvidence, type Evidence } from './unbounded-cache-evidence.js';
 import { duplicateAppend, duplicateEvidence } from './unbounded-cache-duplicates.js';
 import { evictsAnotherKey, resolvedKey } from './unbounded-cache-evictions.js';
 import { REGISTRABLE, isRegistration, storesArgument } from './unbounded-cache-registration.js';
+import { missEntry } from './unbounded-cache-misses.js';
+import { transientRegistry } from './unbounded-cache-transient.js';
 
-type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache';
+type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache' | 'missEntry' | 'transientRegistry';
 interface Options {
   /** Classes (short or fully qualified names) whose caches are known to be bounded. */
   ignoreClasses: string[];
@@ -49,16 +51,22 @@ export default defineRule({
       staticProperty: '`{{ref}}` grows per {{per}}, never evicted: {{evidence}}',
       staticLocal: '`static ${{name}}` grows per {{per}}, never evicted: {{evidence}}',
       instanceCache: '`$this->{{name}}` grows per {{per}}, never evicted: {{evidence}}',
+      missEntry: '`{{ref}}` keeps an entry for every key asked, even those `{{source}}` lacks: evicted only when it changes',
+      transientRegistry: '`{{ref}}` keeps every `${{param}}` registered, by its own id, until someone calls `{{reset}}()`',
     },
     details: {
       staticProperty: '`{{ref}}` gains an entry {{gains}} and nothing ever removes one: a static property lives as long as the process, so in a worker or under a long-running server it grows until memory_limit is reached.',
       staticLocal: '`static ${{name}}` gains an entry {{gains}} and nothing ever removes one: a static variable lives as long as the process, so it grows until memory_limit is reached.',
       instanceCache: '`$this->{{name}}` is a lookup cache that gains an entry {{gains}} and never evicts one: it keeps every value ever stored for as long as its object lives (for a shared service in a worker, the whole process).',
+      missEntry: 'The memo mirrors `{{source}}`: its entry for a key is removed when `{{source}}` changes under that key, so it holds at most the keys `{{source}}` has. But it stores an empty answer before checking that `{{source}}` has the key, so every key ever asked (an event nobody listens to, a name looked up once) leaves an entry that no change of `{{source}}` removes: it grows with what callers ask, for as long as the object lives.',
+      transientRegistry: 'A static property lives as long as the process. `{{reset}}()` says the entries are meant to be dropped once used (after a render, a request, a job), but this file never calls it: under PHP-FPM the process ends with the request, in a worker (Octane, RoadRunner, Swoole, a queue worker) every `${{param}}` ever registered stays, with all it references. When another linted file of the project calls `{{reset}}()`, this finding is dropped.',
     },
     tips: {
       staticProperty: '{{remedy}}',
       staticLocal: 'Bound it (evict the oldest entry when count() reaches a limit). If the keys come from a small fixed set, say so: `// phpleak-ignore-next-line unbounded-cache -- <why the keys are few>`.',
       instanceCache: 'Bound it (evict the oldest entry when count() reaches a limit), or, when the keys are objects, use a \\WeakMap so an entry goes when its key object does. A clear() that nobody calls when the cache is full is not a bound.',
+      missEntry: 'Answer a miss without storing it: return `[]` when `{{source}}` has no entry for the key, and store only under that check.',
+      transientRegistry: 'Call `{{reset}}()` where the entries have been used (at the end of each request or job: a middleware, a terminating callback), or keep them on an object made per request.',
     },
   },
   defaultOptions: { ignoreClasses: [], maxEntries: 1000 } as Options,
@@ -99,6 +107,56 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * A memo bounded by another array's keys (evicted where that array changes) that stores an
+ * empty answer for keys the array lacks (rules/unbounded-cache-misses.ts). Its keys need no
+ * data evidence: the class itself says the memo should hold no more keys than the source has.
+ */
+function reportMissEntry(ctx: Ctx, s: Store): boolean {
+  if (s.kind === 'static-local' || !s.cls) return false;
+  const miss = missEntry(ctx.file, s.cls, s.accesses);
+  if (!miss) return false;
+  if (s.kind === 'prop' && lifetimeOf(s.cls, ctx.facts, ctx.longRunning).lifetime === 'operation') return true;
+  if (resetOf(ctx.file, s.cls, s.accesses)) return true;
+  const at = miss.write.via ?? miss.write.outer;
+  const ref = ctx.file.textOf(miss.write.node);
+  const source = s.kind === 'prop' ? `$this->${miss.source}` : `${miss.write.cls ?? 'self'}::$${miss.source}`;
+  ctx.report({
+    at, messageId: 'missEntry', data: { ref, source },
+    related: [
+      { at: s.decl, message: 'declared here' },
+      { at: miss.fill.via ?? miss.fill.outer, message: `filled only when \`${source}\` has the key` },
+      { at: miss.eviction.via ?? miss.eviction.outer, message: `evicted only here, where \`${source}\` changes` },
+    ],
+  });
+  return true;
+}
+
+/**
+ * A static registry of objects stored by their own id that only a reset method of the class
+ * empties, never called in this file (rules/unbounded-cache-transient.ts). The cross-file pass
+ * drops the finding when another file calls the reset.
+ */
+function reportTransientRegistry(ctx: Ctx, s: Store): boolean {
+  if (s.kind !== 'static-prop' || !s.cls) return false;
+  const t = transientRegistry(ctx.facts, s.cls, s.accesses);
+  if (!t) return false;
+  if (resetOf(ctx.file, s.cls, s.accesses)) return true;
+  ctx.report({
+    at: t.write.via ?? t.write.outer, messageId: 'transientRegistry',
+    data: { ref: ctx.file.textOf(t.write.node), param: t.param, reset: t.reset },
+    related: [
+      { at: s.decl, message: 'declared here: a static property lives as long as the process' },
+      { at: t.resetAccess.via ?? t.resetAccess.node, message: `${t.reset}() empties it: nothing in this file calls it` },
+    ],
+    unlessCalled: t.resetCalls,
+  });
+  return true;
+}
+
+/** Directories of scripts run by hand or by a build: `bin/`, `scripts/`, `build/`, `tools/`, `dev/`. */
+const ONE_SHOT_SCRIPT = /(^|\/)(bin|scripts?|build|tools|dev|\.github)\//;
 
 /**
  * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
@@ -347,6 +405,8 @@ function isOutputList(s: Store): boolean {
 
 function check(ctx: Ctx, s: Store): void {
   const file = ctx.file;
+  if (reportMissEntry(ctx, s)) return;
+  if (reportTransientRegistry(ctx, s)) return;
   const growing = s.accesses.filter((a) => growingWrite(a) !== null
     && !(s.kind === 'prop' && methodNameOf(a.node) === '__construct')
     && !isOneTimeFill(file, a, s.accesses)

@@ -263,7 +263,7 @@ const DEFINITION_WORDS = new Set([
 ]);
 
 /** `$field` or `Field $f` (a parameter or local): "`$field`" when its name or declared type says it is a definition. */
-function definitionObject(arg: PhpNode | undefined, facts: Facts): string | null {
+export function definitionObject(arg: PhpNode | undefined, facts: Facts): string | null {
   const name = arg ? varName(arg) : null;
   if (!arg || !name || name === 'this') return null;
   const last = (s: string): string => identifierWords(s.replace(/^.*\\/, '')).pop() ?? '';

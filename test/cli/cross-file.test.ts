@@ -97,3 +97,57 @@ final class PostController
     expect(lines(phpleak(['-j', '1', '-f', 'json', '--no-cache', 'src/Support'], { cwd: p }).stdout)).toEqual([['src/Support/LinkEnricher.php', 10]]);
   });
 });
+
+describe('cross-file: a static registry whose reset is called from another file', () => {
+  const registry = `<?php
+namespace App\\View;
+
+class SnippetStack
+{
+    protected static array $pending = [];
+
+    public static function push(Snippet $snippet): void
+    {
+        static::$pending[$snippet->getId()] = $snippet;
+    }
+
+    public static function flush(): void
+    {
+        static::$pending = [];
+    }
+}
+`;
+  const middleware = (body: string) => `<?php
+namespace App\\Http\\Middleware;
+
+use App\\View\\SnippetStack;
+
+final class RenderSnippets
+{
+    public function handle($request, \\Closure $next)
+    {
+        $response = $next($request);
+        ${body}
+        return $response;
+    }
+}
+`;
+  const registryFindings = (stdout: string): [number, string][] => {
+    const body = JSON.parse(stdout) as { files: { path: string; findings: JsonFinding[] }[] };
+    return (body.files.find((f) => f.path === 'src/View/SnippetStack.php')?.findings ?? []).map((f) => [f.line, f.message]);
+  };
+  it('reports the registry while no file calls flush(), and not once the middleware does (with and without the cache)', () => {
+    const leaky = makeProject({ 'src/View/SnippetStack.php': registry, 'src/Http/Middleware/RenderSnippets.php': middleware('') });
+    expect(registryFindings(phpleak(['-j', '1', '-f', 'json', '--no-cache'], { cwd: leaky }).stdout)).toEqual([
+      [10, '`static::$pending` keeps every `$snippet` registered, by its own id, until someone calls `flush()`'],
+    ]);
+    const fixed = makeProject({ 'src/View/SnippetStack.php': registry, 'src/Http/Middleware/RenderSnippets.php': middleware('SnippetStack::flush();') });
+    for (const args of [['--no-cache'], ['--cache'], ['--cache']]) {
+      const r = phpleak(['-j', '2', '-f', 'json', ...args], { cwd: fixed });
+      expect(r.code).toBe(0);
+      expect(registryFindings(r.stdout)).toEqual([]);
+    }
+    // The registry's file alone: the caller is not among the files linted.
+    expect(registryFindings(phpleak(['-j', '1', '-f', 'json', '--no-cache', 'src/View'], { cwd: fixed }).stdout)).toHaveLength(1);
+  });
+});
