@@ -31,17 +31,32 @@ const CONTAINERS = new Set(['program', 'namespace']);
 /** The previous analysis of a text, kept for the next edit. */
 export interface ParsedText { text: string; program: Program }
 
+/**
+ * What a splice replaced, for reusing the previous analysis (engine/incremental-reuse.ts): the
+ * changed text ([from, oldTo) of the old text became [from, oldTo + delta) of the new one), the
+ * member before and after, and the comments of its unit before and after (in file offsets).
+ */
+export interface SpliceInfo {
+  from: number;
+  oldTo: number;
+  delta: number;
+  oldMember: PhpNode;
+  newMember: PhpNode;
+  oldComments: CommentNode[];
+  newComments: CommentNode[];
+}
+
 /** Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local. */
-export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string): ParseResult & { reused: boolean } {
+export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string): ParseResult & { reused: boolean; splice?: SpliceInfo } {
   const spliced = prev ? splice(prev, text, path) : null;
-  if (spliced) return { ok: true, program: spliced, problems: [], reused: true };
+  if (spliced) return { ok: true, program: spliced.program, problems: [], reused: true, ...(spliced.info ? { splice: spliced.info } : {}) };
   return { ...parsePhp(text, path), reused: false };
 }
 
-function splice(prev: ParsedText, text: string, path: string): Program | null {
+function splice(prev: ParsedText, text: string, path: string): { program: Program; info?: SpliceInfo } | null {
   const old = prev.text;
   // The same text (an edit undone since the last good parse): the same tree.
-  if (old === text) return prev.program;
+  if (old === text) return { program: prev.program };
   // The changed region: [from, oldTo) in the old text became [from, newTo) in the new one.
   const max = Math.min(old.length, text.length);
   let from = 0;
@@ -71,7 +86,8 @@ function splice(prev: ParsedText, text: string, path: string): Program | null {
   const before = list[i - 1]!.loc as Loc | null;
   const loc = list[i]!.loc as Loc;
   if (!before || from < before.end.offset || loc.start.offset < before.end.offset) return null;
-  return reparseMember(prev.program, chain, i, before.end, loc, text, path, delta);
+  const r = reparseMember(prev.program, chain, i, before.end, loc, text, path, delta);
+  return r && { program: r.program, info: { ...r.info, from, oldTo, delta } };
 }
 
 /** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */
@@ -79,7 +95,9 @@ function listOf(n: Raw): Raw[] {
   return (CLASS_LIKE.has(n.kind) ? n.body : n.children) as Raw[];
 }
 
-function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): Program | null {
+type MemberSplice = { program: Program; info: Omit<SpliceInfo, 'from' | 'oldTo' | 'delta'> };
+
+function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): MemberSplice | null {
   const owner = chain[chain.length - 1]!;
   const inClass = CLASS_LIKE.has(owner.kind);
   const newEnd = oldLoc.end.offset + delta;
@@ -135,8 +153,10 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   const comments = program.comments ?? [];
   const earlierComments = comments.filter((c) => c.loc && c.loc.end.offset <= unitStart.offset);
   const laterComments = comments.filter((c) => c.loc && c.loc.start.offset >= oldEndOffset);
+  const unitComments = comments.filter((c) => c.loc && c.loc.end.offset > unitStart.offset && c.loc.start.offset < oldEndOffset);
   let replacement: Raw = member;
   let replaced: Raw = listOf(owner)[index]!;
+  const oldMember = replaced;
   for (let k = chain.length - 1; k >= 0; k--) {
     const parent = chain[k]!;
     const key = CLASS_LIKE.has(parent.kind) ? 'body' : 'children';
@@ -154,7 +174,7 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   const kept: CommentNode[] = [...earlierComments, ...snippetComments, ...laterComments];
   out.comments = kept;
   for (const c of later) c.offset += delta;
-  return out;
+  return { program: out, info: { oldMember, newMember: member, oldComments: unitComments, newComments: snippetComments } };
 }
 
 /** A comment also carries its start as `offset` (php-parser's doc-block field). */

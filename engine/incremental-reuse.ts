@@ -1,0 +1,116 @@
+import type { CommentNode, PhpNode } from './nodes.js';
+import type { SpliceInfo } from './incremental-parse.js';
+import type { LintResult } from './lint.js';
+import type { Range } from './types.js';
+
+// Most keystrokes in an editor change no tree: blanks between tokens, words typed into a
+// comment. For those the previous analysis of the document is the analysis of the new text,
+// moved: rules see trees (and shared facts computed from trees), and what they read of the text
+// beyond the tree is recorded by SourceFile (`reads`, `wholeTextRead`). So the previous result
+// is reused, its positions moved by the edit, when all of these hold (else: a full analysis):
+// - the same request (rules, severities, options, context) analysed the previous text;
+// - the edit stays on one line (no line number moves: messages and details may name lines), and
+//   after the line's first non-blank character (indentation is read by fixes: engine/fixes.ts);
+// - it changes only blanks, with every comment of the member unchanged, or only the inside of
+//   one comment that is not an ignore comment (`phpleak-ignore`: engine/suppress.ts), keeping
+//   its delimiters and whether it is a docblock (docblocks read are in `reads`: facts/names.ts);
+// - the member's tree is unchanged but for positions and attached comments;
+// - the previous analysis read nothing of the text there (a message quoting the code, a reason
+//   comment of gc-disabled) and took no whole text (fixes that scan the file), and no position
+//   of a finding, related location, fix or summary entry touches the edit.
+// test/engine/incremental.test.ts compares every reuse with a full analysis.
+
+/** A full analysis kept for reuse, with what it read of the text besides the tree. */
+export interface Analysed {
+  /** The request it answered, minus the text (requestKey). */
+  key: string;
+  result: LintResult;
+  /** [start, end] pairs of text the analysis read (engine/source.ts). */
+  reads: number[];
+  wholeTextRead: boolean;
+}
+
+/** The previous analysis moved onto `text`, or null when the edit may change it. */
+export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, oldText: string, text: string): Analysed | null {
+  if (prev.wholeTextRead || prev.key !== key) return null;
+  const { from, oldTo, delta } = edit;
+  const removed = oldText.slice(from, oldTo);
+  const inserted = text.slice(from, oldTo + delta);
+  if (/[\r\n]/.test(removed) || /[\r\n]/.test(inserted)) return null;
+  let ls = from;
+  while (ls > 0 && oldText[ls - 1] !== '\n' && oldText[ls - 1] !== '\r') ls--;
+  if (!/\S/.test(oldText.slice(ls, from))) return null;
+  const blanks = /^[ \t]*$/.test(removed) && /^[ \t]*$/.test(inserted);
+  if (!((blanks && sameComments(edit.oldComments, edit.newComments, -1)) || insideOneComment(edit))) return null;
+  if (shapeOf(edit.oldMember) !== shapeOf(edit.newMember)) return null;
+  const r = prev.reads;
+  for (let i = 0; i < r.length; i += 2) if (r[i]! <= oldTo && r[i + 1]! >= from) return null;
+  const touches = (p: { offset: number }): boolean => p.offset >= from && p.offset <= oldTo;
+  const rangeTouches = (g: Range): boolean => touches(g.start) || touches(g.end);
+  const { findings, summary } = prev.result;
+  for (const f of findings) {
+    if (rangeTouches(f.range) || f.related.some((x) => x.path === undefined && rangeTouches(x.range))) return null;
+    for (const fix of f.fixes) for (const e of fix.edits) if (e.start <= oldTo && e.end >= from) return null;
+  }
+  if (summary && [...summary.classes.flatMap((c) => [c.range, ...(c.properties ?? []).map((p) => p.range)]), ...summary.holds.map((h) => h.range)].some(rangeTouches)) return null;
+
+  // Everything after the edit moves by its size; on the edit's line, its column too.
+  const result = structuredClone(prev.result);
+  // A result may share a range between findings (the long-running evidence): moved once.
+  const moved = new Set<object>();
+  const move = (p: { offset: number; column: number }): void => {
+    if (p.offset <= oldTo || moved.has(p)) return;
+    moved.add(p);
+    if (p.offset - p.column <= from) p.column += delta;
+    p.offset += delta;
+  };
+  const moveRange = (g: Range): void => { move(g.start); move(g.end); };
+  for (const f of result.findings) {
+    moveRange(f.range);
+    for (const x of f.related) if (x.path === undefined) moveRange(x.range);
+    for (const fix of f.fixes) for (const e of fix.edits) {
+      if (moved.has(e)) continue;
+      moved.add(e);
+      if (e.start > oldTo) e.start += delta;
+      if (e.end > oldTo) e.end += delta;
+    }
+  }
+  if (result.summary) {
+    for (const c of result.summary.classes) { moveRange(c.range); for (const p of c.properties ?? []) moveRange(p.range); }
+    for (const h of result.summary.holds) moveRange(h.range);
+  }
+  const reads = r.map((o) => (o > oldTo ? o + delta : o));
+  return { key, result, reads, wholeTextRead: false };
+}
+
+/** Comments pairwise the same (kind, value), except the one at `skip`. */
+function sameComments(a: readonly CommentNode[], b: readonly CommentNode[], skip: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (i !== skip && (a[i]!.kind !== b[i]!.kind || a[i]!.value !== b[i]!.value)) return false;
+  return true;
+}
+
+/** The edit is inside one comment, which stays one comment of the same kind that no one reads the words of. */
+function insideOneComment(edit: SpliceInfo): boolean {
+  const { from, oldTo, delta, oldComments, newComments } = edit;
+  // Past the opener (`//`, `/*`, `#x`), before the closer (`*/`, or a line comment's line break).
+  const k = oldComments.findIndex((c) => c.loc !== null && c.loc.start.offset + 2 <= from && oldTo <= c.loc.end.offset - (c.kind === 'commentblock' ? 2 : 1));
+  if (k < 0 || !sameComments(oldComments, newComments, k)) return false;
+  const a = oldComments[k]!;
+  const b = newComments[k]!;
+  if (a.kind !== b.kind || !b.loc || b.loc.start.offset !== a.loc!.start.offset || b.loc.end.offset !== a.loc!.end.offset + delta) return false;
+  const closer = a.kind === 'commentblock' ? 2 : 1;
+  return inert(a.value) && inert(b.value) && a.value.slice(0, 3) === b.value.slice(0, 3) && a.value.slice(-closer) === b.value.slice(-closer);
+}
+
+/** Not an ignore comment. */
+function inert(value: string): boolean {
+  return !/phpleak/i.test(value);
+}
+
+const NOT_SHAPE = new Set(['loc', 'parent', 'leadingComments', 'trailingComments']);
+
+/** A node's tree without positions and attached comments. */
+function shapeOf(node: PhpNode): string {
+  return JSON.stringify(node, (k, v: unknown) => (NOT_SHAPE.has(k) ? undefined : v));
+}
