@@ -173,6 +173,11 @@ export class Server {
     }
   }
 
+  /** A closed document: the lint workers drop its kept tree and analysis (engine/incremental-cache.ts). */
+  forget(uri: string): void {
+    this.poolInstance?.forget(uri);
+  }
+
   /** Clear a closed document's diagnostics. */
   clear(uri: string): void {
     if (this.caps.push !== 'never') void this.connection.sendDiagnostics({ uri, diagnostics: [] });
