@@ -57,6 +57,22 @@ describe('phpleak-lsp under a burst of edits', () => {
   });
 });
 
+describe('phpleak-lsp when the last document closes', () => {
+  it('ends its lint workers a few seconds later (their heaps hold the trees let go of), and starts one again on the next open', async () => {
+    const c = await start({ settings: { debounceMs: 0 } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    const first = brief(await c.diagnosticsFor(uri, 1));
+    expect((await stats(c)).lintWorkers).toBeGreaterThan(0);
+    await c.close(uri);
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await stats(c)).lintWorkers).toBe(0);
+    await c.open(uri, demo, 2);
+    expect(brief(await c.diagnosticsFor(uri, 2))).toEqual(first);
+    expect((await stats(c)).lintWorkers).toBeGreaterThan(0);
+  }, 30_000);
+});
+
 describe('phpleak-lsp on edits that do not fit the document', () => {
   it('rejects an out-of-range or malformed incremental edit as a whole, keeps the text, and applies the next good edit', async () => {
     const c = await start({ settings: { debounceMs: 0 } });
