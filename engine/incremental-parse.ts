@@ -27,6 +27,16 @@ type Raw = PhpNode & Record<string, unknown>;
 
 const CLASS_LIKE = new Set(['class', 'interface', 'trait', 'enum']);
 const CONTAINERS = new Set(['program', 'namespace']);
+// Members whose range stops before their `;` (php-parser): their unit takes the `;` along, and
+// the next member's unit starts after it.
+const ENDS_BEFORE_SEMICOLON = new Set(['propertystatement', 'classconstant', 'enumcase']);
+
+/** Offset just after the `;` that follows `at` after blanks only, else -1. */
+function afterSemicolon(text: string, at: number): number {
+  let k = at;
+  while (text[k] === ' ' || text[k] === '\t') k++;
+  return text[k] === ';' ? k + 1 : -1;
+}
 
 /** The previous analysis of a text, kept for the next edit. */
 export interface ParsedText { text: string; program: Program }
@@ -85,8 +95,15 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   if (i <= 0) return null;
   const before = list[i - 1]!.loc as Loc | null;
   const loc = list[i]!.loc as Loc;
-  if (!before || from < before.end.offset || loc.start.offset < before.end.offset) return null;
-  const r = reparseMember(prev.program, chain, i, before.end, loc, text, path, delta);
+  if (!before) return null;
+  let unitStart = before.end;
+  if (ENDS_BEFORE_SEMICOLON.has(list[i - 1]!.kind)) {
+    const k = afterSemicolon(old, before.end.offset);
+    if (k < 0) return null;
+    unitStart = { line: before.end.line, column: before.end.column + (k - before.end.offset), offset: k };
+  }
+  if (from < unitStart.offset || loc.start.offset < unitStart.offset) return null;
+  const r = reparseMember(prev.program, chain, i, unitStart, loc, text, path, delta);
   return r && { program: r.program, info: { ...r.info, from, oldTo, delta } };
 }
 
@@ -101,7 +118,13 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   const owner = chain[chain.length - 1]!;
   const inClass = CLASS_LIKE.has(owner.kind);
   const newEnd = oldLoc.end.offset + delta;
-  const unit = text.slice(unitStart.offset, newEnd);
+  let semicolon = 0;
+  if (ENDS_BEFORE_SEMICOLON.has(listOf(owner)[index]!.kind)) {
+    const k = afterSemicolon(text, newEnd);
+    if (k < 0) return null;
+    semicolon = k - newEnd;
+  }
+  const unit = text.slice(unitStart.offset, newEnd + semicolon);
   // Everything after `__halt_compiler` is data, not code: the splice cannot know that.
   if (/__halt_compiler/i.test(unit)) return null;
   const wrapper = inClass ? `<?php ${owner.kind} X{` : '<?php ';
@@ -113,7 +136,7 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   if (items.length !== 1) return null;
   const member = items[0]!;
   const mloc = member.loc as Loc | null;
-  if (!mloc || mloc.end.offset !== wrapper.length + unit.length || mloc.start.offset < wrapper.length) return null;
+  if (!mloc || mloc.end.offset !== wrapper.length + unit.length - semicolon || mloc.start.offset < wrapper.length) return null;
   const snippetComments = parsed.program.comments ?? [];
   if (snippetComments.some((c) => !c.loc || c.loc.start.offset < wrapper.length || c.loc.end.offset > wrapper.length + unit.length)) return null;
 

@@ -13,7 +13,9 @@ import type { Range } from './types.js';
 //   after the line's first non-blank character (indentation is read by fixes: engine/fixes.ts);
 // - it changes only blanks, with every comment of the member unchanged, or only the inside of
 //   one comment that is not an ignore comment (`phpleak-ignore`: engine/suppress.ts), keeping
-//   its delimiters and whether it is a docblock (docblocks read are in `reads`: facts/names.ts);
+//   its delimiters and whether it is a docblock (docblocks read are in `docReads`: an edit
+//   there must be blanks at the end of a line, which their readers do not see: facts/names.ts);
+// - on a blank line, it adds or removes blanks only;
 // - the member's tree is unchanged but for positions and attached comments;
 // - the previous analysis read nothing of the text there (a message quoting the code, a reason
 //   comment of gc-disabled) and took no whole text (fixes that scan the file), and no position
@@ -27,6 +29,8 @@ export interface Analysed {
   result: LintResult;
   /** [start, end] pairs of text the analysis read (engine/source.ts). */
   reads: number[];
+  /** The same for docblocks read, whose readers do not see blanks at the end of a line. */
+  docReads: number[];
   wholeTextRead: boolean;
 }
 
@@ -39,12 +43,18 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
   if (/[\r\n]/.test(removed) || /[\r\n]/.test(inserted)) return null;
   let ls = from;
   while (ls > 0 && oldText[ls - 1] !== '\n' && oldText[ls - 1] !== '\r') ls--;
-  if (!/\S/.test(oldText.slice(ls, from))) return null;
+  let le = oldTo;
+  while (le < oldText.length && oldText[le] !== '\n' && oldText[le] !== '\r') le++;
   const blanks = /^[ \t]*$/.test(removed) && /^[ \t]*$/.test(inserted);
+  // Blanks on a blank line stay a blank line: no indentation is read from it.
+  if (!/\S/.test(oldText.slice(ls, from)) && !(blanks && !/\S/.test(oldText.slice(ls, le)))) return null;
   if (!((blanks && sameComments(edit.oldComments, edit.newComments, -1)) || insideOneComment(edit))) return null;
   if (shapeOf(edit.oldMember) !== shapeOf(edit.newMember)) return null;
   const r = prev.reads;
   for (let i = 0; i < r.length; i += 2) if (r[i]! <= oldTo && r[i + 1]! >= from) return null;
+  const d = prev.docReads;
+  const trailingBlanks = blanks && !/\S/.test(oldText.slice(oldTo, le));
+  for (let i = 0; i < d.length; i += 2) if (d[i]! <= oldTo && d[i + 1]! >= from && !trailingBlanks) return null;
   const touches = (p: { offset: number }): boolean => p.offset >= from && p.offset <= oldTo;
   const rangeTouches = (g: Range): boolean => touches(g.start) || touches(g.end);
   const { findings, summary } = prev.result;
@@ -79,8 +89,8 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
     for (const c of result.summary.classes) { moveRange(c.range); for (const p of c.properties ?? []) moveRange(p.range); }
     for (const h of result.summary.holds) moveRange(h.range);
   }
-  const reads = r.map((o) => (o > oldTo ? o + delta : o));
-  return { key, result, reads, wholeTextRead: false };
+  const at = (o: number): number => (o > oldTo ? o + delta : o);
+  return { key, result, reads: r.map(at), docReads: d.map(at), wholeTextRead: false };
 }
 
 /** Comments pairwise the same (kind, value), except the one at `skip`. */

@@ -109,7 +109,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   docblockReads.sink = (c) => {
     if (!c.loc) return;
     const tags = c.value.indexOf('@');
-    file.noteRead({ start: c.loc.start.offset + (tags < 0 ? 0 : tags), end: c.loc.end.offset });
+    file.noteDocblockRead({ start: c.loc.start.offset + (tags < 0 ? 0 : tags), end: c.loc.end.offset });
   };
   const findings: Finding[] = parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, file.lines));
 
@@ -229,7 +229,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   docblockReads.sink = null;
   const result: LintResult = { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
   if (doc !== undefined && parsed.problems.length === 0) {
-    const analysed: Analysed = { key, result: structuredClone(result), reads: file.reads, wholeTextRead: file.wholeTextRead };
+    const analysed: Analysed = { key, result: structuredClone(result), reads: file.reads, docReads: file.docReads, wholeTextRead: file.wholeTextRead };
     keepAnalysis(doc, req.text, analysed, false);
   }
   return result;

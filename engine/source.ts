@@ -18,6 +18,8 @@ export class SourceFile {
    * as it was cannot change a finding, only move it.
    */
   readonly reads: number[] = [];
+  /** Docblocks read (facts/names.ts docblockOf): their readers look past blanks at the end of a line. */
+  readonly docReads: number[] = [];
   wholeTextRead = false;
   private readonly source: string;
   constructor(readonly path: string, text: string, readonly program: Program) {
@@ -33,6 +35,9 @@ export class SourceFile {
 
   /** The analysis depends on the characters of `span` (comments, blanks), not only on the tree. */
   noteRead(span: Span): void { this.reads.push(span.start, span.end); }
+
+  /** A docblock was read (from its first tag). */
+  noteDocblockRead(span: Span): void { this.docReads.push(span.start, span.end); }
 
   /** text[start, end), recorded as read. */
   slice(start: number, end: number): string {

@@ -122,8 +122,9 @@ export const docblockReads: { sink: ((c: CommentNode) => void) | null } = { sink
 
 /**
  * The docblock text of a declaration (last leading block comment starting with `/**`). Its
- * readers look at tags only (`@var`, `@param`, `@return`): the prose before the first `@` is
- * not what they read, and a new reader that reads it must widen the span told to `docblockReads`.
+ * readers look at tags only (`@var`, `@param`, `@return`), and match blanks as `\s`: the prose
+ * before the first `@` and blanks at the end of a line change nothing they read. A new reader
+ * that depends on either must say so to `docblockReads` (engine/incremental-reuse.ts relies on it).
  */
 export function docblockOf(node: PhpNode): string | null {
   const cs = node.leadingComments;
