@@ -211,7 +211,11 @@ function forEachPosition(root: Raw, f: (p: Pos) => void, comments?: Set<OffsetCo
     if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) { const x: unknown = v[i]; if (typeof x === 'object' && x !== null) stack.push(x); } continue; }
     const o = v as Record<string, unknown>;
     if (comments && (o.kind === 'commentblock' || o.kind === 'commentline')) comments.add(o as unknown as OffsetComment);
-    for (const key in o) {
+    // Own keys only: `for in` also walks the enumerable methods on php-parser's node
+    // prototypes, which made this loop ~3 times slower (a third of an edit of tcpdf.php).
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (key === 'parent') continue;
       const x = o[key];
       if (typeof x !== 'object' || x === null) continue;
