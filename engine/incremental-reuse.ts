@@ -11,7 +11,8 @@ import type { Range } from './types.js';
 // - the same request (rules, severities, options, context) analysed the previous text;
 // - the edit stays on one line (no line number moves: messages and details may name lines), and
 //   after the line's first non-blank character (indentation is read by fixes: engine/fixes.ts);
-// - it changes only blanks, with every comment of the member unchanged, or only the inside of
+// - it changes only blanks, with every comment of the member unchanged, or adds one `//`
+//   comment at the end of a line, or changes only the inside of
 //   one comment that is not an ignore comment (`phpleak-ignore`: engine/suppress.ts), keeping
 //   its delimiters and whether it is a docblock (docblocks read are in `docReads`: an edit
 //   there must be blanks at the end of a line, which their readers do not see: facts/names.ts);
@@ -48,7 +49,7 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
   const blanks = /^[ \t]*$/.test(removed) && /^[ \t]*$/.test(inserted);
   // Blanks on a blank line stay a blank line: no indentation is read from it.
   if (!/\S/.test(oldText.slice(ls, from)) && !(blanks && !/\S/.test(oldText.slice(ls, le)))) return null;
-  if (!((blanks && sameComments(edit.oldComments, edit.newComments, -1)) || insideOneComment(edit))) return null;
+  if (!((blanks && sameComments(edit.oldComments, edit.newComments, -1)) || insideOneComment(edit) || newLineComment(edit, removed, inserted, oldText.slice(oldTo, le)))) return null;
   if (shapeOf(edit.oldMember) !== shapeOf(edit.newMember)) return null;
   const r = prev.reads;
   for (let i = 0; i < r.length; i += 2) if (r[i]! <= oldTo && r[i + 1]! >= from) return null;
@@ -110,7 +111,24 @@ function insideOneComment(edit: SpliceInfo): boolean {
   const b = newComments[k]!;
   if (a.kind !== b.kind || !b.loc || b.loc.start.offset !== a.loc!.start.offset || b.loc.end.offset !== a.loc!.end.offset + delta) return false;
   const closer = a.kind === 'commentblock' ? 2 : 1;
-  return inert(a.value) && inert(b.value) && a.value.slice(0, 3) === b.value.slice(0, 3) && a.value.slice(-closer) === b.value.slice(-closer);
+  // A block comment stays a docblock or not (`/*` + `*`); a line comment keeps its `//` or `#`.
+  const opener = a.kind === 'commentblock' ? 3 : 2;
+  return inert(a.value) && inert(b.value) && a.value.slice(0, opener) === b.value.slice(0, opener) && a.value.slice(-closer) === b.value.slice(-closer);
+}
+
+/**
+ * The edit adds one `//` comment at the end of a line (`$x = 1; // why`), and nothing else: the
+ * comment readers are the ignore comments (not this one), docblocks (not this one, and a line
+ * comment between a docblock and its declaration does not hide it) and what is in `reads`.
+ */
+function newLineComment(edit: SpliceInfo, removed: string, inserted: string, restOfLine: string): boolean {
+  const { oldComments, newComments } = edit;
+  if (removed !== '' || !/^[ \t]*\/\/[^\r\n]*$/.test(inserted) || /\S/.test(restOfLine) || newComments.length !== oldComments.length + 1) return false;
+  let j = 0;
+  while (j < oldComments.length && oldComments[j]!.kind === newComments[j]!.kind && oldComments[j]!.value === newComments[j]!.value) j++;
+  for (let i = j; i < oldComments.length; i++) if (oldComments[i]!.kind !== newComments[i + 1]!.kind || oldComments[i]!.value !== newComments[i + 1]!.value) return false;
+  const c = newComments[j]!;
+  return c.kind === 'commentline' && c.loc !== null && c.loc.start.offset >= edit.from && inert(c.value) && inserted.trimStart().replace(/\s+$/, '') === c.value.replace(/\s+$/, '');
 }
 
 /** Not an ignore comment. */

@@ -115,6 +115,8 @@ function hasReasonComment(call: Call, file: SourceFile): boolean {
     break;
   }
   const from = lines.lineOf(file.spanOf(anchor).start) - 1;
+  // Any comment on these lines may be the reason: a new one there changes the finding.
+  file.noteRead({ start: lines.lineStart(Math.max(1, from)), end: lines.lineEnd(callLine) });
   const text: string[] = [];
   for (const c of comments) {
     if (!c.loc) continue;
@@ -142,6 +144,8 @@ function commentGroup(last: CommentNode, comments: readonly CommentNode[], file:
     out.unshift(c.value);
     line--;
   }
+  // A comment added on the line above would join the group.
+  if (line > 1) file.noteRead({ start: file.lines.lineStart(line - 1), end: file.lines.lineEnd(line - 1) });
   return [out.join(' ')];
 }
 

@@ -31,9 +31,9 @@ class Worker
 
 const lint = (text: string, incremental?: string): LintResult => lintTextDetailed({ path: PATH, text, rules: settings, summary: true, ...(incremental ? { incremental } : {}) });
 
-/** Lints `edited` after `BASE` as the editor does; returns the result and whether it was moved. */
-function afterEdit(edited: string): { result: LintResult; moved: boolean } {
-  lint(BASE, 'doc');
+/** Lints `edited` after `start` as the editor does; returns the result and whether it was moved. */
+function afterEdit(edited: string, start = BASE): { result: LintResult; moved: boolean } {
+  lint(start, 'doc');
   const before = reusedResults();
   const result = lint(edited, 'doc');
   return { result, moved: reusedResults() > before };
@@ -64,6 +64,19 @@ describe('reusing the previous analysis', () => {
     expect(moved).toBe(false);
     expect(result.findings).toEqual([]);
     expect(result).toEqual(lint(edited));
+  });
+
+  it('moves it for a // comment typed at the end of a line, not for one beside gc_disable() (a reason)', () => {
+    const start = BASE.replace('$x = 1; // note', '$x = 1; // note\n        $y = 2;');
+    const why = start.replace('$y = 2;', '$y = 2; // why');
+    const a = afterEdit(why, start);
+    expect(a.moved).toBe(true);
+    expect(a.result).toEqual(lint(why));
+    const reason = start.replace('gc_disable();', 'gc_disable(); // the import allocates no cycles');
+    const b = afterEdit(reason, start);
+    expect(b.moved).toBe(false);
+    expect(b.result.findings).toEqual([]);
+    expect(b.result).toEqual(lint(reason));
   });
 
   it('redoes it for an ignore comment, a changed tree or a new line', () => {
