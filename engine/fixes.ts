@@ -23,11 +23,7 @@ export class Fixer {
   }
 
   /** One indentation step as the file uses it (tab or N spaces; 4 when unknown). */
-  get indentUnit(): string {
-    const m = /^(\t| {2,8})\S/m.exec(this.file.text);
-    if (!m) return '    ';
-    return m[1] === '\t' ? '\t' : m[1]!;
-  }
+  get indentUnit(): string { return this.file.indentUnit(); }
 
   /** Span of whole lines covering `at`, including the final line break (for removing a statement). */
   wholeLines(at: PhpNode | Span): Span {
@@ -36,8 +32,8 @@ export class Fixer {
     const first = lines.lineOf(s.start);
     const last = lines.lineOf(s.end);
     const startOff = lines.lineStart(first);
-    const before = this.file.text.slice(startOff, s.start);
-    const after = this.file.text.slice(s.end, lines.lineEnd(last));
+    const before = this.file.slice(startOff, s.start);
+    const after = this.file.slice(s.end, lines.lineEnd(last));
     if (before.trim() !== '' || after.trim() !== '') return s;
     const end = last < lines.lineCount ? lines.lineStart(last + 1) : lines.lineEnd(last);
     return { start: startOff, end };

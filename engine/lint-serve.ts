@@ -1,7 +1,8 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { fixUntilStable, type FixLoopResult } from './fixes.js';
 import { lintTextDetailed } from './lint.js';
-import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
+import type { ForgetDocument, LintJob, LintReply, WorkerReady } from './lint-worker.js';
+import { forgetDocument } from './incremental-cache.js';
 import type { FileSummary } from './project-index.js';
 import type { AnyRule } from './rule.js';
 import type { Finding } from './types.js';
@@ -37,7 +38,10 @@ export function serveLintJobs(port: MessagePort, registry: readonly AnyRule[]): 
   };
   // A batch of jobs is answered in one message: a message between threads costs about as much
   // as linting a small file.
-  port.on('message', (jobs: LintJob[]) => port.postMessage(jobs.map(serve)));
+  port.on('message', (m: LintJob[] | ForgetDocument) => {
+    if (Array.isArray(m)) port.postMessage(m.map(serve));
+    else forgetDocument(m.forget);
+  });
   const ready: WorkerReady = { ready: true };
   port.postMessage(ready);
 }

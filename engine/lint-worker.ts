@@ -15,6 +15,8 @@ export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
 }
 /** `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error. */
 export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult; summary?: FileSummary }
+/** To a worker: the document closed, drop what is kept for its next edit. No reply. */
+export interface ForgetDocument { forget: string }
 /** Sent once the rules are loaded: the pool starts a file's time bound from here. */
 export interface WorkerReady { ready: true }
 

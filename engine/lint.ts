@@ -1,11 +1,12 @@
 import { isTestPath, tooLargeMessage } from './config.js';
-import { Facts } from './facts/index.js';
+import { Facts, docblockReads } from './facts/index.js';
 import { isOneShotPath } from './facts/one-shot.js';
 import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
-import { parsePhp } from './parse.js';
-import { parseDocument } from './incremental-cache.js';
+import { parsePhp, type ParseResult } from './parse.js';
+import { keepAnalysis, keptAnalysis, parseDocument } from './incremental-cache.js';
+import { reuseAnalysis, type Analysed } from './incremental-reuse.js';
 import { withLongRunningNote, type AnyRule, type ReportDescriptor, type RuleContext } from './rule.js';
 import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
@@ -90,12 +91,33 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     return { findings: engineFinding('file-skipped', { start: 0, end: 0 }, tooLargeMessage(max), new LineIndex(req.text)), longRunning: noVerdict(), ...emptySummary() };
   }
 
-  const parsed = req.incremental !== undefined ? parseDocument(req.incremental, req.text, req.path) : parsePhp(req.text, req.path);
+  const doc = req.incremental;
+  const key = doc === undefined ? '' : requestKey(req);
+  let parsed: ParseResult;
+  if (doc !== undefined) {
+    const p = parseDocument(doc, req.text, req.path);
+    parsed = p.parsed;
+    // An edit that changes no tree (blanks, words in a comment) moves the previous analysis
+    // instead of redoing it (engine/incremental-reuse.ts); the same text reuses it as it is.
+    const same = keptAnalysis(doc, req.text);
+    const moved = same?.key === key ? same : p.previous?.analysis && reuseAnalysis(p.previous.analysis, key, p.previous.splice, p.previous.text, req.text);
+    if (moved) {
+      keepAnalysis(doc, req.text, moved, true);
+      return structuredClone(moved.result);
+    }
+  } else {
+    parsed = parsePhp(req.text, req.path);
+  }
   if (!parsed.ok) {
     const lines = new LineIndex(req.text);
     return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict(), ...emptySummary() };
   }
   const file = new SourceFile(req.path, req.text, parsed.program);
+  docblockReads.sink = (c) => {
+    if (!c.loc) return;
+    const tags = c.value.indexOf('@');
+    file.noteDocblockRead({ start: c.loc.start.offset + (tags < 0 ? 0 : tags), end: c.loc.end.offset });
+  };
   const findings: Finding[] = parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, file.lines));
 
   const facts = new Facts();
@@ -225,7 +247,22 @@ export function lintTextDetailed(req: LintRequest): LintResult {
       if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [], calls: [] };
     } catch { summary = emptySummary().summary; }
   }
-  return { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
+  docblockReads.sink = null;
+  const result: LintResult = { findings: sortFindings(kept), longRunning: verdict, ...(summary ? { summary } : {}) };
+  if (doc !== undefined && parsed.problems.length === 0) {
+    const analysed: Analysed = { key, result: structuredClone(result), reads: file.reads, docReads: file.docReads, wholeTextRead: file.wholeTextRead };
+    keepAnalysis(doc, req.text, analysed, false);
+  }
+  return result;
+}
+
+/** Everything a request's result depends on but its text (engine/incremental-reuse.ts). */
+function requestKey(req: LintRequest): string {
+  return JSON.stringify([
+    req.path, req.rules.map((r) => [r.rule.meta.id, r.severity ?? null, r.options ?? null]), req.longRunning ?? null, req.detectLongRunning ?? null,
+    req.isTestFile ?? null, req.engineSeverities ?? null, req.knownRuleIds ? [...req.knownRuleIds].sort() : null, req.maxFileBytes ?? null,
+    req.phpVersion ?? null, req.summary ?? null,
+  ]);
 }
 
 /** ` at rules/x.js:12` — the first phpleak frame of a crash, so a bug report points at the code. */

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import type { Finding } from './types.js';
 import type { FixLoopResult } from './fixes.js';
-import type { LintJob, LintReply, WorkerReady } from './lint-worker.js';
+import type { ForgetDocument, LintJob, LintReply, WorkerReady } from './lint-worker.js';
 import type { FileSummary } from './project-index.js';
 
 /** Time a new worker may take to load the rules before its first file's bound starts. */
@@ -111,6 +111,15 @@ export class LintPool {
       (background ? this.backgroundQueue : this.queue).push({ job: { ...job, id: this.nextId++ }, resolve, background });
       this.schedulePump();
     });
+  }
+
+  /**
+   * The document `key` (a LintJob's `incremental`) closed: every worker lets go of its tree and
+   * analysis (engine/incremental-cache.ts), tens of MB for a large file.
+   */
+  forget(key: string): void {
+    const m: ForgetDocument = { forget: key };
+    for (const w of this.live.keys()) w.postMessage(m);
   }
 
   /** Live worker threads (for stats and tests). */

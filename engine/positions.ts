@@ -3,7 +3,8 @@ import type { Position, Range } from './types.js';
 /** Maps offsets to line/column for one text. Lines break at \n, \r\n and lone \r, as PHP does. */
 export class LineIndex {
   private readonly starts: number[];
-  constructor(readonly text: string) {
+  /** `onRead`: told of every line whose text is read (engine/source.ts `reads`). */
+  constructor(readonly text: string, private readonly onRead?: (start: number, end: number) => void) {
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -56,7 +57,12 @@ export class LineIndex {
     return this.text.charCodeAt(next - 1) === 10 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
   }
 
-  lineText(line: number): string { return this.text.slice(this.lineStart(line), this.lineEnd(line)); }
+  lineText(line: number): string {
+    const start = this.lineStart(line);
+    const end = this.lineEnd(line);
+    this.onRead?.(start, end);
+    return this.text.slice(start, end);
+  }
 
   /** The line break this text mostly uses, so inserted lines match the file. */
   get eol(): string {

@@ -11,8 +11,49 @@ export interface Span { start: number; end: number }
  */
 export class SourceFile {
   readonly lines: LineIndex;
-  constructor(readonly path: string, readonly text: string, readonly program: Program) {
-    this.lines = new LineIndex(text);
+  /**
+   * What the analysis read of the text beyond the tree (engine/incremental-reuse.ts): spans
+   * read through textOf, lineText or noteRead, as [start, end] pairs, and whether anything took
+   * `text` itself (then any edit may change the result). An edit elsewhere that leaves the tree
+   * as it was cannot change a finding, only move it.
+   */
+  readonly reads: number[] = [];
+  /** Docblocks read (facts/names.ts docblockOf): their readers look past blanks at the end of a line. */
+  readonly docReads: number[] = [];
+  wholeTextRead = false;
+  private readonly source: string;
+  constructor(readonly path: string, text: string, readonly program: Program) {
+    this.source = text;
+    this.lines = new LineIndex(text, (start, end) => this.reads.push(start, end));
+  }
+
+  /** The whole text: whoever reads it may depend on any character (see `reads`). */
+  get text(): string {
+    this.wholeTextRead = true;
+    return this.source;
+  }
+
+  /** The analysis depends on the characters of `span` (comments, blanks), not only on the tree. */
+  noteRead(span: Span): void { this.reads.push(span.start, span.end); }
+
+  /** A docblock was read (from its first tag). */
+  noteDocblockRead(span: Span): void { this.docReads.push(span.start, span.end); }
+
+  /** text[start, end), recorded as read. */
+  slice(start: number, end: number): string {
+    this.reads.push(start, end);
+    return this.source.slice(start, end);
+  }
+
+  /**
+   * One indentation step as the file uses it (tab or N spaces; 4 when unknown), from the first
+   * indented line. It depends only on lines' leading blanks and the character after them, which
+   * a reused analysis never sees change (engine/incremental-reuse.ts): not recorded as a read.
+   */
+  indentUnit(): string {
+    const m = /^(\t| {2,8})\S/m.exec(this.source);
+    if (!m) return '    ';
+    return m[1] === '\t' ? '\t' : m[1]!;
   }
 
   /**
@@ -36,7 +77,7 @@ export class SourceFile {
       end = start;
       if (p) {
         // `class` in `$x::class`: the identifier ends where its parent does.
-        const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(this.text.slice(p.start, p.end));
+        const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(this.source.slice(p.start, p.end));
         if (m) start = p.end - m[0].length;
       }
     }
@@ -50,7 +91,7 @@ export class SourceFile {
     if (attrs && attrs.length > 0 && attrs[0]!.loc && attrs[0]!.loc.start.offset < start) start = attrs[0]!.loc.start.offset;
     if (!isStatementKind(node.kind)) {
       // Trim a trailing `;` (and blanks before it) that belongs to the enclosing statement.
-      while (end > start && /[\s;]/.test(this.text[end - 1]!)) end--;
+      while (end > start && /[\s;]/.test(this.source[end - 1]!)) end--;
     }
     return { start, end: Math.max(start, end) };
   }
@@ -62,7 +103,8 @@ export class SourceFile {
 
   textOf(node: PhpNode | Span): string {
     const s = 'kind' in node ? this.spanOf(node) : node;
-    return this.text.slice(s.start, s.end);
+    this.reads.push(s.start, s.end);
+    return this.source.slice(s.start, s.end);
   }
 }
 

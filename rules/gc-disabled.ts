@@ -115,6 +115,8 @@ function hasReasonComment(call: Call, file: SourceFile): boolean {
     break;
   }
   const from = lines.lineOf(file.spanOf(anchor).start) - 1;
+  // Any comment on these lines may be the reason: a new one there changes the finding.
+  file.noteRead({ start: lines.lineStart(Math.max(1, from)), end: lines.lineEnd(callLine) });
   const text: string[] = [];
   for (const c of comments) {
     if (!c.loc) continue;
@@ -132,13 +134,18 @@ function hasReasonComment(call: Call, file: SourceFile): boolean {
 /** The comment with the consecutive `//` lines just above it (a reason often spans several). */
 function commentGroup(last: CommentNode, comments: readonly CommentNode[], file: SourceFile): string[] {
   const out = [last.value];
+  // The reason is in the comments' words, not in the tree: an edit there changes the finding.
+  file.noteRead({ start: last.loc!.start.offset, end: last.loc!.end.offset });
   let line = file.lines.lineOf(last.loc!.start.offset);
   for (let i = comments.indexOf(last) - 1; i >= 0; i--) {
     const c = comments[i]!;
     if (!c.loc || file.lines.lineOf(c.loc.start.offset) !== line - 1) break;
+    file.noteRead({ start: c.loc.start.offset, end: c.loc.end.offset });
     out.unshift(c.value);
     line--;
   }
+  // A comment added on the line above would join the group.
+  if (line > 1) file.noteRead({ start: file.lines.lineStart(line - 1), end: file.lines.lineEnd(line - 1) });
   return [out.join(' ')];
 }
 
@@ -209,7 +216,7 @@ function wrapInTryFinally(call: Call, fixer: Fixer, file: SourceFile, inFunction
   if (lines.lineText(lastLine).slice(last.end - lines.lineStart(lastLine)).trim() !== '') return null;
   const regionStart = lines.lineStart(firstLine);
   const regionEnd = lines.lineEnd(lastLine);
-  const indented = indentLines(file.text.slice(regionStart, regionEnd), fixer.indentUnit);
+  const indented = indentLines(file.slice(regionStart, regionEnd), fixer.indentUnit);
   if (indented === null) return null;
   const indent = fixer.indentAt(stmt);
   const eol = fixer.eol;
@@ -219,8 +226,8 @@ function wrapInTryFinally(call: Call, fixer: Fixer, file: SourceFile, inFunction
     // The old gc_enable(); line becomes the finally block; nothing else may share its lines.
     const span = file.spanOf(replaceEnable);
     const enableLine = lines.lineOf(span.start);
-    if (file.text.slice(regionEnd, lines.lineStart(enableLine)).trim() !== '') return null;
-    if (lines.lineText(enableLine).trim() !== file.text.slice(span.start, span.end).trim()) return null;
+    if (file.slice(regionEnd, lines.lineStart(enableLine)).trim() !== '') return null;
+    if (lines.lineText(enableLine).trim() !== file.slice(span.start, span.end).trim()) return null;
     end = lines.lineEnd(enableLine);
   }
   const text = `${indent}try {${eol}${indented}${eol}${finallyText}`;

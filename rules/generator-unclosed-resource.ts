@@ -146,14 +146,13 @@ export default defineRule({
       const last = (closeIdx >= 0 ? closeIdx : list.length) - 1;
       if (last < first) return null;
       const lines = file.lines;
-      const text = file.text;
       const before = list[first - 1]!;
       const fromLine = lines.lineOf(file.spanOf(before).end) + 1;
       const lastEnd = file.spanOf(list[last]!).end;
       const toLine = lines.lineOf(lastEnd);
       // Whole lines only: nothing but a comment may share a line with the wrapped statements.
-      if (!/^\s*((\/\/|#).*)?$/.test(text.slice(file.spanOf(before).end, lines.lineEnd(lines.lineOf(file.spanOf(before).end))))) return null;
-      if (!/^\s*((\/\/|#).*)?$/.test(text.slice(lastEnd, lines.lineEnd(toLine)))) return null;
+      if (!/^\s*((\/\/|#).*)?$/.test(file.slice(file.spanOf(before).end, lines.lineEnd(lines.lineOf(file.spanOf(before).end))))) return null;
+      if (!/^\s*((\/\/|#).*)?$/.test(file.slice(lastEnd, lines.lineEnd(toLine)))) return null;
       if (fromLine > toLine) return null;
       const regionStart = lines.lineStart(fromLine);
       const regionEnd = lines.lineEnd(toLine);
@@ -178,9 +177,9 @@ export default defineRule({
       const edits = [];
       if (moved) {
         const ms = file.spanOf(moved);
-        const gap = text.slice(regionEnd, ms.start);
+        const gap = file.slice(regionEnd, ms.start);
         const movedLineEnd = lines.lineEnd(lines.lineOf(ms.end));
-        if (!/^\s*((\/\/|#).*)?$/.test(text.slice(ms.end, movedLineEnd))) return null;
+        if (!/^\s*((\/\/|#).*)?$/.test(file.slice(ms.end, movedLineEnd))) return null;
         if (/^\s*$/.test(gap)) {
           edits.push({ start: regionStart, end: movedLineEnd, text: replacement });
         } else {

@@ -12,6 +12,8 @@ export interface ServerStats {
   documents: { uri: string; version: number; length: number; sha1: string }[];
   /** The server process's memory (bytes; process.memoryUsage(): worker threads count in rss only). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Lint worker threads alive (they end a few seconds after the last document closes). */
+  lintWorkers: number;
   /** The workspace index: files in it, and what the background scan did. */
   index: ScanStats & { files: number };
 }
@@ -23,6 +25,7 @@ export function registerDebugStats(server: Server): void {
       const text = d.doc.getText();
       return { uri: d.uri, version: d.doc.version, length: text.length, sha1: createHash('sha1').update(text).digest('hex') };
     }),
+    lintWorkers: server.lintWorkers,
     index: server.workspace.stats(),
     memory: (({ rss, heapTotal, heapUsed, external, arrayBuffers }) => ({ rss, heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
   }));

@@ -5,6 +5,7 @@ import type { Server } from './server.js';
 export function registerDidClose(server: Server): void {
   server.connection.onDidCloseTextDocument(({ textDocument }) => {
     const d = server.documents.close(textDocument.uri);
+    server.forget(textDocument.uri);
     server.clear(textDocument.uri);
     server.workspace.closed(textDocument.uri);
     if (d) releaseLargeText(d.doc.getText().length);

@@ -30,6 +30,8 @@ export class OpenDocument {
   timer: NodeJS.Timeout | undefined;
   /** When the first change not yet analysed arrived (bounds the debounce while typing). */
   pendingSince = 0;
+  /** When the last change arrived: a change after a quiet moment is analysed without waiting. */
+  lastChange = -Infinity;
   /**
    * Requests for an analysis so far (changes, configuration, heap dumps, the workspace index):
    * one that arrives while an analysis runs is seen by comparing counts when it ends.

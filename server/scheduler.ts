@@ -4,8 +4,11 @@ import type { Finding } from '../engine/types.js';
 import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 
 // When analyses run, and which results reach the client:
-// - a change waits `debounceMs` (each new change restarts the wait, up to twice the debounce
-//   after the first change not yet analysed, so a steady typist is never starved);
+// - a change after a quiet moment (none for `debounceMs`) is analysed at once, or right after
+//   the analysis in flight: an edit of a big file must not pay a wait on top of its analysis;
+// - a change that follows another within `debounceMs` (a paste, a formatter, fast typing) waits
+//   `debounceMs` (each new change restarts the wait, up to twice the debounce after the first
+//   change not yet analysed, so a steady typist is never starved);
 // - at most one analysis per document is in flight. Any request for an analysis that arrives
 //   meanwhile (a change, a configuration or heap-dump change, the workspace index) is counted,
 //   and when the analysis ends one more runs, on the newest text;
@@ -37,9 +40,13 @@ export class Scheduler {
   changed(d: OpenDocument): void {
     d.requested++;
     const now = performance.now();
+    const debounce = this.deps.debounceMs();
+    const quiet = now - d.lastChange >= debounce;
+    d.lastChange = now;
+    // Counted while running: done() then runs once more at once, on the newest text.
+    if (quiet && !d.timer) { this.run(d); return; }
     if (!d.timer) d.pendingSince = now;
     clearTimeout(d.timer);
-    const debounce = this.deps.debounceMs();
     const wait = Math.max(0, Math.min(debounce, d.pendingSince + 2 * debounce - now));
     d.timer = setTimeout(() => { d.timer = undefined; this.run(d); }, wait);
   }

@@ -9,7 +9,7 @@ export interface ClientSettings {
   enable: boolean;
   /** Rule id → severity or "off", over phpleak.json. */
   rules: Record<string, RuleLevel>;
-  /** Wait after a change before analysing (ms). */
+  /** Changes closer than this (ms) are analysed together after this quiet time; a change after a pause at once (server/scheduler.ts). */
   debounceMs: number;
   /** true: every file runs in a long-running process; globs: these files do (with phpleak.json's). */
   longRunning: boolean | string[];

@@ -12,8 +12,9 @@ export function classBodyOpen(file: SourceFile, cls: ClassLike): number | null {
   if (cls.kind === 'enum') parts.push(cls.valueType, ...cls.implements);
   let from = file.spanOf(cls).start;
   for (const p of parts) if (p && p.loc) from = Math.max(from, file.spanOf(p).end);
-  const i = nextBrace(file.text, from, cls.body[0] ? file.spanOf(cls.body[0]).start : file.spanOf(cls).end);
-  return i < 0 ? null : i + 1;
+  const to = cls.body[0] ? file.spanOf(cls.body[0]).start : file.spanOf(cls).end;
+  const i = nextBrace(file.slice(from, to), 0, to - from);
+  return i < 0 ? null : from + i + 1;
 }
 
 /**
@@ -36,7 +37,7 @@ function nextBrace(text: string, from: number, to: number): number {
 /** Offset just after a member statement, including its `;` (`use A, B;`). */
 export function statementEnd(file: SourceFile, node: PhpNode): number {
   const end = file.spanOf(node).end;
-  const m = /^[ \t]*;/.exec(file.text.slice(end, end + 64));
+  const m = /^[ \t]*;/.exec(file.slice(end, end + 64));
   return m ? end + m[0].length : end;
 }
 
@@ -46,7 +47,7 @@ export function memberIndent(file: SourceFile, cls: ClassLike, unit: string): st
   if (first) {
     const start = file.spanOf(first).start;
     const line = file.lines.lineOf(start);
-    const before = file.text.slice(file.lines.lineStart(line), start);
+    const before = file.slice(file.lines.lineStart(line), start);
     if (before.trim() === '') return before;
   }
   return file.lines.indentOf(file.lines.lineOf(file.spanOf(cls).start)) + unit;
@@ -58,7 +59,7 @@ export function bracesOnOwnLine(file: SourceFile, fns: readonly FunctionLike[]):
     if (fn.kind !== 'method' && fn.kind !== 'function') continue;
     const body = fn.body;
     if (!body || !body.loc) continue;
-    const before = file.text.slice(file.lines.lineStart(file.lines.lineOf(body.loc.start.offset)), body.loc.start.offset);
+    const before = file.slice(file.lines.lineStart(file.lines.lineOf(body.loc.start.offset)), body.loc.start.offset);
     return before.trim() === '';
   }
   return true;
@@ -73,7 +74,7 @@ export function bodyInsertPoint(file: SourceFile, fn: FunctionLike, unit: string
   if (first) {
     const start = file.spanOf(first).start;
     const line = file.lines.lineOf(start);
-    const before = file.text.slice(file.lines.lineStart(line), start);
+    const before = file.slice(file.lines.lineStart(line), start);
     if (before.trim() === '' && line !== file.lines.lineOf(body.loc.start.offset)) return { offset, indent: before };
   }
   return { offset, indent: file.lines.indentOf(file.lines.lineOf(file.spanOf(fn).start)) + unit };

@@ -1,4 +1,4 @@
-import type { Call, PhpNode, StaticLookup } from '../nodes.js';
+import type { Call, CommentNode, PhpNode, StaticLookup } from '../nodes.js';
 
 // Small readers of the AST shared by facts and rules: names of callees, properties, literals.
 
@@ -112,13 +112,29 @@ export function typeNames(node: PhpNode | null | undefined): string[] {
   return n ? [n] : [];
 }
 
-/** The docblock text of a declaration (last leading block comment starting with `/**`). */
+/**
+ * Told of every docblock read, while a file is analysed (engine/lint.ts): what is read of a
+ * comment is part of what the analysis depends on (SourceFile `reads`). A hook rather than a
+ * parameter because facts and rules read docblocks from nodes alone; analyses never overlap in
+ * a thread.
+ */
+export const docblockReads: { sink: ((c: CommentNode) => void) | null } = { sink: null };
+
+/**
+ * The docblock text of a declaration (last leading block comment starting with `/**`). Its
+ * readers look at tags only (`@var`, `@param`, `@return`), and match blanks as `\s`: the prose
+ * before the first `@` and blanks at the end of a line change nothing they read. A new reader
+ * that depends on either must say so to `docblockReads` (engine/incremental-reuse.ts relies on it).
+ */
 export function docblockOf(node: PhpNode): string | null {
   const cs = node.leadingComments;
   if (!cs || cs.length === 0) return null;
   for (let i = cs.length - 1; i >= 0; i--) {
     const c = cs[i]!;
-    if (c.kind === 'commentblock' && c.value.startsWith('/**')) return c.value;
+    if (c.kind === 'commentblock' && c.value.startsWith('/**')) {
+      docblockReads.sink?.(c);
+      return c.value;
+    }
   }
   return null;
 }

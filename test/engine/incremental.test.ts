@@ -1,14 +1,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forgetParses, keptParse, splicedParses } from '../../engine/incremental-cache.js';
+import { forgetParses, keptParse, reusedResults, splicedParses } from '../../engine/incremental-cache.js';
 import { lintTextDetailed, type LintRequest } from '../../engine/lint.js';
 import { parsePhp } from '../../engine/parse.js';
 import { rules } from '../../rules/index.js';
 import { applyEdit, randomEdit, rng, type Edit } from '../helpers/random-edits.js';
 
-// Incremental analysis (engine/incremental-parse.ts) must give exactly the findings of a full
-// analysis: ids, ranges, messages, details, related locations, fixes. Thousands of seeded
+// Incremental analysis (engine/incremental-parse.ts, a previous analysis moved by
+// engine/incremental-reuse.ts) must give exactly the result of a full analysis: findings with
+// their ids, ranges, messages, details, related locations and fixes, the long-running verdict,
+// the project index summary. Thousands of seeded
 // random edits on the repo's own fixtures, each followed by an incremental and a full lint.
 // PHPLEAK_SEED=<n> replays a failure.
 
@@ -52,6 +54,7 @@ describe('incremental analysis equals full analysis', () => {
     expect(FILES.length).toBeGreaterThan(20);
     const r = rng(SEED);
     let reused = 0;
+    const reusedBefore = reusedResults();
     const t0 = performance.now();
     let fileIndex = 0;
     let text = '';
@@ -97,8 +100,10 @@ describe('incremental analysis equals full analysis', () => {
       if (splicedParses() > splicedBefore) reused++;
     }
     // A test that never takes the splice proves nothing about it.
-    console.log(`${reused} of ${EDITS} edits spliced one member, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const moved = reusedResults() - reusedBefore;
+    console.log(`${reused} of ${EDITS} edits spliced one member, ${moved} moved the previous analysis, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(reused).toBeGreaterThan(EDITS / 6);
+    expect(moved).toBeGreaterThan(EDITS / 40);
     // About 10 s on a quiet 2-core machine; a shared one may be several times slower.
   }, 240_000);
 });

@@ -54,6 +54,25 @@ export function randomEdit(r: Rng, text: string): Edit {
     const line = text.slice(ls, le < 0 ? text.length : le + 1);
     return { at: ls, remove: 0, insert: line, kind: 'duplicate line' };
   }
+  if (x < 0.88) {
+    // A word typed into a comment (an explanation, a docblock's prose or tags): no tree changes.
+    const c = /\/\/|\/\*|^\s*\*|#/gm;
+    c.lastIndex = at;
+    const hit = c.exec(text);
+    if (hit) {
+      const le = text.indexOf('\n', hit.index);
+      const end = le < 0 ? text.length : le;
+      const p = Math.min(end, hit.index + hit[0].length + Math.floor(r() * (end - hit.index - hit[0].length + 1)));
+      return { at: p, remove: 0, insert: pick(r, ['x', ' ', ' why', '@', 'phpleak', '*/', '?>', '$a']), kind: 'comment char' };
+    }
+  }
+  if (x < 0.93) {
+    // A blank between tokens, mid-line: no tree changes either.
+    const c = /[,=(]/g;
+    c.lastIndex = at;
+    const hit = c.exec(text);
+    if (hit) return { at: hit.index + 1, remove: 0, insert: pick(r, [' ', '\t', '  ']), kind: 'blank' };
+  }
   // Rename inside an identifier: the commonest keystroke in a method body.
   const m = /[A-Za-z_]\w*/g;
   m.lastIndex = at;

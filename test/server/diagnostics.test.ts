@@ -181,7 +181,9 @@ describe('phpleak-lsp diagnostics', () => {
     const uri = c.write('src/Importer.php', demo);
     await c.open(uri, demo, 1);
     await c.request('textDocument/diagnostic', { textDocument: { uri } });
+    // A change after a quiet moment is analysed at once; the one right after it waits the 400 ms.
     await c.change(uri, 2, [{ text: `${demo}\n` }]);
+    await c.change(uri, 3, [{ text: `${demo}\n\n` }]);
     const { CancellationTokenSource } = await import('vscode-languageserver/node.js');
     const cts = new CancellationTokenSource();
     const p = c.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } }, cts.token);

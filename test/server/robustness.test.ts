@@ -29,7 +29,7 @@ afterEach(async () => {
 const stats = (c: LspClient): Promise<ServerStats> => c.request<ServerStats>('phpleak/stats', null);
 
 describe('phpleak-lsp under a burst of edits', () => {
-  it('collapses 200 rapid didChange notifications into one analysis of the last version', async () => {
+  it('analyses the first of 200 rapid didChange notifications at once, and collapses the other 199 into one analysis of the last version', async () => {
     const c = await start({ settings: { debounceMs: 150 } });
     const uri = c.write('src/Importer.php', demo);
     const m = new Mirror(uri, demo);
@@ -50,10 +50,27 @@ describe('phpleak-lsp under a burst of edits', () => {
     expect(brief(ds)).toEqual(expected(m.text));
     await new Promise((r) => setTimeout(r, 300));
     const after = await stats(c);
-    expect(after.analyses - before).toBe(1);
-    expect(c.publishesFor(uri).map((p) => p.version)).toEqual([1, 201]);
+    // The first change came after a quiet moment: analysed without waiting (server/scheduler.ts).
+    expect(after.analyses - before).toBe(2);
+    expect(c.publishesFor(uri).map((p) => p.version)).toEqual([1, 2, 201]);
     expect(after.documents).toEqual([{ uri, version: 201, length: m.text.length, sha1: sha1(m.text) }]);
   });
+});
+
+describe('phpleak-lsp when the last document closes', () => {
+  it('ends its lint workers a few seconds later (their heaps hold the trees let go of), and starts one again on the next open', async () => {
+    const c = await start({ settings: { debounceMs: 0 } });
+    const uri = c.write('src/Importer.php', demo);
+    await c.open(uri, demo, 1);
+    const first = brief(await c.diagnosticsFor(uri, 1));
+    expect((await stats(c)).lintWorkers).toBeGreaterThan(0);
+    await c.close(uri);
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await stats(c)).lintWorkers).toBe(0);
+    await c.open(uri, demo, 2);
+    expect(brief(await c.diagnosticsFor(uri, 2))).toEqual(first);
+    expect((await stats(c)).lintWorkers).toBeGreaterThan(0);
+  }, 30_000);
 });
 
 describe('phpleak-lsp on edits that do not fit the document', () => {
