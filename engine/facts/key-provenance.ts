@@ -6,6 +6,7 @@ import type { Facts } from './index.js';
 import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId, namesRowId, namesTrafficRow } from './data-evidence.js';
 
 import { identifierWords } from './names.js';
+import { namesACodeFile } from './code-files.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
 // fixes (class names, method names, enum cases, connection or route names, config keys, files
@@ -319,6 +320,7 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     return code(`\`$${name}\`, a name the code defines`, namesClass(name));
   }
   if (param) {
+    if (namesACodeFile(name, scope)) return code(`\`$${name}\`, the name of one of the code base's PHP files (checked to exist)`);
     const declared = paramProvenance(param, name, scope);
     // A helper's parameter (`private function getId($key)`) is what its callers in the class pass.
     if (declared.origin === 'data' && !declared.strong) return callersProvenance(param, scope, facts, depth, seen) ?? declared;
