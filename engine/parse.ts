@@ -3,6 +3,7 @@ import type { Program, ErrorNode } from './nodes.js';
 import { phpStyleMessage } from './php-messages.js';
 import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchForeachList } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
+import { patchPeek } from './parser-patch-peek.js';
 
 // php-parser is CommonJS, loaded once per thread; a static import so that the single
 // executable's bundler includes it.
@@ -22,6 +23,7 @@ const engine = new Engine({
 patchLexer(engine.lexer);
 patchReadonlyFunction(engine.lexer as unknown as Parameters<typeof patchReadonlyFunction>[0]);
 patchParser(engine.parser);
+patchPeek(engine.parser as unknown as Parameters<typeof patchPeek>[0]);
 patchClone(engine.parser);
 patchInstanceofExpr(engine.parser);
 patchStaticMemberKeyword(engine.parser);

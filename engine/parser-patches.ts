@@ -121,6 +121,12 @@ export function patchClone(parser: CloneParser): void {
         properties = this.read_expr();
       }
       if (this.expect(')')) this.next();
+      // `clone (new Crontab())->setName('x')` before 8.5 clones the whole chain: a `->`, `::`,
+      // `[` or `(` after the parenthesis continues the expression inside the clone (hyperf).
+      if (properties === null) {
+        const chained = this.handleDereferencable(what);
+        if (chained !== what) { (what as { parenthesizedExpression?: boolean }).parenthesizedExpression = true; return node(chained, null); }
+      }
       return node(what, properties);
     }
     // `clone $a = $b`, `clone $b ??= f()` and `clone new Foo` are `clone (…)` in PHP's grammar

@@ -38,6 +38,15 @@ describe('parsing never throws and reports where a user would look', () => {
     expect(lint('<?php $o = [clone ($p[\'A\'] ?? X::p(\'A\')), clone (($p = &X::$q)[\'B\'] ?? X::p(\'B\'))];')).toEqual([]);
     expect(lint('<?php $b = clone $a->c;')).toEqual([]);
   });
+  it('parses `clone (expr)->chain()` as the clone of the whole chain, as PHP before 8.5 does (hyperf)', () => {
+    const right = (code: string) => ((parsePhp(`<?php $x = ${code};`, 'x.php') as { program: Program }).program.children[0] as unknown as { expression: { right: unknown } }).expression.right;
+    expect(right("clone (new Crontab())\n    ->setName('t')\n    ->setRule('* * * * *')")).toMatchObject({ kind: 'clone', what: { kind: 'call', what: { kind: 'propertylookup', what: { kind: 'call' } } } });
+    expect(right("clone ($a)['k']")).toMatchObject({ kind: 'clone', what: { kind: 'offsetlookup', what: { kind: 'variable', name: 'a' } } });
+    expect(right('clone ($a)')).toMatchObject({ kind: 'clone', what: { kind: 'variable', name: 'a' } });
+  });
+  it('parses an attribute on an anonymous class passed as an argument (`f(new #[A] class {})`)', () => {
+    expect(lint('<?php $c->bindSingleton("test", new #[Singleton] class {});\nf(1, new #[A(name: "x"), B] class extends C { public function p(): int { return 1; } });')).toEqual([]);
+  });
   it('parses `function readonly(…)` (WordPress php-compat) while `readonly` stays a modifier elsewhere, DNF types included', () => {
     expect(lint('<?php\nfunction readonly( $v, $c = true ) { return wp_readonly($v, $c); }')).toEqual([]);
     expect(lint('<?php class A { public readonly int $x; public readonly (\\A&\\B)|null $r; public function __construct(readonly int $y) {} }\nreadonly class B {}')).toEqual([]);
