@@ -4,6 +4,7 @@ import { argumentAt, callReceiver, functionName, methodName, typeNames } from '.
 import { HUB_NAME, receiverName } from './registrations.js';
 import { isEntryName } from './services.js';
 import type { Facts } from './index.js';
+import { listensOnlyToLifecycleEvents } from './lifecycle-events.js';
 
 // Which code runs once per message, event or request (so what it does to a long-lived object
 // is done again for every one): per-job methods (handlers, listeners, controller actions) and
@@ -31,6 +32,7 @@ export function isPerJobMethod(m: Method, facts: Facts): boolean {
   if (attributesOf(m).some((a) => /\\(AsEventListener|AsMessageHandler|Route)$/.test(a.name))) return true;
   const owner = facts.classOf(m)?.name ?? '';
   if (ONCE.test(name) || ONCE.test(owner)) return false;
+  if (listensOnlyToLifecycleEvents(m)) return false;
   if (isControllerAction(m)) return true;
   // A queued job's handle() runs once per job, whatever it is handed (often nothing).
   if ((name.toLowerCase() === 'handle' || name.toLowerCase() === '__invoke') && isQueuedJob(m)) return true;
