@@ -32,6 +32,8 @@ export class OpenDocument {
   pendingSince = 0;
   /** When the last change arrived: a change after a quiet moment is analysed without waiting. */
   lastChange = -Infinity;
+  /** How long the last analysis took (ms): only a cheap analysis starts without a wait. */
+  lastCost = 0;
   /**
    * Requests for an analysis so far (changes, configuration, heap dumps, the workspace index):
    * one that arrives while an analysis runs is seen by comparing counts when it ends.

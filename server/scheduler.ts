@@ -5,7 +5,10 @@ import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 
 // When analyses run, and which results reach the client:
 // - a change after a quiet moment (none for `debounceMs`) is analysed at once, or right after
-//   the analysis in flight: an edit of a big file must not pay a wait on top of its analysis;
+//   the analysis in flight, when the document's last analysis was cheap (at most 4 × the
+//   debounce): then the wait would be most of the latency. An expensive document (a 25,000-line
+//   file) still waits `debounceMs`, so a paste or a multi-cursor edit of several changes is one
+//   analysis instead of one per change, each seconds long;
 // - a change that follows another within `debounceMs` (a paste, a formatter, fast typing) waits
 //   `debounceMs` (each new change restarts the wait, up to twice the debounce after the first
 //   change not yet analysed, so a steady typist is never starved);
@@ -44,7 +47,7 @@ export class Scheduler {
     const quiet = now - d.lastChange >= debounce;
     d.lastChange = now;
     // Counted while running: done() then runs once more at once, on the newest text.
-    if (quiet && !d.timer) { this.run(d); return; }
+    if (quiet && !d.timer && d.lastCost <= 4 * debounce) { this.run(d); return; }
     if (!d.timer) d.pendingSince = now;
     clearTimeout(d.timer);
     const wait = Math.max(0, Math.min(debounce, d.pendingSince + 2 * debounce - now));
@@ -91,8 +94,9 @@ export class Scheduler {
     d.running = at;
     this.analyses++;
     const text = d.doc.getText();
+    const started = performance.now();
     this.deps.analyse(d, text).then(
-      (findings) => this.done(d, at, findings, text),
+      (findings) => { d.lastCost = performance.now() - started; this.done(d, at, findings, text); },
       (e: unknown) => {
         this.deps.log('error', `phpleak: the analysis of ${d.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
         this.done(d, at, null, text);
