@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE, CONTROLLER, SERVICE, WORKER } from '../helpers/talk.js';
+import { SNIPPET_STACK } from '../helpers/snippet-stack.js';
 import { makeProject, phpleak } from './helpers.js';
 
 // The talk's UserService across files, end to end: the cache class is an error with the
@@ -99,24 +100,7 @@ final class PostController
 });
 
 describe('cross-file: a static registry whose reset is called from another file', () => {
-  const registry = `<?php
-namespace App\\View;
-
-class SnippetStack
-{
-    protected static array $pending = [];
-
-    public static function push(Snippet $snippet): void
-    {
-        static::$pending[$snippet->getId()] = $snippet;
-    }
-
-    public static function flush(): void
-    {
-        static::$pending = [];
-    }
-}
-`;
+  const registry = SNIPPET_STACK;
   const middleware = (body: string) => `<?php
 namespace App\\Http\\Middleware;
 

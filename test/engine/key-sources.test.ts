@@ -1,26 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
-import { Facts } from '../../engine/facts/index.js';
 import { keyParameters } from '../../engine/facts/key-sources.js';
+import { nodesUnder } from '../../engine/facts/subtree.js';
 import type { PhpNode } from '../../engine/nodes.js';
+import { factsOf } from '../helpers/facts.js';
 
 // The public parameters a key is made of, followed through the class's own helpers.
 
 function params(body: string): (string[] | null)[] {
-  const text = `<?php\n${body}\n`;
-  const parsed = parsePhp(text, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  const keys: PhpNode[] = [];
-  walk(parsed.program, {
-    enter: new Map(), exit: new Map(),
-    anyEnter: (n) => {
-      facts.enter(n);
-      if (n.kind === 'offsetlookup' && n.offset && n.parent?.kind === 'assign' && n.parent.left === n) keys.push(n.offset);
-    },
-    anyExit: (n) => facts.exit(n),
-  });
+  const { facts, program } = factsOf(`<?php\n${body}\n`, { clean: true });
+  // The key of every `$…[key] = …` write target, in source order.
+  const keys = nodesUnder(program as unknown as PhpNode, true)
+    .flatMap((n) => (n.kind === 'offsetlookup' && n.offset && n.parent?.kind === 'assign' && n.parent.left === n ? [n.offset] : []));
   return keys.map((k) => keyParameters(k, facts));
 }
 

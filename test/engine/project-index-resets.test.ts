@@ -3,6 +3,7 @@ import { lintTextDetailed } from '../../engine/lint.js';
 import { enrich, ProjectIndex, type FileSummary } from '../../engine/project-index.js';
 import type { Finding } from '../../engine/types.js';
 import { allIds, ruleById } from '../helpers/lint.js';
+import { SNIPPET_STACK } from '../helpers/snippet-stack.js';
 
 // A static registry that only its own reset empties (rules/unbounded-cache-transient.ts) is
 // reported unless another file of the project calls that reset: the summary lists the calls of
@@ -15,24 +16,7 @@ const lint = (path: string, text: string): { findings: Finding[]; summary: FileS
   return { findings: r.findings, summary: r.summary! };
 };
 
-const REGISTRY = `<?php
-namespace App\\View;
-
-class SnippetStack
-{
-    protected static array $pending = [];
-
-    public static function push(Snippet $snippet): void
-    {
-        static::$pending[$snippet->getId()] = $snippet;
-    }
-
-    public static function flush(): void
-    {
-        static::$pending = [];
-    }
-}
-`;
+const REGISTRY = SNIPPET_STACK;
 
 const middleware = (call: string): string => `<?php
 namespace App\\Http\\Middleware;

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parsePhp } from '../../engine/parse.js';
-import { walk } from '../../engine/walk.js';
-import { Facts } from '../../engine/facts/index.js';
 import { growingWrite } from '../../engine/facts/array-growth.js';
 import { slotDrainOf } from '../../engine/facts/resets.js';
 import { SourceFile } from '../../engine/source.js';
+import { factsOf } from '../helpers/facts.js';
 
 // A batch buffer whose slot the paired method empties after using it (engine/facts/resets.ts
 // slotDrainOf): directly, or through a setter it passes `[]`.
 
 function drain(body: string): string | null {
   const text = `<?php\n${body}\n`;
-  const parsed = parsePhp(text, 't.php');
-  if (!parsed.ok || parsed.problems.length) throw new Error('parse');
-  const facts = new Facts();
-  walk(parsed.program, { enter: new Map(), exit: new Map(), anyEnter: (n) => facts.enter(n), anyExit: (n) => facts.exit(n) });
+  const { facts, program } = factsOf(text, { clean: true });
   const cls = facts.classes[0]!;
   const accesses = cls.accesses.filter((a) => a.name === 'b');
-  const v = slotDrainOf(new SourceFile('t.php', text, parsed.program), cls, accesses, accesses.filter((a) => growingWrite(a) !== null));
+  const v = slotDrainOf(new SourceFile('t.php', text, program), cls, accesses, accesses.filter((a) => growingWrite(a) !== null));
   return v ? `${v.kind} ${v.method}` : null;
 }
 
