@@ -6,7 +6,8 @@ import { importsAt, resolvedName } from '../engine/facts/imports.js';
 import { bindsThis, registrationOf } from '../engine/facts/registrations.js';
 import { closuresStoredThroughReturns, destructorRemoval, freshObject, ownedHandleProps, removesFrom } from './circular-reference-flows.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
-import { alreadyInCycle, brokenByOwner, runsOncePerProcess } from './circular-reference-worth.js';
+import { alreadyInCycle, brokenByOwner } from './circular-reference-worth.js';
+import { runsOncePerProcess } from '../engine/facts/lifecycle-events.js';
 
 // Cycles made through closures, the same as `$a->b = $b; $b->a = $a` but less visible: a
 // closure written in an instance method is bound to `$this` (whether it uses it or not), so

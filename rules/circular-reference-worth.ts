@@ -93,22 +93,3 @@ function declaredName(n: PhpNode): string {
   const name = (n as { name?: string | { name?: string } | null }).name;
   return typeof name === 'string' ? name : name?.name ?? '';
 }
-
-/**
- * Start-up code, which runs once per process: `boot()`, `bootLaravel()`, `bootstrap…()`,
- * `install…()`, `setUp…()`, `initialize…()`, and `register()`/`configure()` themselves (not
- * `registerRpc()`, which a factory may call per connection); a service provider's
- * `register…()`/`boot…()`.
- */
-const ONCE_PER_PROCESS = /^(boot|bootstrap|install|setUp|setup|initiali[sz]e)(?=[A-Z_]|$)|^(register|configure)$/;
-
-/** Is the function or method around `scope` start-up code that runs once per process? */
-export function runsOncePerProcess(scope: Scope): boolean {
-  for (let s: Scope | null = scope; s; s = s.parent) {
-    if (s.kind !== 'method' && s.kind !== 'function') continue;
-    const name = declaredName(s.node);
-    if (ONCE_PER_PROCESS.test(name)) return true;
-    return !!s.cls && /ServiceProvider$/.test(s.cls.name ?? '') && /^(register|boot)/.test(name);
-  }
-  return false;
-}

@@ -1,4 +1,5 @@
 import type { Method, PhpNode } from '../nodes.js';
+import type { Scope } from './scopes.js';
 import { resolvedName } from './imports.js';
 
 // A listener's handler runs once per event it listens to. When every event it declares is a
@@ -6,6 +7,8 @@ import { resolvedName } from './imports.js';
 // ready, a command is about to run), the handler runs once per process or worker, like a
 // boot() hook: what it registers is set-up, not a registration per job. Hyperf's listeners
 // declare their events in `listen(): array`; Symfony subscribers in `getSubscribedEvents()`.
+// Start-up methods (`boot()`, `register()`, a service provider's hooks) run once per process too:
+// both are shared here, by per-job-entry.ts and by circular-reference.
 
 /** `BootApplication`, `BeforeWorkerStart`, `AfterWorkerStart`, `MetricFactoryReady`, `BeforeHandle`, `KernelBooted`. */
 const LIFECYCLE = /^(Boot|Bootstrap)|(Boot|Booted|Booting|Start|Started|Starting|Ready|Init|Initialized|Initialised|BeforeHandle)(Event)?$/;
@@ -37,4 +40,30 @@ function declaredEvents(m: Method, keys: boolean): string[] | null {
     out.push((resolvedName(e.what) ?? e.what.name).replace(/^.*\\/, ''));
   }
   return out;
+}
+
+/**
+ * Start-up code, which runs once per process: `boot()`, `bootLaravel()`, `bootstrap…()`,
+ * `install…()`, `setUp…()`, `initialize…()`, and `register()`/`configure()` themselves (not
+ * `registerRpc()`, which a factory may call per connection); a service provider's
+ * `register…()`/`boot…()`.
+ */
+const ONCE_PER_PROCESS = /^(boot|bootstrap|install|setUp|setup|initiali[sz]e)(?=[A-Z_]|$)|^(register|configure)$/;
+
+/** Is the function or method around `scope` start-up code that runs once per process (by its name, or a handler of lifecycle events only)? */
+export function runsOncePerProcess(scope: Scope): boolean {
+  for (let s: Scope | null = scope; s; s = s.parent) {
+    if (s.kind !== 'method' && s.kind !== 'function') continue;
+    const name = writtenName(s.node);
+    if (ONCE_PER_PROCESS.test(name)) return true;
+    if (s.node.kind === 'method' && listensOnlyToLifecycleEvents(s.node)) return true;
+    return !!s.cls && /ServiceProvider$/.test(s.cls.name ?? '') && /^(register|boot)/.test(name);
+  }
+  return false;
+}
+
+/** The name as written (scopes keep it lower-cased; camelCase tells `bootLaravel` from `booted`). */
+function writtenName(n: PhpNode): string {
+  const name = (n as { name?: string | { name?: string } | null }).name;
+  return typeof name === 'string' ? name : name?.name ?? '';
 }
