@@ -5,7 +5,7 @@ import { closestAncestor, isWithin } from './ancestry.js';
 import { growingWrite, isEmptyArray, isReset, keyChain, ownMethodCalls } from './array-growth.js';
 import { resolveClassName } from './imports.js';
 import { typeNames } from './names.js';
-import type { ClassFacts } from './scopes.js';
+import type { ClassFacts, Scope } from './scopes.js';
 import { RESET_INTERFACES, implementedInterfaces } from './services.js';
 import { nodesUnder } from './subtree.js';
 
@@ -203,7 +203,7 @@ function slotDrains(file: SourceFile, cls: ClassFacts, accesses: readonly Access
       // A setter: the slot gets its parameter; it drains where a caller in the class passes `[]`.
       const index = m.arguments.findIndex((p) => p.name?.name === value.name);
       if (index < 0) continue;
-      calls ??= nodesUnder(cls.node, true).filter((n): n is Call => n.kind === 'call');
+      calls ??= classCalls(cls);
       for (const n of calls) {
         if (ownMethodCalls(n)[0] === lowerName(m) && isEmptyArray(n.arguments[index])) sites.push(n);
       }
@@ -224,4 +224,16 @@ function slotDrains(file: SourceFile, cls: ClassFacts, accesses: readonly Access
 function sameKeys(file: SourceFile, drained: readonly PhpNode[], slot: readonly PhpNode[]): boolean {
   const text = (n: PhpNode): string => file.textOf(n).replace(/\s+/g, '');
   return drained.length <= slot.length && drained.every((k, i) => text(k) === text(slot[i]!));
+}
+
+/** The calls of a class's methods and of the closures in them, as the walk collected them. */
+function classCalls(cls: ClassFacts): Call[] {
+  const out: Call[] = [];
+  const stack: Scope[] = [...cls.scopes];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    out.push(...s.calls);
+    stack.push(...s.children);
+  }
+  return out;
 }
