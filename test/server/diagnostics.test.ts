@@ -115,14 +115,20 @@ describe('phpleak-lsp diagnostics', () => {
   });
 
   it('clears the diagnostics of a closed document, and drops an analysis in flight', async () => {
-    const c = await start({ settings: { debounceMs: 50 } });
+    // Version 2 is a long file (hundreds of ms to analyse) and the debounce is 0, so its analysis
+    // starts at once and is still running when the close arrives 40 ms later. With a short text
+    // the analysis could finish before the close is read (then a publish of version 2 is right).
+    const c = await start({ settings: { debounceMs: 0 } });
     const uri = c.write('src/Importer.php', demo);
     await c.open(uri, demo, 1);
     await c.diagnosticsFor(uri, 1);
-    await c.change(uri, 2, [{ text: demo.replace('gc_disable', 'gc_enable') }]);
+    const filler = Array.from({ length: 1500 }, (_, i) => `function f${i}(array $a) { $y = []; foreach ($a as $x) { $y[] = $x + ${i}; } return $y; }`);
+    const long = [demo.replace('gc_disable', 'gc_enable'), ...filler].join('\n');
+    await c.change(uri, 2, [{ text: long }]);
+    await new Promise((r) => setTimeout(r, 40)); // the analysis has started (a close read first would only clear a timer)
     await c.close(uri);
     await c.waitFor(() => c.publishesFor(uri).some((p) => p.diagnostics.length === 0), 'an empty publish');
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1500)); // the dropped analysis has ended (~200 ms here)
     const after = c.publishesFor(uri);
     expect(after.at(-1)!.diagnostics).toEqual([]);
     expect(after.some((p) => p.version === 2)).toBe(false);
