@@ -65,7 +65,10 @@ export function parsePhp(text: string, path: string): ParseResult {
     if (!(e instanceof RangeError) && recorded.length > 0) return { ok: false, problems: [errorProblem(recorded[0]!, text)] };
     return { ok: false, problems: [thrownProblem(e, text)] };
   }
-  const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text)));
+  // Only the first syntax error, as `php -l` and PHPStan report: php-parser's recovery after it
+  // re-synchronises badly (a heredoc closed one line early: 1 error for PHP, 11 here, each a
+  // red squiggle on code that is fine), and the first is the one the user is typing or must fix.
+  const problems = dedupe((program.errors ?? []).filter((e) => !isSpuriousParserError(String(e.message))).map((err) => errorProblem(err, text))).slice(0, 1);
   return { ok: true, program, problems };
 }
 

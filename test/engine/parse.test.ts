@@ -30,6 +30,13 @@ describe('parsing never throws and reports where a user would look', () => {
   it('one mistake reported several times by php-parser is one finding', () => {
     expect(lint('<?php\nfunction f( {\n}\n').map((f) => f.ruleId)).toEqual(['parse-error']);
   });
+  it('only the first syntax error, as php -l: the recovery after it cascades onto code that is fine', () => {
+    // The heredoc ends at the indented `END` of `END Report`, so `Report` is PHP's one error
+    // (pointed at the end of the token before it, like a missing `;`); php-parser recovers into
+    // the rest of the text and used to report a second one at the final `END;`.
+    const text = '<?php\nfunction f() {\n    $a = <<<END\n    body\n    END Report\n    {\n    }\n    END;\n    return $a;\n}\n';
+    expect(at(text)).toEqual(['parse-error 5:6-5:7 syntax error, unexpected identifier "Report", expecting ";"']);
+  });
   it('parses PHP 8.5 syntax such as clone($x) without errors', () => {
     expect(lint('<?php $b = clone($a);')).toEqual([]);
     expect(lint('<?php $b = clone($a, ["x" => 1]);')).toEqual([]);
