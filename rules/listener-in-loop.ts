@@ -7,6 +7,7 @@ import { resolveClassName, resolvedName } from '../engine/facts/imports.js';
 import { lifetimeOf } from '../engine/facts/lifetime.js';
 import { firstRunBranch, guardedByOnceFlag } from '../engine/facts/once-guard.js';
 import { isPerJobMethod, perEventRegistrar, perRequestConstructor, perResolutionRegistrar } from '../engine/facts/per-job-entry.js';
+import { calledOnlyByOwnConstructor } from '../engine/facts/repetition.js';
 import {
   HUB_NAME, bindsThis, callbackOf, displayRemoval, hasCallback, ownKeeperMethod, receiverName, registrationOf, staticRegistryOf, type Registration, type RegistrationKind,
 } from '../engine/facts/registrations.js';
@@ -189,6 +190,9 @@ export default defineRule({
           if (perRequest) return { kind: 'constructor', method: p, what: perRequest };
           const name = typeof p.name === 'string' ? p.name : p.name.name;
           if (!isPerJobMethod(p, ctx.facts)) {
+            // An initializer only the constructor calls runs once per object: a flag it tests (`if
+            // (null === $this->enabled)`) is a lazy setting, not a sign that it runs again.
+            if (calledOnlyByOwnConstructor(p, ctx.facts)) return null;
             const first = firstRunBranch(call, ctx.file.textOf.bind(ctx.file));
             if (first) return { kind: 'rerun', method: p, name, flag: first.flag, test: first.test };
             const cls = ctx.facts.classOf(p);

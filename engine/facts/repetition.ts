@@ -113,6 +113,19 @@ export function callersOf(fn: FunctionLike, facts: Facts): Call[] {
   return out;
 }
 
+/**
+ * The method is an initializer that only its class's constructor calls (`__construct() {
+ * $this->init(); }`): it runs once per object, whatever first-run flags it tests. Another own
+ * caller (a `handle()` that calls it again) says otherwise. Complete at `program:exit`.
+ */
+export function calledOnlyByOwnConstructor(fn: FunctionLike, facts: Facts): boolean {
+  const callers = callersOf(fn, facts);
+  return callers.length > 0 && callers.every((call) => {
+    const m = closestAncestor(call, isFunctionLike, true) as FunctionLike | null;
+    return m?.kind === 'method' && m.name.name.toLowerCase() === '__construct';
+  });
+}
+
 function iteratingBuiltinCalls(facts: Facts): Call[] {
   const out: Call[] = [];
   for (const name of Object.keys(ITERATING_BUILTINS)) out.push(...(facts.functionCalls.get(name) ?? []));
