@@ -56,14 +56,34 @@ export interface SpliceInfo {
   newComments: CommentNode[];
 }
 
-/** Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local. */
-export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string): ParseResult & { reused: boolean; splice?: SpliceInfo } {
+/** A parse of the whole text or of one member spliced into the previous tree. */
+export type IncrementalParse = ParseResult & { reused: boolean; splice?: SpliceInfo };
+
+/**
+ * The edit lies inside one member's unit, and that unit no longer parses on its own: a
+ * keystroke in the middle of a token or statement (`$x = f(`, the first `/` of `//`). The
+ * whole text then almost always has a syntax error too, and only a full parse says where.
+ */
+export interface BrokenMember { brokenMember: true }
+
+/**
+ * Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local.
+ * With `stopAtBrokenMember`, an edit whose member no longer parses alone is answered with
+ * BrokenMember instead of a full parse (the language server defers that: server/scheduler.ts).
+ */
+export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string, stopAtBrokenMember = false): IncrementalParse | BrokenMember {
   const spliced = prev ? splice(prev, text, path) : null;
-  if (spliced) return { ok: true, program: spliced.program, problems: [], reused: true, ...(spliced.info ? { splice: spliced.info } : {}) };
+  if (spliced === BROKEN) {
+    if (stopAtBrokenMember) return { brokenMember: true };
+  } else if (spliced) {
+    return { ok: true, program: spliced.program, problems: [], reused: true, ...(spliced.info ? { splice: spliced.info } : {}) };
+  }
   return { ...parsePhp(text, path), reused: false };
 }
 
-function splice(prev: ParsedText, text: string, path: string): { program: Program; info?: SpliceInfo } | null {
+const BROKEN = Symbol('broken member');
+
+function splice(prev: ParsedText, text: string, path: string): { program: Program; info?: SpliceInfo } | typeof BROKEN | null {
   const old = prev.text;
   // The same text (an edit undone since the last good parse): the same tree.
   if (old === text) return { program: prev.program };
@@ -104,7 +124,7 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   }
   if (from < unitStart.offset || loc.start.offset < unitStart.offset) return null;
   const r = reparseMember(prev.program, chain, i, unitStart, loc, text, path, delta);
-  return r && { program: r.program, info: { ...r.info, from, oldTo, delta } };
+  return r === BROKEN || r === null ? r : { program: r.program, info: { ...r.info, from, oldTo, delta } };
 }
 
 /** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */
@@ -114,7 +134,7 @@ function listOf(n: Raw): Raw[] {
 
 type MemberSplice = { program: Program; info: Omit<SpliceInfo, 'from' | 'oldTo' | 'delta'> };
 
-function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): MemberSplice | null {
+function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): MemberSplice | typeof BROKEN | null {
   const owner = chain[chain.length - 1]!;
   const inClass = CLASS_LIKE.has(owner.kind);
   const newEnd = oldLoc.end.offset + delta;
@@ -129,7 +149,7 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   if (/__halt_compiler/i.test(unit)) return null;
   const wrapper = inClass ? `<?php ${owner.kind} X{` : '<?php ';
   const parsed = parsePhp(`${wrapper}${unit}${inClass ? '}' : ''}`, path);
-  if (!parsed.ok || parsed.problems.length > 0) return null;
+  if (!parsed.ok || parsed.problems.length > 0) return BROKEN;
   const top = parsed.program.children as Raw[];
   if (top.length !== 1 || top[0]!.kind !== (inClass ? owner.kind : 'function')) return null;
   const items = inClass ? top[0]!.body as Raw[] : top;
