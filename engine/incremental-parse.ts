@@ -31,6 +31,15 @@ const CONTAINERS = new Set(['program', 'namespace']);
 // the next member's unit starts after it.
 const ENDS_BEFORE_SEMICOLON = new Set(['propertystatement', 'classconstant', 'enumcase']);
 
+/**
+ * A method without a body (abstract, or in an interface) also stops before its `;`, but its
+ * unit does not take it along: such a unit never parses alone, so it is never spliced (a full
+ * parse) and never taken for a broken one.
+ */
+function bodiless(member: Raw): boolean {
+  return member.kind === 'method' && !member.body;
+}
+
 /** Offset just after the `;` that follows `at` after blanks only, else -1. */
 function afterSemicolon(text: string, at: number): number {
   let k = at;
@@ -112,10 +121,10 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   const i = list.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
   // The first member's unit would start at the class's `{` (or after `<?php`), which the tree
   // does not record.
-  if (i <= 0) return null;
+  if (i <= 0) return brokenAlone(node, list, i, from, oldTo, old, text, path) ? BROKEN : null;
   const before = list[i - 1]!.loc as Loc | null;
   const loc = list[i]!.loc as Loc;
-  if (!before) return null;
+  if (!before || bodiless(list[i - 1]!) || bodiless(list[i]!)) return null;
   let unitStart = before.end;
   if (ENDS_BEFORE_SEMICOLON.has(list[i - 1]!.kind)) {
     const k = afterSemicolon(old, before.end.offset);
@@ -125,6 +134,39 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   if (from < unitStart.offset || loc.start.offset < unitStart.offset) return null;
   const r = reparseMember(prev.program, chain, i, unitStart, loc, text, path, delta);
   return r === BROKEN || r === null ? r : { program: r.program, info: { ...r.info, from, oldTo, delta } };
+}
+
+/**
+ * Where no unit can be spliced, whether the edit still lies in a part of a class-like body that
+ * parses on its own, and that part no longer parses: the first member's own text (its unit
+ * would start at the class's `{`), or the body after the last member, up to the class's `}`
+ * (a member being typed at the end). Only deferral (BrokenMember) asks this.
+ */
+function brokenAlone(owner: Raw, list: Raw[], i: number, from: number, oldTo: number, old: string, text: string, path: string): boolean {
+  if (!CLASS_LIKE.has(owner.kind) || !owner.loc) return false;
+  const delta = text.length - old.length;
+  let start: number;
+  let end: number;
+  if (i === 0) {
+    const loc = list[0]!.loc as Loc | null;
+    if (!loc || from < loc.start.offset || bodiless(list[0]!)) return false;
+    start = loc.start.offset;
+    end = loc.end.offset + delta;
+    if (ENDS_BEFORE_SEMICOLON.has(list[0]!.kind)) end = afterSemicolon(text, end);
+  } else {
+    const last = list.at(-1);
+    const loc = last?.loc as Loc | null | undefined;
+    if (!last || !loc || bodiless(last)) return false;
+    start = ENDS_BEFORE_SEMICOLON.has(last.kind) ? afterSemicolon(old, loc.end.offset) : loc.end.offset;
+    const brace = (owner.loc as Loc).end.offset - 1;
+    if (start < 0 || old[brace] !== '}' || from < start || oldTo > brace) return false;
+    end = brace + delta;
+  }
+  if (start < 0 || end < start) return false;
+  const unit = text.slice(start, end);
+  if (/__halt_compiler/i.test(unit)) return false;
+  const parsed = parsePhp(`<?php ${owner.kind} X{${unit}}`, path);
+  return !parsed.ok || parsed.problems.length > 0;
 }
 
 /** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */

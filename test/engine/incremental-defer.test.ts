@@ -63,6 +63,27 @@ describe('deferring a text whose edited member no longer parses', () => {
     expect(again).toEqual(lint(repaired));
   });
 
+  it('also defers a broken first member and a member half-typed after the last one, which are never spliced', () => {
+    lint(BASE, { incremental: 'doc' });
+    const inFirst = BASE.replace('    public function first(): void\n    {\n', '    public function first(): void\n    {\n        $y = \n');
+    expect(lint(inFirst, { incremental: 'doc', deferBroken: true }).deferred).toBeDefined();
+    const atEnd = BASE.replace('        gc_disable();\n    }\n', '        gc_disable();\n    }\n\n    public func\n');
+    expect(lint(atEnd, { incremental: 'doc', deferBroken: true }).deferred).toBeDefined();
+    // Completed, the new member parses: analysed at once.
+    const completed = BASE.replace('        gc_disable();\n    }\n', '        gc_disable();\n    }\n\n    public function c(): void {}\n');
+    expect(lint(completed, { incremental: 'doc', deferBroken: true })).toEqual(lint(completed));
+  });
+
+  it('does not take an interface method, which stops before its `;`, for a broken one', () => {
+    const iface = '<?php\ninterface Store\n{\n    public function get(string $key): mixed;\n\n    public function set(string $key, mixed $value): void;\n}\n';
+    lint(iface, { incremental: 'doc' });
+    for (const edited of [iface.replace('get(string', 'get( string'), iface.replace('set(string', 'set( string')]) {
+      const r = lint(edited, { incremental: 'doc', deferBroken: true });
+      expect(r.deferred).toBeUndefined();
+      expect(r).toEqual(lint(edited));
+    }
+  });
+
   it('analyses at once a clean edit, a broken edit across two members, and a first text', () => {
     expect(lint(BASE, { incremental: 'doc', deferBroken: true })).toEqual(lint(BASE));
     const clean = BASE.replace('$x = 1;', '$x = 12;');
