@@ -81,7 +81,7 @@ export interface BrokenMember { brokenMember: true }
  * BrokenMember instead of a full parse (the language server defers that: server/scheduler.ts).
  */
 export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string, stopAtBrokenMember = false): IncrementalParse | BrokenMember {
-  const spliced = prev ? splice(prev, text, path) : null;
+  const spliced = prev ? splice(prev, text, path, stopAtBrokenMember) : null;
   if (spliced === BROKEN) {
     if (stopAtBrokenMember) return { brokenMember: true };
   } else if (spliced) {
@@ -92,7 +92,7 @@ export function parseIncrementally(prev: ParsedText | undefined, text: string, p
 
 const BROKEN = Symbol('broken member');
 
-function splice(prev: ParsedText, text: string, path: string): { program: Program; info?: SpliceInfo } | typeof BROKEN | null {
+function splice(prev: ParsedText, text: string, path: string, askBroken: boolean): { program: Program; info?: SpliceInfo } | typeof BROKEN | null {
   const old = prev.text;
   // The same text (an edit undone since the last good parse): the same tree.
   if (old === text) return { program: prev.program };
@@ -121,7 +121,7 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   const i = list.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
   // The first member's unit would start at the class's `{` (or after `<?php`), which the tree
   // does not record.
-  if (i <= 0) return brokenAlone(node, list, i, from, oldTo, old, text, path) ? BROKEN : null;
+  if (i <= 0) return askBroken && brokenAlone(node, list, i, from, oldTo, old, text, path) ? BROKEN : null;
   const before = list[i - 1]!.loc as Loc | null;
   const loc = list[i]!.loc as Loc;
   if (!before || bodiless(list[i - 1]!) || bodiless(list[i]!)) return null;
