@@ -23,12 +23,19 @@ import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 //   call) is not analysed: the worker says so in a few milliseconds instead of parsing the whole
 //   text (a 25,000-line file: most of a second, and the next keystrokes would wait behind it).
 //   The last result stays published. The text is analysed in full when no newer change comes
-//   within as long as that full analysis took last time (at least the debounce): a user who
-//   pauses on a syntax error sees it within twice the cost of a full analysis, and one who
-//   types on is never made to wait for the analysis of a text already gone;
+//   within as long as that full analysis took last time (at least the debounce, at most a
+//   second): a user who pauses on a syntax error sees it within about twice the cost of a full
+//   analysis, and one who types on is not made to wait for the analysis of a text already gone;
 // - requests that need the current text's result (pull diagnostics, code actions) wait for it,
 //   and so do `now()` requests (open, configuration): their analysis is never deferred;
 // - an analysis that times out or fails (a hanging parse) keeps the last good result.
+
+/**
+ * The longest wait before a deferred text is analysed: a typist's keystrokes come a few hundred
+ * ms apart, so a second without one is a pause; and the time a document's first analysis took
+ * (cold code) overstates what the next one costs.
+ */
+const MAX_PAUSE_MS = 1000;
 
 /** A change that was not analysed: its member no longer parses; a full analysis took `fullMs` last time. */
 export interface Deferred { deferred: { fullMs: number } }
@@ -146,7 +153,7 @@ export class Scheduler {
       d.deferTimer = undefined;
       d.mustAnalyse = true;
       this.run(d);
-    }, Math.max(this.deps.debounceMs(), r.deferred.fullMs));
+    }, Math.max(this.deps.debounceMs(), Math.min(r.deferred.fullMs, MAX_PAUSE_MS)));
   }
 
   private done(d: OpenDocument, at: Snapshot, findings: Finding[] | null, text: string): void {
