@@ -31,6 +31,15 @@ const CONTAINERS = new Set(['program', 'namespace']);
 // the next member's unit starts after it.
 const ENDS_BEFORE_SEMICOLON = new Set(['propertystatement', 'classconstant', 'enumcase']);
 
+/**
+ * A method without a body (abstract, or in an interface) also stops before its `;`, but its
+ * unit does not take it along: such a unit never parses alone, so it is never spliced (a full
+ * parse) and never taken for a broken one.
+ */
+function bodiless(member: Raw): boolean {
+  return member.kind === 'method' && !member.body;
+}
+
 /** Offset just after the `;` that follows `at` after blanks only, else -1. */
 function afterSemicolon(text: string, at: number): number {
   let k = at;
@@ -56,14 +65,34 @@ export interface SpliceInfo {
   newComments: CommentNode[];
 }
 
-/** Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local. */
-export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string): ParseResult & { reused: boolean; splice?: SpliceInfo } {
-  const spliced = prev ? splice(prev, text, path) : null;
-  if (spliced) return { ok: true, program: spliced.program, problems: [], reused: true, ...(spliced.info ? { splice: spliced.info } : {}) };
+/** A parse of the whole text or of one member spliced into the previous tree. */
+export type IncrementalParse = ParseResult & { reused: boolean; splice?: SpliceInfo };
+
+/**
+ * The edit lies inside one member's unit, and that unit no longer parses on its own: a
+ * keystroke in the middle of a token or statement (`$x = f(`, the first `/` of `//`). The
+ * whole text then almost always has a syntax error too, and only a full parse says where.
+ */
+export interface BrokenMember { brokenMember: true }
+
+/**
+ * Parses `text`, reusing `prev` (a problem-free parse of an earlier text) when the edit is local.
+ * With `stopAtBrokenMember`, an edit whose member no longer parses alone is answered with
+ * BrokenMember instead of a full parse (the language server defers that: server/scheduler.ts).
+ */
+export function parseIncrementally(prev: ParsedText | undefined, text: string, path: string, stopAtBrokenMember = false): IncrementalParse | BrokenMember {
+  const spliced = prev ? splice(prev, text, path, stopAtBrokenMember) : null;
+  if (spliced === BROKEN) {
+    if (stopAtBrokenMember) return { brokenMember: true };
+  } else if (spliced) {
+    return { ok: true, program: spliced.program, problems: [], reused: true, ...(spliced.info ? { splice: spliced.info } : {}) };
+  }
   return { ...parsePhp(text, path), reused: false };
 }
 
-function splice(prev: ParsedText, text: string, path: string): { program: Program; info?: SpliceInfo } | null {
+const BROKEN = Symbol('broken member');
+
+function splice(prev: ParsedText, text: string, path: string, askBroken: boolean): { program: Program; info?: SpliceInfo } | typeof BROKEN | null {
   const old = prev.text;
   // The same text (an edit undone since the last good parse): the same tree.
   if (old === text) return { program: prev.program };
@@ -92,10 +121,10 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   const i = list.findIndex((m) => m.loc !== null && oldTo < (m.loc as Loc).end.offset);
   // The first member's unit would start at the class's `{` (or after `<?php`), which the tree
   // does not record.
-  if (i <= 0) return null;
+  if (i <= 0) return askBroken && brokenAlone(node, list, i, from, oldTo, old, text, path) ? BROKEN : null;
   const before = list[i - 1]!.loc as Loc | null;
   const loc = list[i]!.loc as Loc;
-  if (!before) return null;
+  if (!before || bodiless(list[i - 1]!) || bodiless(list[i]!)) return null;
   let unitStart = before.end;
   if (ENDS_BEFORE_SEMICOLON.has(list[i - 1]!.kind)) {
     const k = afterSemicolon(old, before.end.offset);
@@ -104,7 +133,40 @@ function splice(prev: ParsedText, text: string, path: string): { program: Progra
   }
   if (from < unitStart.offset || loc.start.offset < unitStart.offset) return null;
   const r = reparseMember(prev.program, chain, i, unitStart, loc, text, path, delta);
-  return r && { program: r.program, info: { ...r.info, from, oldTo, delta } };
+  return r === BROKEN || r === null ? r : { program: r.program, info: { ...r.info, from, oldTo, delta } };
+}
+
+/**
+ * Where no unit can be spliced, whether the edit still lies in a part of a class-like body that
+ * parses on its own, and that part no longer parses: the first member's own text (its unit
+ * would start at the class's `{`), or the body after the last member, up to the class's `}`
+ * (a member being typed at the end). Only deferral (BrokenMember) asks this.
+ */
+function brokenAlone(owner: Raw, list: Raw[], i: number, from: number, oldTo: number, old: string, text: string, path: string): boolean {
+  if (!CLASS_LIKE.has(owner.kind) || !owner.loc) return false;
+  const delta = text.length - old.length;
+  let start: number;
+  let end: number;
+  if (i === 0) {
+    const loc = list[0]!.loc as Loc | null;
+    if (!loc || from < loc.start.offset || bodiless(list[0]!)) return false;
+    start = loc.start.offset;
+    end = loc.end.offset + delta;
+    if (ENDS_BEFORE_SEMICOLON.has(list[0]!.kind)) end = afterSemicolon(text, end);
+  } else {
+    const last = list.at(-1);
+    const loc = last?.loc as Loc | null | undefined;
+    if (!last || !loc || bodiless(last)) return false;
+    start = ENDS_BEFORE_SEMICOLON.has(last.kind) ? afterSemicolon(old, loc.end.offset) : loc.end.offset;
+    const brace = (owner.loc as Loc).end.offset - 1;
+    if (start < 0 || old[brace] !== '}' || from < start || oldTo > brace) return false;
+    end = brace + delta;
+  }
+  if (start < 0 || end < start) return false;
+  const unit = text.slice(start, end);
+  if (/__halt_compiler/i.test(unit)) return false;
+  const parsed = parsePhp(`<?php ${owner.kind} X{${unit}}`, path);
+  return !parsed.ok || parsed.problems.length > 0;
 }
 
 /** The list a splice replaces an item of: a class-like's members, a file's or namespace's statements. */
@@ -114,7 +176,7 @@ function listOf(n: Raw): Raw[] {
 
 type MemberSplice = { program: Program; info: Omit<SpliceInfo, 'from' | 'oldTo' | 'delta'> };
 
-function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): MemberSplice | null {
+function reparseMember(program: Program, chain: Raw[], index: number, unitStart: Pos, oldLoc: Loc, text: string, path: string, delta: number): MemberSplice | typeof BROKEN | null {
   const owner = chain[chain.length - 1]!;
   const inClass = CLASS_LIKE.has(owner.kind);
   const newEnd = oldLoc.end.offset + delta;
@@ -129,7 +191,7 @@ function reparseMember(program: Program, chain: Raw[], index: number, unitStart:
   if (/__halt_compiler/i.test(unit)) return null;
   const wrapper = inClass ? `<?php ${owner.kind} X{` : '<?php ';
   const parsed = parsePhp(`${wrapper}${unit}${inClass ? '}' : ''}`, path);
-  if (!parsed.ok || parsed.problems.length > 0) return null;
+  if (!parsed.ok || parsed.problems.length > 0) return BROKEN;
   const top = parsed.program.children as Raw[];
   if (top.length !== 1 || top[0]!.kind !== (inClass ? owner.kind : 'function')) return null;
   const items = inClass ? top[0]!.body as Raw[] : top;

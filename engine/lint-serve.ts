@@ -26,15 +26,16 @@ export function serveLintJobs(port: MessagePort, registry: readonly AnyRule[]): 
     let findings: Finding[] = [];
     let fixed: FixLoopResult | undefined;
     let summary: FileSummary | undefined;
+    let deferred: { fullMs: number } | undefined;
     try {
       const lint = (text: string): Finding[] => lintTextDetailed({ ...job, summary: false, text, rules, knownRuleIds: known }).findings;
       if (job.fix) fixed = fixUntilStable(job.text, lint, job.fix);
-      else ({ findings, summary } = lintTextDetailed({ ...job, rules, knownRuleIds: known }));
+      else ({ findings, summary, deferred } = lintTextDetailed({ ...job, rules, knownRuleIds: known }));
     } catch (e) {
       const at = { line: 1, column: 0, offset: 0 };
       findings = [{ ruleId: 'internal-error', severity: 'error', message: `phpleak failed on this file (${e instanceof Error ? e.message : String(e)})`, range: { start: at, end: at }, related: [], fixes: [] }];
     }
-    return { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}) };
+    return { id: job.id, findings, ...(fixed ? { fixed } : {}), ...(summary ? { summary } : {}), ...(deferred ? { deferred } : {}) };
   };
   // A batch of jobs is answered in one message: a message between threads costs about as much
   // as linting a small file.

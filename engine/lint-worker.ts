@@ -13,8 +13,11 @@ export interface LintJob extends Omit<LintRequest, 'rules' | 'knownRuleIds'> {
   /** Apply fixes with fixUntilStable (the --fix loop) instead of only linting. */
   fix?: { allowUnsafe: boolean; maxPasses?: number };
 }
-/** `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error. */
-export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult; summary?: FileSummary }
+/**
+ * `fixed` is set for fix jobs that ran; when a job fails, `findings` holds the internal-error;
+ * `deferred` when the job allowed it (`deferBroken`) and the text was not analysed.
+ */
+export interface LintReply { id: number; findings: Finding[]; fixed?: FixLoopResult; summary?: FileSummary; deferred?: { fullMs: number } }
 /** To a worker: the document closed, drop what is kept for its next edit. No reply. */
 export interface ForgetDocument { forget: string }
 /** Sent once the rules are loaded: the pool starts a file's time bound from here. */

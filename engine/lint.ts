@@ -5,7 +5,7 @@ import type { LongRunningVerdict } from './facts/long-running.js';
 import { Fixer } from './fixes.js';
 import type { NodeKind, PhpNode } from './nodes.js';
 import { parsePhp, type ParseResult } from './parse.js';
-import { keepAnalysis, keptAnalysis, parseDocument } from './incremental-cache.js';
+import { keepAnalysis, keptAnalysis, noteFullAnalysis, parseDocument } from './incremental-cache.js';
 import { reuseAnalysis, type Analysed } from './incremental-reuse.js';
 import { withLongRunningNote, type AnyRule, type ReportDescriptor, type RuleContext } from './rule.js';
 import { SourceFile, type Span } from './source.js';
@@ -54,6 +54,12 @@ export interface LintRequest {
    * (engine/incremental-parse.ts). Findings are the same as without it.
    */
   incremental?: string;
+  /**
+   * With `incremental`: when the edit since the kept parse lies in one member that no longer
+   * parses alone, answer `deferred` at once instead of parsing the whole text (the language
+   * server analyses it in full only when the user pauses: server/scheduler.ts).
+   */
+  deferBroken?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -67,6 +73,8 @@ export interface LintResult {
   longRunning: LongRunningVerdict;
   /** When asked for (`summary: true`): classes, holds and long-running reason (engine/project-index.ts). */
   summary?: FileSummary;
+  /** Not analysed (`deferBroken`): no findings; a full analysis of the document took `fullMs` last time. */
+  deferred?: { fullMs: number };
 }
 
 /** Lints one file's text. Never throws: parse failures and rule crashes become findings. */
@@ -94,9 +102,14 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   const doc = req.incremental;
   const key = doc === undefined ? '' : requestKey(req);
   let parsed: ParseResult;
+  const started = performance.now();
+  /** The analysis of a whole text: its time is what a deferred one would cost (engine/incremental-cache.ts). */
+  let whole = false;
   if (doc !== undefined) {
-    const p = parseDocument(doc, req.text, req.path);
+    const p = parseDocument(doc, req.text, req.path, req.deferBroken === true);
+    if ('deferred' in p) return { findings: [], longRunning: noVerdict(), deferred: p.deferred };
     parsed = p.parsed;
+    whole = p.whole;
     // An edit that changes no tree (blanks, words in a comment) moves the previous analysis
     // instead of redoing it (engine/incremental-reuse.ts); the same text reuses it as it is.
     const same = keptAnalysis(doc, req.text);
@@ -110,6 +123,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   }
   if (!parsed.ok) {
     const lines = new LineIndex(req.text);
+    if (whole) noteFullAnalysis(doc!, performance.now() - started);
     return { findings: parsed.problems.flatMap((p) => engineFinding('parse-error', p, p.message, lines)), longRunning: noVerdict(), ...emptySummary() };
   }
   const file = new SourceFile(req.path, req.text, parsed.program);
@@ -253,6 +267,7 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     const analysed: Analysed = { key, result: structuredClone(result), reads: file.reads, docReads: file.docReads, wholeTextRead: file.wholeTextRead };
     keepAnalysis(doc, req.text, analysed, false);
   }
+  if (whole) noteFullAnalysis(doc!, performance.now() - started);
   return result;
 }
 

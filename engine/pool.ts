@@ -91,9 +91,12 @@ export class LintPool {
     return this.run(job).then((r) => r.findings);
   }
 
-  /** As lint, with the file's summary for the project index (none when the file could not be analysed). */
-  lintWithSummary(job: PoolJob, opts: RunOptions = {}): Promise<{ findings: Finding[]; summary?: FileSummary }> {
-    return this.run({ ...job, summary: true }, opts).then((r) => ({ findings: r.findings, ...(r.summary ? { summary: r.summary } : {}) }));
+  /**
+   * As lint, with the file's summary for the project index (none when the file could not be
+   * analysed), or `deferred` when the job allowed it (`deferBroken`) and the text was not analysed.
+   */
+  lintWithSummary(job: PoolJob, opts: RunOptions = {}): Promise<{ findings: Finding[]; summary?: FileSummary; deferred?: { fullMs: number } }> {
+    return this.run({ ...job, summary: true }, opts).then((r) => ({ findings: r.findings, ...(r.summary ? { summary: r.summary } : {}), ...(r.deferred ? { deferred: r.deferred } : {}) }));
   }
 
   /**

@@ -9,6 +9,8 @@ import type { ScanStats } from './workspace-scan.js';
 export interface ServerStats {
   /** Analyses started since the server started (each is one lint of one document version). */
   analyses: number;
+  /** Of these, answered without analysis: the edited member no longer parsed alone (server/scheduler.ts). */
+  deferred: number;
   documents: { uri: string; version: number; length: number; sha1: string }[];
   /** The server process's memory (bytes; process.memoryUsage(): worker threads count in rss only). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
@@ -21,6 +23,7 @@ export interface ServerStats {
 export function registerDebugStats(server: Server): void {
   server.connection.onRequest('phpleak/stats', (): ServerStats => ({
     analyses: server.scheduler.analyses,
+    deferred: server.scheduler.deferred,
     documents: server.documents.all().map((d) => {
       const text = d.doc.getText();
       return { uri: d.uri, version: d.doc.version, length: text.length, sha1: createHash('sha1').update(text).digest('hex') };

@@ -28,6 +28,10 @@ export class OpenDocument {
   closed = false;
   /** Pending debounce. */
   timer: NodeJS.Timeout | undefined;
+  /** Pending full analysis of a text whose analysis was deferred (server/scheduler.ts). */
+  deferTimer: NodeJS.Timeout | undefined;
+  /** The next analysis must not be deferred (open, configuration, a waiter, the pause after a deferral). */
+  mustAnalyse = false;
   /** When the first change not yet analysed arrived (bounds the debounce while typing). */
   pendingSince = 0;
   /** When the last change arrived: a change after a quiet moment is analysed without waiting. */
@@ -78,6 +82,8 @@ export class DocumentStore {
     d.closed = true;
     clearTimeout(d.timer);
     d.timer = undefined;
+    clearTimeout(d.deferTimer);
+    d.deferTimer = undefined;
     for (const w of d.waiters.splice(0)) w.resolve(null);
     // An analysis in flight still holds the object until it ends: let go of the analysed text
     // (megabytes for a large file) now.

@@ -19,12 +19,33 @@ import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 //   edits have arrived: while the user types, the squiggles follow a step behind instead of
 //   freezing until the typing stops. Only a result computed under an older configuration is
 //   never published (its rules or severities no longer hold);
-// - requests that need the current text's result (pull diagnostics, code actions) wait for it;
+// - a change whose edited member no longer parses alone (the first `/` of `//`, a half-typed
+//   call) is not analysed: the worker says so in a few milliseconds instead of parsing the whole
+//   text (a 25,000-line file: most of a second, and the next keystrokes would wait behind it).
+//   The last result stays published. The text is analysed in full when no newer change comes
+//   within as long as that full analysis took last time (at least the debounce, at most a
+//   second): a user who pauses on a syntax error sees it within about twice the cost of a full
+//   analysis, and one who types on is not made to wait for the analysis of a text already gone;
+// - requests that need the current text's result (pull diagnostics, code actions) wait for it,
+//   and so do `now()` requests (open, configuration): their analysis is never deferred;
 // - an analysis that times out or fails (a hanging parse) keeps the last good result.
 
+/**
+ * The longest wait before a deferred text is analysed: a typist's keystrokes come a few hundred
+ * ms apart, so a second without one is a pause; and the time a document's first analysis took
+ * (cold code) overstates what the next one costs.
+ */
+const MAX_PAUSE_MS = 1000;
+
+/** A change that was not analysed: its member no longer parses; a full analysis took `fullMs` last time. */
+export interface Deferred { deferred: { fullMs: number } }
+
 export interface SchedulerDeps {
-  /** Lints a snapshot of a document; never rejects for a bad file (failures are pool findings). */
-  analyse(d: OpenDocument, text: string): Promise<Finding[]>;
+  /**
+   * Lints a snapshot of a document; never rejects for a bad file (failures are pool findings).
+   * With `mayDefer`, answers Deferred instead when the edit broke the syntax of its member.
+   */
+  analyse(d: OpenDocument, text: string, mayDefer: boolean): Promise<Finding[] | Deferred>;
   /** Current configuration generation. */
   gen(): number;
   debounceMs(): number;
@@ -37,11 +58,16 @@ export class Scheduler {
   private nextResultId = 1;
   /** Analyses started (phpleak/stats). */
   analyses = 0;
+  /** Of these, answered Deferred (phpleak/stats). */
+  deferred = 0;
   constructor(private readonly deps: SchedulerDeps) {}
 
   /** The text changed: analyse after the debounce. */
   changed(d: OpenDocument): void {
     d.requested++;
+    // A newer text: the deferred one is not wanted any more.
+    clearTimeout(d.deferTimer);
+    d.deferTimer = undefined;
     const now = performance.now();
     const debounce = this.deps.debounceMs();
     const quiet = now - d.lastChange >= debounce;
@@ -57,8 +83,11 @@ export class Scheduler {
   /** Analyse without waiting (open, configuration change, heap dumps, workspace index). */
   now(d: OpenDocument): void {
     d.requested++;
+    d.mustAnalyse = true;
     clearTimeout(d.timer);
     d.timer = undefined;
+    clearTimeout(d.deferTimer);
+    d.deferTimer = undefined;
     this.run(d);
   }
 
@@ -83,6 +112,9 @@ export class Scheduler {
         sub.dispose();
         reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled'));
       });
+      // A deferred text is wanted now (the waiter makes its analysis full: run()).
+      clearTimeout(d.deferTimer);
+      d.deferTimer = undefined;
       if (!d.timer && !d.running) this.run(d);
     });
   }
@@ -93,15 +125,35 @@ export class Scheduler {
     const at: Snapshot = { version: d.doc.version, gen: this.deps.gen(), requested: d.requested };
     d.running = at;
     this.analyses++;
+    const mayDefer = !d.mustAnalyse && d.waiters.length === 0;
+    d.mustAnalyse = false;
     const text = d.doc.getText();
     const started = performance.now();
-    this.deps.analyse(d, text).then(
-      (findings) => { d.lastCost = performance.now() - started; this.done(d, at, findings, text); },
+    this.deps.analyse(d, text, mayDefer).then(
+      (r) => {
+        if (!Array.isArray(r)) { this.deferredAnalysis(d, at, r); return; }
+        d.lastCost = performance.now() - started;
+        this.done(d, at, r, text);
+      },
       (e: unknown) => {
         this.deps.log('error', `phpleak: the analysis of ${d.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
         this.done(d, at, null, text);
       },
     );
+  }
+
+  /** Nothing settled, nothing published: the newest text is analysed now, or in full after a pause. */
+  private deferredAnalysis(d: OpenDocument, at: Snapshot, r: Deferred): void {
+    d.running = null;
+    this.deferred++;
+    // A change that arrived meanwhile waits its debounce, then runs.
+    if (d.closed || d.timer) return;
+    if (d.waiters.length > 0 || d.mustAnalyse || d.requested !== at.requested) { this.run(d); return; }
+    d.deferTimer = setTimeout(() => {
+      d.deferTimer = undefined;
+      d.mustAnalyse = true;
+      this.run(d);
+    }, Math.max(this.deps.debounceMs(), Math.min(r.deferred.fullMs, MAX_PAUSE_MS)));
   }
 
   private done(d: OpenDocument, at: Snapshot, findings: Finding[] | null, text: string): void {

@@ -9,7 +9,7 @@ import { toDiagnostic } from './diagnostics.js';
 import { DocumentStore, type AnalysisResult, type OpenDocument } from './documents.js';
 import { HeapEvidence } from './heap-evidence.js';
 import { answerNow, type Answer } from './mapped-result.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type Deferred } from './scheduler.js';
 import { uriToPath } from './uri.js';
 import { WorkspaceIndex } from './workspace-index.js';
 import { IndexPool } from './index-pool.js';
@@ -65,7 +65,7 @@ export class Server {
   constructor(readonly connection: Connection) {
     this.config = new ConfigStore(rules, () => this.roots, (m) => this.warnUser(m), () => this.configurationChanged());
     this.scheduler = new Scheduler({
-      analyse: (d, text) => this.analyse(d, text),
+      analyse: (d, text, mayDefer) => this.analyse(d, text, mayDefer),
       gen: () => this.config.gen,
       debounceMs: () => this.config.settings.debounceMs,
       diagnostics: (d, findings) => this.diagnosticsOf(d, findings),
@@ -127,7 +127,7 @@ export class Server {
     this.poolInstance = null;
   }
 
-  private analyse(d: OpenDocument, text: string): Promise<Finding[]> {
+  private analyse(d: OpenDocument, text: string, mayDefer: boolean): Promise<Finding[] | Deferred> {
     const plan = this.config.forDocument(d.uri, text);
     if ('skip' in plan) return Promise.resolve([]);
     const max = plan.job.maxFileBytes;
@@ -136,8 +136,11 @@ export class Server {
       return Promise.resolve(this.workspace.analysed(d, { findings, summary: { path: '', classes: [], holds: [], longRunning: null, creates: [], resolved: [] } }, plan.job.rules));
     }
     // Keyed by the document: its worker keeps the parse, and the next edit re-parses one member.
-    return this.pool.lintWithSummary({ ...plan.job, incremental: d.uri }).then((r) => this.workspace.analysed(d, r, plan.job.rules))
-      .then((findings) => this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.summaries));
+    return this.pool.lintWithSummary({ ...plan.job, incremental: d.uri, ...(mayDefer ? { deferBroken: true } : {}) }).then<Finding[] | Deferred>((r) => {
+      if (r.deferred) return { deferred: r.deferred };
+      const findings = this.workspace.analysed(d, r, plan.job.rules);
+      return this.heap.apply(this.config.configOf(d.uri), this.workspace.keyOf(d.uri), text, findings, this.summaries);
+    });
   }
 
   /** The index's summaries, sorted only when heap evidence reads them (tens of thousands of paths). */

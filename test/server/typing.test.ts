@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node.js';
-import { clientStarter } from './lsp-client.js';
+import type { ServerStats } from '../../server/debug-stats.js';
+import { clientStarter, type LspClient } from './lsp-client.js';
 import { brief, expected, Mirror } from './oracle.js';
 
 // Diagnostics while the user types, over real stdio: an edit every 50 ms into a document whose
@@ -23,6 +24,18 @@ function bigWorker(methods: number): string {
     }
 `).join('');
   return `<?php\nnamespace App;\n\nfinal class Worker\n{\n    public function run(array $rows): void\n    {\n        foreach ($rows as $row) {\n            // the body\n        }\n    }\n${body}}\n`;
+}
+
+/** Types `typed` at `line`:`column`, a character every 50 ms; returns the text of each version. */
+async function typeAt(c: LspClient, uri: string, m: Mirror, line: number, column: number, typed: string, texts: Map<number, string>): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < typed.length; i++) {
+    const wait = t0 + i * 50 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const change: TextDocumentContentChangeEvent = { range: { start: { line, character: column + i }, end: { line, character: column + i } }, text: typed[i]! };
+    texts.set(m.apply([change]), m.text);
+    void c.change(uri, m.version, [change]);
+  }
 }
 
 // Typed one character at a time inside the loop: findings appear as statements complete.
@@ -65,5 +78,44 @@ describe('phpleak-lsp while the user types', () => {
     for (const p of c.publishesFor(uri)) expect(brief(p.diagnostics), `v${p.version}`).toEqual(expected(texts.get(p.version!)!));
     // The typed statements are findings now.
     expect(brief(final).map((d) => d.code)).toEqual(expect.arrayContaining(['eval-in-loop', 'memory-limit-disabled']));
+  }, 120_000);
+
+  it('does not parse in full a text broken mid-statement while edits keep coming, and publishes its syntax error once the user pauses', async () => {
+    // A full analysis of this text takes far longer than a keystroke: were the broken texts
+    // analysed, their parse errors would be published.
+    const text = bigWorker(600);
+    const c = await start();
+    const uri = c.write('src/Worker.php', text);
+    const m = new Mirror(uri, text);
+    await c.open(uri, text, 1);
+    await c.diagnosticsFor(uri, 1, 60_000);
+    const texts = new Map<number, string>([[1, text]]);
+    // After `$out = [];` in a method in the middle of the class.
+    const line = text.split('\n').findIndex((l) => l.includes('function step300(')) + 2;
+    const column = '        $out = [];'.length;
+    const stats = (): Promise<ServerStats> => c.request<ServerStats>('phpleak/stats', null);
+    const deferredBefore = (await stats()).deferred;
+
+    // Every text but the last is broken inside step300(): `g`, `gc`, … `gc_disable()`.
+    await typeAt(c, uri, m, line, column, 'gc_disable();', texts);
+    const completed = m.version;
+    await c.diagnosticsFor(uri, completed, 60_000);
+    expect(c.publishesFor(uri).map((p) => p.version)).toEqual([1, completed]);
+    expect((await stats()).deferred).toBeGreaterThan(deferredBefore);
+
+    // ` /`, and the user pauses on the broken text: its syntax error comes, at the `/`.
+    await typeAt(c, uri, m, line, column + 'gc_disable();'.length, ' /', texts);
+    const paused = m.version;
+    const atPause = await c.diagnosticsFor(uri, paused, 60_000);
+    const slash = column + 'gc_disable(); '.length;
+    expect(brief(atPause).filter((d) => d.code === 'parse-error')).toEqual([{ code: 'parse-error', line, character: slash, endLine: line, endCharacter: slash + 1, severity: 1 }]);
+
+    // The second `/` makes it a comment.
+    await typeAt(c, uri, m, line, slash + 1, '/', texts);
+    await c.diagnosticsFor(uri, m.version, 60_000);
+    const versions = c.publishesFor(uri).map((p) => p.version!);
+    expect(versions).toEqual([1, completed, completed + 1, paused, m.version]);
+    for (const p of c.publishesFor(uri)) expect(brief(p.diagnostics), `v${p.version}`).toEqual(expected(texts.get(p.version!)!));
+    expect(brief(c.publishesFor(uri).at(-1)!.diagnostics).map((d) => d.code)).toEqual(['gc-disabled']);
   }, 120_000);
 });

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { OpenDocument } from '../../server/documents.js';
+import { Scheduler, type Deferred } from '../../server/scheduler.js';
+
+// A change whose member no longer parses is answered "deferred" by the worker when the
+// scheduler allows it (test/server/typing.test.ts shows it over stdio with the real pool). Here,
+// with real timers and the real Scheduler, what the scheduler does with that answer: nothing is
+// published, the text is analysed in full only after a pause as long as the last full analysis
+// took, unless a newer change comes first; a request that needs the result (pull diagnostics,
+// code actions: `current()`) or `now()` (open, configuration) never gets a deferred analysis.
+// The analysis is a stand-in for the lint pool that defers texts containing `broken`.
+
+const DEBOUNCE = 15;
+const FULL_MS = 400;
+
+interface Run { text: string; mayDefer: boolean }
+
+function setUp(): { d: OpenDocument; scheduler: Scheduler; runs: Run[]; published: number[] } {
+  const runs: Run[] = [];
+  const published: number[] = [];
+  const d = new OpenDocument(TextDocument.create('file:///x.php', 'php', 1, '<?php 0;'));
+  const scheduler = new Scheduler({
+    analyse: async (_doc, text, mayDefer): Promise<[] | Deferred> => {
+      runs.push({ text, mayDefer });
+      await sleep(2);
+      return mayDefer && text.includes('broken') ? { deferred: { fullMs: FULL_MS } } : [];
+    },
+    gen: () => 1,
+    debounceMs: () => DEBOUNCE,
+    diagnostics: () => [],
+    publish: (doc, r) => { published.push(r.version); },
+    log: () => {},
+  });
+  return { d, scheduler, runs, published };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function edit(d: OpenDocument, scheduler: Scheduler, text: string): void {
+  d.doc = TextDocument.update(d.doc, [{ text }], d.doc.version + 1);
+  scheduler.changed(d);
+}
+
+async function opened(): Promise<ReturnType<typeof setUp>> {
+  const s = setUp();
+  s.scheduler.now(s.d);
+  await sleep(50);
+  return s;
+}
+
+describe('scheduler: a deferred analysis', () => {
+  it('publishes nothing, then analyses the text in full after a pause as long as the last full analysis', async () => {
+    const { d, scheduler, runs, published } = await opened();
+    edit(d, scheduler, '<?php broken');
+    await sleep(FULL_MS / 2);
+    expect(runs).toEqual([{ text: '<?php 0;', mayDefer: false }, { text: '<?php broken', mayDefer: true }]);
+    expect(published).toEqual([1]);
+    expect(scheduler.deferred).toBe(1);
+    await sleep(FULL_MS);
+    expect(runs.at(-1)).toEqual({ text: '<?php broken', mayDefer: false });
+    expect(published).toEqual([1, 2]);
+    expect(scheduler.isCurrent(d)).toBe(true);
+  });
+
+  it('is never analysed in full when a newer change comes within the pause', async () => {
+    const { d, scheduler, runs, published } = await opened();
+    edit(d, scheduler, '<?php broken');
+    await sleep(FULL_MS / 3);
+    edit(d, scheduler, '<?php 1;');
+    await sleep(FULL_MS * 1.5);
+    expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: true }, { text: '<?php 1;', mayDefer: true }]);
+    expect(published).toEqual([1, 3]);
+  });
+
+  it('is analysed in full at once when a request needs the current result', async () => {
+    const { d, scheduler, runs } = await opened();
+    edit(d, scheduler, '<?php broken');
+    await sleep(30);
+    const t = performance.now();
+    const r = await scheduler.current(d);
+    expect(performance.now() - t).toBeLessThan(FULL_MS / 2);
+    expect(r?.version).toBe(2);
+    expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: true }, { text: '<?php broken', mayDefer: false }]);
+    await sleep(FULL_MS * 1.5);
+    expect(runs).toHaveLength(3);
+  });
+
+  it('is followed at once by a full analysis when a request arrives while it runs', async () => {
+    const { d, scheduler, runs } = await opened();
+    edit(d, scheduler, '<?php broken');
+    const t = performance.now();
+    const r = await scheduler.current(d);
+    expect(performance.now() - t).toBeLessThan(FULL_MS / 2);
+    expect(r?.version).toBe(2);
+    expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: true }, { text: '<?php broken', mayDefer: false }]);
+    expect(scheduler.deferred).toBe(1);
+  });
+
+  it('is not allowed for now() (open, configuration, the workspace index)', async () => {
+    const { d, scheduler, runs } = await opened();
+    d.doc = TextDocument.update(d.doc, [{ text: '<?php broken' }], 2);
+    scheduler.now(d);
+    await sleep(30);
+    expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: false }]);
+    expect(scheduler.deferred).toBe(0);
+  });
+});
