@@ -21,6 +21,12 @@ export interface Snapshot { version: number; gen: number; requested: number }
 export interface Waiter {
   resolve: (r: AnalysisResult | null) => void;
   reject: (e: unknown) => void;
+  /**
+   * A pull from a client that takes a refresh (server/pull-diagnostics.ts): when the current
+   * text's analysis is deferred, it is answered with the last result instead of forcing a full
+   * parse, and the client is asked to pull again once that text is analysed.
+   */
+  stale?: true;
 }
 
 /** An open document and the state of its analysis. A reopened document is a new object. */
@@ -51,6 +57,8 @@ export class OpenDocument {
   settled: Snapshot | null = null;
   /** Requests (pull diagnostics, code actions) waiting for the current version's result. */
   waiters: Waiter[] = [];
+  /** A pull was answered with an older result than the text's: refresh the client once it settles. */
+  answeredStale = false;
   /** The client pulled diagnostics for this document (then, in "auto" mode, nothing is pushed). */
   pulled = false;
   /** The last push for this document had diagnostics (to clear when the client starts pulling). */

@@ -1,7 +1,7 @@
 import { CancellationToken, LSPErrorCodes, ResponseError, type Diagnostic } from 'vscode-languageserver/node.js';
 import { isPoolFailure } from '../engine/pool.js';
 import type { Finding } from '../engine/types.js';
-import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
+import type { AnalysisResult, OpenDocument, Snapshot, Waiter } from './documents.js';
 
 // When analyses run, and which results reach the client:
 // - a change after a quiet moment (none for `debounceMs`) is analysed at once, or right after
@@ -27,7 +27,10 @@ import type { AnalysisResult, OpenDocument, Snapshot } from './documents.js';
 //   second): a user who pauses on a syntax error sees it within about twice the cost of a full
 //   analysis, and one who types on is not made to wait for the analysis of a text already gone;
 // - requests that need the current text's result (pull diagnostics, code actions) wait for it,
-//   and so do `now()` requests (open, configuration): their analysis is never deferred;
+//   and so do `now()` requests (open, configuration): their analysis is never deferred. A pull
+//   from a client that takes `workspace/diagnostic/refresh` (VS Code pulls after every change)
+//   is the exception: while the text is deferred it gets the last result, and the client is
+//   asked to pull again once the text is analysed, so pull clients are not made to wait either;
 // - an analysis that times out or fails (a hanging parse) keeps the last good result.
 
 /**
@@ -52,6 +55,8 @@ export interface SchedulerDeps {
   diagnostics(d: OpenDocument, findings: Finding[]): Diagnostic[];
   publish(d: OpenDocument, r: AnalysisResult): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Asks the client to pull again (a pull was answered with an older result). */
+  refresh(): void;
 }
 
 export class Scheduler {
@@ -101,10 +106,14 @@ export class Scheduler {
    * good one if that failed). Null when the document closes meanwhile. Rejects with
    * RequestCancelled when the request is cancelled.
    */
-  current(d: OpenDocument, token: CancellationToken = CancellationToken.None): Promise<AnalysisResult | null> {
+  current(d: OpenDocument, token: CancellationToken = CancellationToken.None, opts: { staleWhileDeferred?: boolean } = {}): Promise<AnalysisResult | null> {
     if (this.isCurrent(d)) return Promise.resolve(d.result);
+    // Only a document with a result to fall back on can be answered stale.
+    const stale = opts.staleWhileDeferred === true && d.result !== null;
+    // Known to be deferred (waiting for the pause): the last result, at once.
+    if (stale && d.deferTimer) { d.answeredStale = true; return Promise.resolve(d.result); }
     return new Promise((resolve, reject) => {
-      const w = { resolve, reject };
+      const w: Waiter = stale ? { resolve, reject, stale: true } : { resolve, reject };
       d.waiters.push(w);
       const sub = token.onCancellationRequested(() => {
         const i = d.waiters.indexOf(w);
@@ -112,9 +121,11 @@ export class Scheduler {
         sub.dispose();
         reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled'));
       });
-      // A deferred text is wanted now (the waiter makes its analysis full: run()).
-      clearTimeout(d.deferTimer);
-      d.deferTimer = undefined;
+      if (!stale) {
+        // A deferred text is wanted now (the waiter makes its analysis full: run()).
+        clearTimeout(d.deferTimer);
+        d.deferTimer = undefined;
+      }
       if (!d.timer && !d.running) this.run(d);
     });
   }
@@ -125,7 +136,7 @@ export class Scheduler {
     const at: Snapshot = { version: d.doc.version, gen: this.deps.gen(), requested: d.requested };
     d.running = at;
     this.analyses++;
-    const mayDefer = !d.mustAnalyse && d.waiters.length === 0;
+    const mayDefer = !d.mustAnalyse && d.waiters.every((w) => w.stale);
     d.mustAnalyse = false;
     const text = d.doc.getText();
     const started = performance.now();
@@ -148,7 +159,8 @@ export class Scheduler {
     this.deferred++;
     // A change that arrived meanwhile waits its debounce, then runs.
     if (d.closed || d.timer) return;
-    if (d.waiters.length > 0 || d.mustAnalyse || d.requested !== at.requested) { this.run(d); return; }
+    if (d.waiters.some((w) => !w.stale) || d.mustAnalyse || d.requested !== at.requested) { this.run(d); return; }
+    for (const w of d.waiters.splice(0)) { d.answeredStale = true; w.resolve(d.result); }
     d.deferTimer = setTimeout(() => {
       d.deferTimer = undefined;
       d.mustAnalyse = true;
@@ -174,6 +186,7 @@ export class Scheduler {
     }
     d.settled = at;
     if (good && at.gen === this.deps.gen()) this.deps.publish(d, d.result!);
+    if (good && d.answeredStale && this.isCurrent(d)) { d.answeredStale = false; this.deps.refresh(); }
     if (this.isCurrent(d)) {
       for (const w of d.waiters.splice(0)) w.resolve(d.result);
     } else if (!d.timer) {

@@ -44,6 +44,9 @@ export class Server {
   /** phpleak.json `heapDumps`: runtime evidence on findings (server/heap-evidence.ts). */
   readonly heap = new HeapEvidence({ warn: (m) => this.warnUser(m), changed: () => this.configurationChanged() });
 
+  /** The client pulls diagnostics and takes `workspace/diagnostic/refresh`. */
+  get pullRefresh(): boolean { return this.caps?.pull === true && this.caps.pullRefresh; }
+
   /** Finding → Diagnostic for this client. */
   diagnosticsOf(d: OpenDocument, findings: Finding[]): Diagnostic[] {
     return findings.map((f) => toDiagnostic(f, d.uri, { relatedInformation: this.caps.relatedInformation }));
@@ -71,6 +74,7 @@ export class Server {
       diagnostics: (d, findings) => this.diagnosticsOf(d, findings),
       publish: (d, r) => this.publish(d, r),
       log: (level, m) => this.log(level, m),
+      refresh: () => { if (this.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined); },
     });
     this.workspace = new WorkspaceIndex({
       rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
@@ -210,7 +214,7 @@ export class Server {
 
   private configurationChanged(): void {
     for (const d of this.documents.all()) this.scheduler.now(d);
-    if (this.caps?.pull && this.caps.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+    if (this.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
   }
 
   warnUser(message: string): void {

@@ -53,6 +53,8 @@ export class LspClient {
   readonly logs: LogMessageParams[] = [];
   readonly registrations: unknown[] = [];
   readonly configurationRequests: unknown[] = [];
+  /** `workspace/diagnostic/refresh` requests received. */
+  refreshes = 0;
   stderr = '';
   settings: unknown;
   initializeResult: InitializeResult | null = null;
@@ -72,7 +74,7 @@ export class LspClient {
       return p.items.map((i) => (i.section === 'phpleak' ? this.settings ?? null : null));
     });
     conn.onRequest('client/registerCapability', (p: unknown) => { this.registrations.push(p); this.poke(); return null; });
-    conn.onRequest('workspace/diagnostic/refresh', () => null);
+    conn.onRequest('workspace/diagnostic/refresh', () => { this.refreshes++; this.poke(); return null; });
     conn.listen();
   }
 

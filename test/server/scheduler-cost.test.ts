@@ -21,6 +21,7 @@ function setUp(cost: number): { d: OpenDocument; scheduler: Scheduler; texts: st
     diagnostics: () => [],
     publish: () => {},
     log: () => {},
+    refresh: () => {},
   });
   return { d, scheduler, texts };
 }

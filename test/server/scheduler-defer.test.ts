@@ -16,9 +16,10 @@ const FULL_MS = 400;
 
 interface Run { text: string; mayDefer: boolean }
 
-function setUp(): { d: OpenDocument; scheduler: Scheduler; runs: Run[]; published: number[] } {
+function setUp(): { d: OpenDocument; scheduler: Scheduler; runs: Run[]; published: number[]; refreshes: number[] } {
   const runs: Run[] = [];
   const published: number[] = [];
+  const refreshes: number[] = [];
   const d = new OpenDocument(TextDocument.create('file:///x.php', 'php', 1, '<?php 0;'));
   const scheduler = new Scheduler({
     analyse: async (_doc, text, mayDefer): Promise<[] | Deferred> => {
@@ -31,8 +32,9 @@ function setUp(): { d: OpenDocument; scheduler: Scheduler; runs: Run[]; publishe
     diagnostics: () => [],
     publish: (doc, r) => { published.push(r.version); },
     log: () => {},
+    refresh: () => { refreshes.push(d.doc.version); },
   });
-  return { d, scheduler, runs, published };
+  return { d, scheduler, runs, published, refreshes };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,5 +106,41 @@ describe('scheduler: a deferred analysis', () => {
     await sleep(30);
     expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: false }]);
     expect(scheduler.deferred).toBe(0);
+  });
+
+  it('answers a pull that takes a refresh with the last result, and asks it to pull again once the text is analysed', async () => {
+    const { d, scheduler, runs, published, refreshes } = await opened();
+    edit(d, scheduler, '<?php broken');
+    // Pulled right after the change, before the worker answered: waits for that answer only.
+    const t = performance.now();
+    const first = await scheduler.current(d, undefined, { staleWhileDeferred: true });
+    expect(first!.version).toBe(1);
+    expect(performance.now() - t).toBeLessThan(FULL_MS / 2);
+    // Pulled again during the pause: the last result at once; the pause is not cut short.
+    const second = await scheduler.current(d, undefined, { staleWhileDeferred: true });
+    expect(second!.version).toBe(1);
+    expect(runs.slice(1)).toEqual([{ text: '<?php broken', mayDefer: true }]);
+    expect(refreshes).toEqual([]);
+    await sleep(FULL_MS * 1.5);
+    expect(runs.at(-1)).toEqual({ text: '<?php broken', mayDefer: false });
+    expect(published).toEqual([1, 2]);
+    expect(refreshes).toEqual([2]);
+    // Now current: the pull gets version 2, and no refresh follows.
+    expect((await scheduler.current(d, undefined, { staleWhileDeferred: true }))!.version).toBe(2);
+    expect(refreshes).toEqual([2]);
+  });
+
+  it('a pull that cannot take a refresh, or a document never analysed, still forces the full analysis', async () => {
+    const { d, scheduler, runs, refreshes } = await opened();
+    edit(d, scheduler, '<?php broken');
+    const r = await scheduler.current(d);
+    expect(r!.version).toBe(2);
+    // The change started a deferrable run at once; the waiter then makes the next one full.
+    expect(runs.slice(1).map((x) => x.mayDefer)).toEqual([true, false]);
+    const fresh = setUp();
+    fresh.d.doc = TextDocument.update(fresh.d.doc, [{ text: '<?php broken' }], 2);
+    expect((await fresh.scheduler.current(fresh.d, undefined, { staleWhileDeferred: true }))!.version).toBe(2);
+    expect(fresh.runs).toEqual([{ text: '<?php broken', mayDefer: false }]);
+    expect([...refreshes, ...fresh.refreshes]).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node.js';
+import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver/node.js';
 import type { ServerStats } from '../../server/debug-stats.js';
-import { clientStarter, type LspClient } from './lsp-client.js';
+import { clientStarter, pullCapabilities, type LspClient } from './lsp-client.js';
 import { brief, expected, Mirror } from './oracle.js';
 
 // Diagnostics while the user types, over real stdio: an edit every 50 ms into a document whose
@@ -117,5 +117,31 @@ describe('phpleak-lsp while the user types', () => {
     expect(versions).toEqual([1, completed, completed + 1, paused, m.version]);
     for (const p of c.publishesFor(uri)) expect(brief(p.diagnostics), `v${p.version}`).toEqual(expected(texts.get(p.version!)!));
     expect(brief(c.publishesFor(uri).at(-1)!.diagnostics).map((d) => d.code)).toEqual(['gc-disabled']);
+  }, 120_000);
+
+  it('answers a pull for a text broken mid-statement with the last result, then asks the client to pull again once it is analysed', async () => {
+    // VS Code pulls after every change: a pull must not force the full parse of a broken text.
+    const text = bigWorker(600);
+    const c = await start({ capabilities: pullCapabilities });
+    const uri = c.write('src/Worker.php', text);
+    const m = new Mirror(uri, text);
+    await c.open(uri, text, 1);
+    type Report = { kind: string; resultId?: string; items?: { code?: unknown; range: { start: { line: number; character: number } } }[] };
+    const pull = (previousResultId?: string): Promise<Report> => c.request<Report>('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId ? { previousResultId } : {}) });
+    const first = await pull();
+    expect(first.kind).toBe('full');
+    const line = text.split('\n').findIndex((l) => l.includes('function step300(')) + 2;
+    const column = '        $out = [];'.length;
+    const texts = new Map<number, string>([[1, text]]);
+    await typeAt(c, uri, m, line, column, 'gc_disable(', texts);
+    // The text ends in `gc_disable(`: its member does not parse. The pull gets the last result.
+    const during = await pull(first.resultId);
+    expect(during).toEqual({ kind: 'unchanged', resultId: first.resultId });
+    await c.waitFor(() => c.refreshes > 0 || null, 'a diagnostic refresh', 60_000);
+    const after = await pull(first.resultId);
+    expect(after.kind).toBe('full');
+    // Exactly a full analysis of the newest text: the syntax error at the next line's `foreach`.
+    expect(brief(after.items as Diagnostic[])).toEqual(expected(m.text));
+    expect(after.items!.filter((d) => d.code === 'parse-error').map((d) => d.range.start)).toEqual([{ line: line + 1, character: 8 }]);
   }, 120_000);
 });
