@@ -104,6 +104,9 @@ function splice(prev: ParsedText, text: string, path: string, askBroken: boolean
   while (tail < max - from && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
   const oldTo = old.length - tail;
   const delta = text.length - old.length;
+  // `?>` typed or removed (also inside a `//` comment, which it ends) switches PHP mode: the
+  // text after it is no longer the member's.
+  if (/\?>|<\?/.test(text.slice(Math.max(0, from - 1), oldTo + delta + 1)) || /\?>|<\?/.test(old.slice(Math.max(0, from - 1), oldTo + 1))) return null;
 
   // Path from the program down to the list (a class body, or the functions of a file or
   // namespace) whose member's unit holds the edit.
@@ -132,6 +135,9 @@ function splice(prev: ParsedText, text: string, path: string, askBroken: boolean
     unitStart = { line: before.end.line, column: before.end.column + (k - before.end.offset), offset: k };
   }
   if (from < unitStart.offset || loc.start.offset < unitStart.offset) return null;
+  // A comment right after the previous member, on its line (`}// note`), is that member's
+  // trailing comment in a full parse; the member re-parsed alone would take it as its own.
+  if (/^[ \t]*(\/\/|#(?!\[)|\/\*)/.test(text.slice(unitStart.offset, unitStart.offset + 200))) return null;
   const r = reparseMember(prev.program, chain, i, unitStart, loc, text, path, delta);
   return r === BROKEN || r === null ? r : { program: r.program, info: { ...r.info, from, oldTo, delta } };
 }

@@ -13,6 +13,7 @@ interface Base<K extends string> {
   /** Set by the walk: the node that holds this one (undefined for the program). */
   parent?: PhpNode;
   leadingComments?: CommentNode[];
+  /** Not kept exact by the editor's splices (engine/incremental-parse.ts): rules must not read them. */
   trailingComments?: CommentNode[];
 }
 
