@@ -1,4 +1,4 @@
-import type { PhpNode } from '../nodes.js';
+import type { Parameter, PhpNode } from '../nodes.js';
 import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
@@ -41,6 +41,12 @@ export interface Provenance {
    * caps such findings at `warning` (data-evidence.ts, `namesTrafficRow`).
    */
   catalogue?: true;
+  /**
+   * The parameters of public APIs the strong evidence comes from, when it comes from nothing
+   * else (`$value` of `Str::camel()`, also through `strtolower($value)`, a local, a helper of
+   * the class): then what the callers pass decides (engine/facts/call-arguments.ts).
+   */
+  params?: Parameter[];
 }
 
 /**
@@ -126,15 +132,37 @@ export function keyProvenance(key: PhpNode, facts: Facts): Provenance {
 function all(parts: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>, why: string): Provenance {
   if (parts.length === 1) return provenanceOf(parts[0]!, facts, depth + 1, seen);
   let firstData: Provenance | null = null;
-  let catalogue: Provenance | null = null;
-  for (const p of parts) {
+  const catalogues: Provenance[] = [];
+  for (const [i, p] of parts.entries()) {
     const r = provenanceOf(p, facts, depth + 1, seen);
-    if (r.strong && !r.catalogue) return r;
-    if (r.strong) catalogue ??= r;
+    if (r.strong && !r.catalogue) return r.params ? withOtherParts(r, parts.slice(i + 1), facts, depth, seen) : r;
+    if (r.strong) catalogues.push(r);
     if (r.origin === 'data') firstData ??= r;
   }
-  return catalogue ?? firstData ?? code(why);
+  const catalogue = catalogues[0];
+  if (!catalogue) return firstData ?? code(why);
+  return catalogues.every((c) => c.params) ? { ...catalogue, params: catalogues.flatMap((c) => c.params!) } : withoutParams(catalogue);
 }
+
+/** `r` comes from parameters: so does the whole only if every other part with evidence of data does too. */
+function withOtherParts(r: Provenance, rest: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>): Provenance {
+  const params = [...r.params!];
+  for (const p of rest) {
+    const o = provenanceOf(p, facts, depth + 1, seen);
+    if (!o.strong) continue;
+    if (!o.params) return withoutParams(r);
+    params.push(...o.params);
+  }
+  return { ...r, params };
+}
+
+function withoutParams(r: Provenance): Provenance {
+  const { params: _, ...rest } = r;
+  return rest;
+}
+
+/** Strong evidence derived from `from` (a part of it, an element of it): from the same parameters. */
+const derivedData = (why: string, from: Provenance): Provenance => ({ ...strongData(why), ...(from.params ? { params: from.params } : {}) });
 
 function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
   if (depth > MAX_DEPTH) return data('a value computed too far away to follow');
@@ -186,7 +214,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       // `$m[1]` of preg_match($re, $line, $m), `$row['slug']` of a row of data: a part of data.
       if (base.kind === 'variable') {
         const whole = provenanceOf(base, facts, depth + 1, seen);
-        if (whole.strong) return strongData(`part of ${whole.why}`);
+        if (whole.strong) return derivedData(`part of ${whole.why}`, whole);
       }
       return data('an array element');
     }
@@ -308,7 +336,7 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     if (o === 'code') return code(`\`$${name}\`, a name the code defines`);
     // `foreach ($urls as $url)` over data handed to a public API: an element of data.
     const from = provenanceOf(src, facts, depth + 1, seen);
-    if (from.strong) return strongData(`\`$${name}\` in ${from.why}`);
+    if (from.strong) return derivedData(`\`$${name}\` in ${from.why}`, from);
     return data(`\`$${name}\`, an element of what the loop reads`);
   }
   const own = sources.filter((s) => s !== n);
@@ -375,7 +403,8 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   if (!evidence) return data(`the parameter \`$${name}\``);
   // `int $emailId`, `int $id`: a row's id; `int $orderId`: a row traffic creates.
   const words = identifierWords(name);
-  return /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
+  const p = /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
+  return { ...p, params: [param] };
 }
 
 /** `$this->m()`, `self::m()`, `static::m()`. */
