@@ -31,7 +31,7 @@ export interface ArgumentSites {
   open: number[];
   /** Every position from this one on is open at some site (a spread `...$args`, named arguments). */
   openFrom?: number;
-  /** The first site passing data by evidence, per position (for a related location). */
+  /** The site that opened a position, when it passes data by evidence (for a related location). */
   data?: DataArgument[];
 }
 
@@ -46,16 +46,100 @@ const GUARD = /^(has|exists|contains|isset|isregistered|isdefined|defined|regist
 /** The call sites of the file's method calls, by call key, in key order. */
 export function callArgumentsOf(file: SourceFile, facts: Facts, fqnOf: ReadonlyMap<unknown, string>): ArgumentSites[] {
   const byCall = new Map<string, ArgumentSites>();
+  const open = new Map<ArgumentSites, Set<number>>();
+  const classify = classifier(facts);
+  const sitesOf = (key: string): ArgumentSites => {
+    let sites = byCall.get(key);
+    if (!sites) { sites = { call: key, sites: 0, reach: 0, open: [] }; byCall.set(key, sites); }
+    return sites;
+  };
   for (const s of facts.scopes) {
     for (const call of s.calls) {
       const key = callKey(call, s, fqnOf);
-      if (!key) continue;
-      let sites = byCall.get(key);
-      if (!sites) { sites = { call: key, sites: 0, reach: 0, open: [] }; byCall.set(key, sites); }
-      addSite(sites, call, s, file, facts);
+      if (key) { const sites = sitesOf(key); addSite(sites, getOr(open, sites), call, s, file, classify); }
+      // A method handed over as a callable (`array_map([Str::class, 'snake'], $keys)`,
+      // `'Str::snake'`) is called with arguments nobody sees here: every position is open.
+      for (const a of call.arguments) callableSite(a, s, fqnOf, sitesOf);
     }
+    for (const n of s.news) for (const a of n.arguments) callableSite(a, s, fqnOf, sitesOf);
   }
+  for (const [sites, positions] of open) sites.open = [...positions].sort((a, b) => a - b);
   return [...byCall.keys()].sort().map((k) => byCall.get(k)!);
+}
+
+function getOr(m: Map<ArgumentSites, Set<number>>, k: ArgumentSites): Set<number> {
+  let v = m.get(k);
+  if (!v) { v = new Set(); m.set(k, v); }
+  return v;
+}
+
+/** What an argument is: fixed by the code, else why it is data by evidence (or null: unknown). */
+type Classified = { code: true } | { code: false; data: string | null };
+type Classify = (arg: PhpNode, scope?: Scope) => Classified;
+
+/**
+ * The file's argument classifier. Variables are the common argument and the costly one (their
+ * assignments are followed): each is classified once per scope, and start-up is asked once per
+ * scope, so a long method with hundreds of calls costs one look per variable.
+ */
+function classifier(facts: Facts): Classify & { startUp: (s: Scope) => boolean } {
+  const vars = new Map<Scope, Map<string, Classified>>();
+  const startUps = new Map<Scope, boolean>();
+  /** `scope`: the scope of the call whose argument `arg` is (variables passed directly are in it). */
+  const classify = (arg: PhpNode, scope?: Scope): Classified => {
+    const name = arg.kind === 'variable' ? varName(arg) : null;
+    if (!name) return classifyNow(arg, facts);
+    scope ??= facts.scopeOf(arg);
+    let byName = vars.get(scope);
+    if (!byName) { byName = new Map(); vars.set(scope, byName); }
+    let c = byName.get(name);
+    if (!c) { c = classifyNow(arg, facts); byName.set(name, c); }
+    return c;
+  };
+  // Start-up code runs once per process (not a closure it defines: that runs per event).
+  const startUp = (s: Scope): boolean => {
+    let v = startUps.get(s);
+    if (v === undefined) { v = (s.kind === 'method' || s.kind === 'function') && runsOncePerProcess(s); startUps.set(s, v); }
+    return v;
+  };
+  return Object.assign(classify, { startUp });
+}
+
+function classifyNow(arg: PhpNode, facts: Facts): Classified {
+  if (arg.kind === 'array') return isCode(arg, facts, 0) ? { code: true } : { code: false, data: null };
+  const p = keyProvenance(arg, facts);
+  if (p.origin === 'code' || helperGetsCode(arg, facts, 0)) return { code: true };
+  return { code: false, data: p.strong ? p.why : null };
+}
+
+function callableSite(arg: PhpNode, s: Scope, fqnOf: ReadonlyMap<unknown, string>, sitesOf: (key: string) => ArgumentSites): void {
+  const key = callableKey(arg, s, fqnOf);
+  if (!key) return;
+  const sites = sitesOf(key);
+  sites.sites++;
+  sites.reach = MAX_POSITION + 1;
+  sites.openFrom = 0;
+}
+
+/** `'Cls::m'`, `[Cls::class, 'm']`, `['Cls', 'm']`, `[self::class, 'm']`, `[$this, 'm']`, `[$object, 'm']`: the call key of the method it names. */
+function callableKey(arg: PhpNode, s: Scope, fqnOf: ReadonlyMap<unknown, string>): string | null {
+  const own = s.cls ? fqnOf.get(s.cls) ?? null : null;
+  if (arg.kind === 'string') {
+    if (!arg.value.includes('::')) return null;
+    const m = /^\\?([A-Za-z_][\w\\]*)::([A-Za-z_]\w*)$/.exec(arg.value);
+    return m ? `${m[1]!.toLowerCase()}::${m[2]!.toLowerCase()}` : null;
+  }
+  if (arg.kind !== 'array' || arg.items.length !== 2) return null;
+  const [target, method] = arg.items.map((i) => (i.kind === 'entry' && !i.key && !i.unpack ? i.value : null));
+  if (!target || !method || method.kind !== 'string' || !/^[A-Za-z_]\w*$/.test(method.value)) return null;
+  const m = method.value.toLowerCase();
+  if (target.kind === 'string') return /^\\?[A-Za-z_][\w\\]*$/.test(target.value) ? `${target.value.replace(/^\\/, '').toLowerCase()}::${m}` : null;
+  if (target.kind === 'staticlookup' && target.offset.kind === 'identifier' && target.offset.name.toLowerCase() === 'class') {
+    const cls = target.what.kind === 'name' ? resolveClassName(target.what.name, target.what)
+      : target.what.kind === 'selfreference' || target.what.kind === 'staticreference' ? own : null;
+    return cls ? `${cls.toLowerCase()}::${m}` : null;
+  }
+  return target.kind === 'variable' ? `->${m}` : null;
 }
 
 function callKey(call: Call, s: Scope, fqnOf: ReadonlyMap<unknown, string>): string | null {
@@ -69,29 +153,27 @@ function callKey(call: Call, s: Scope, fqnOf: ReadonlyMap<unknown, string>): str
   return owner ? `${owner.toLowerCase()}::${m}` : null;
 }
 
-function addSite(sites: ArgumentSites, call: Call, scope: Scope, file: SourceFile, facts: Facts): void {
+function addSite(sites: ArgumentSites, open: Set<number>, call: Call, scope: Scope, file: SourceFile, classify: ReturnType<typeof classifier>): void {
   sites.sites++;
-  const spread = call.arguments.some((a) => a.kind === 'variadic' || a.kind === 'namedargument');
+  const spread = call.arguments.some((a) => a.kind === 'variadic' || a.kind === 'namedargument' || a.kind === 'variadicplaceholder');
   sites.reach = Math.max(sites.reach, spread ? MAX_POSITION + 1 : Math.min(call.arguments.length, MAX_POSITION + 1));
-  // Start-up code runs once per process (not a closure it defines: that runs per event), and a
-  // site under the class's own `has()` once per key.
-  const startUp = (scope.kind === 'method' || scope.kind === 'function') && runsOncePerProcess(scope);
-  if (startUp || isGuarded(call, file, facts)) return;
-  const open = new Set(sites.open);
+  // Start-up code runs once per process, and a site under the class's own `has()` once per key.
+  if (classify.startUp(scope) || isGuarded(call, file, classify)) return;
   for (const [i, arg] of call.arguments.entries()) {
     if (i > MAX_POSITION) break;
-    if (arg.kind === 'variadic' || arg.kind === 'namedargument') {
+    // `...$args`, `name: $v`, and `Cls::m(...)` (a first-class callable: called later, with anything).
+    if (arg.kind === 'variadic' || arg.kind === 'namedargument' || arg.kind === 'variadicplaceholder') {
       sites.openFrom = Math.min(sites.openFrom ?? i, i);
       break;
     }
-    // Already open at another site, with its data site known: nothing this site could add.
-    if (open.has(i) && (sites.data ?? []).some((d) => d.index === i)) continue;
-    if (isCode(arg, facts, 0)) continue;
+    // Already open at another site of the file: this one cannot close it (its data, if any,
+    // would only name a second caller).
+    if (open.has(i)) continue;
+    const c = classify(arg, scope);
+    if (c.code) continue;
     open.add(i);
-    const p = keyProvenance(arg, facts);
-    if (p.strong && !(sites.data ?? []).some((d) => d.index === i)) (sites.data ??= []).push({ index: i, range: file.rangeOf(arg), why: p.why });
+    if (c.data) (sites.data ??= []).push({ index: i, range: file.rangeOf(arg), why: c.data });
   }
-  sites.open = [...open].sort((a, b) => a - b);
 }
 
 /**
@@ -144,15 +226,15 @@ function isOwnCall(call: Call): boolean {
  * AspectManager::insert($class, $method, $aspect) }`, or after `if (Registry::has($name)) return;`)?
  * Then it runs once per such key, however often its code does.
  */
-function isGuarded(call: Call, file: SourceFile, facts: Facts): boolean {
+function isGuarded(call: Call, file: SourceFile, classify: Classify): boolean {
   let child: PhpNode = call;
   for (let p = call.parent; p && !isFunctionLike(p); child = p, p = p.parent) {
-    if (p.kind === 'if' && p.body === child && negatedCalls(p.test).some((g) => guards(g, call, file, facts))) return true;
+    if (p.kind === 'if' && p.body === child && negatedCalls(p.test).some((g) => guards(g, call, file, classify))) return true;
     const list = p.kind === 'block' || p.kind === 'program' || p.kind === 'namespace' ? p.children : null;
     if (!list) continue;
     for (const stmt of list) {
       if (stmt === child) break;
-      if (stmt.kind === 'if' && !stmt.alternate && stmt.body && leaves(stmt.body) && stmt.test.kind === 'call' && guards(stmt.test, call, file, facts)) return true;
+      if (stmt.kind === 'if' && !stmt.alternate && stmt.body && leaves(stmt.body) && stmt.test.kind === 'call' && guards(stmt.test, call, file, classify)) return true;
     }
   }
   return false;
@@ -173,12 +255,12 @@ function leaves(body: PhpNode): boolean {
     || (only.kind === 'expressionstatement' && only.expression.kind === 'throw');
 }
 
-function guards(g: Call, call: Call, file: SourceFile, facts: Facts): boolean {
+function guards(g: Call, call: Call, file: SourceFile, classify: Classify): boolean {
   const gm = methodName(g);
   if (!gm || !GUARD.test(gm) || g.arguments.length === 0 || g.arguments.length > call.arguments.length) return false;
   if (!sameTarget(g, call, file)) return false;
   return g.arguments.every((a, i) => a.kind !== 'variadic' && a.kind !== 'namedargument'
-    && file.textOf(a) === file.textOf(call.arguments[i]!) && isCode(a, facts, 0));
+    && file.textOf(a) === file.textOf(call.arguments[i]!) && classify(a).code);
 }
 
 /** Both calls are on the same class (static) or on the same receiver as written. */

@@ -1,4 +1,5 @@
 import type { Parameter, PhpNode } from '../nodes.js';
+import { WRITE_ROLES, type Access } from './access.js';
 import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
@@ -94,6 +95,18 @@ const GENERIC_ARGUMENT = /^(value|values|string|str|text|input|content|contents)
 
 /** What an identifier's name says of the values it holds: code, data, or nothing (null). */
 export function originOfName(name: string): KeyOrigin | null {
+  // Pure on the name, and asked for every argument of every method call of a file (call-arguments.ts).
+  let o = originMemo.get(name);
+  if (o === undefined) {
+    if (originMemo.size > 50_000) originMemo.clear();
+    o = originOfNameNow(name);
+    originMemo.set(name, o);
+  }
+  return o;
+}
+const originMemo = new Map<string, KeyOrigin | null>();
+
+function originOfNameNow(name: string): KeyOrigin | null {
   const words = identifierWords(name.replace(/^get(?=[A-Z_])/, ''));
   // `$classOrObject`: a class name or an object of that class, a code unit either way.
   const or = words.indexOf('or');
@@ -279,6 +292,28 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
 }
 
 /**
+ * The accesses of a scope's variable, by name. Keys are traced for every argument of every
+ * method call when a file is summarized (engine/facts/call-arguments.ts), so a long method would
+ * otherwise be scanned once per variable. Accesses are only ever appended during the walk: an
+ * index built from fewer of them is rebuilt.
+ */
+const varIndex = new WeakMap<Scope, { size: number; byName: Map<string, Access[]> }>();
+function varAccesses(scope: Scope, name: string): readonly Access[] {
+  let ix = varIndex.get(scope);
+  if (!ix || ix.size !== scope.accesses.length) {
+    const byName = new Map<string, Access[]>();
+    for (const a of scope.accesses) {
+      if (a.storage !== 'var') continue;
+      const list = byName.get(a.name);
+      if (list) list.push(a); else byName.set(a.name, [a]);
+    }
+    ix = { size: scope.accesses.length, byName };
+    varIndex.set(scope, ix);
+  }
+  return ix.byName.get(name) ?? [];
+}
+
+/**
  * Last words of names and types of objects built once from the code or its configuration:
  * definitions, metadata, fields of a schema, routes, services. Their identities are as many as
  * the code defines; entities, requests and messages are not among them.
@@ -311,8 +346,7 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
   const param = scope.params.get(name);
   const sources: PhpNode[] = [];
   let fromForeach: PhpNode | null = null;
-  for (const a of scope.accesses) {
-    if (a.storage !== 'var' || a.name !== name) continue;
+  for (const a of varAccesses(scope, name)) {
     if (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node) {
       sources.push(a.via.operator === '=' || a.via.operator === '??=' ? a.via.right : a.via);
     } else if (a.via?.kind === 'foreach') {
@@ -351,8 +385,12 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     if (namesACodeFile(name, scope)) return code(`\`$${name}\`, the name of one of the code base's PHP files (checked to exist)`);
     const declared = paramProvenance(param, name, scope);
     // A helper's parameter (`private function getId($key)`) is what its callers in the class pass.
-    if (declared.origin === 'data' && !declared.strong) return callersProvenance(param, scope, facts, depth, seen) ?? declared;
-    if (declared.origin === 'data') return declared;
+    // Reassigned in the function (`if ($ip === null) { $ip = $this->fromRequest(); }`): what the
+    // callers pass is not all it holds, so they cannot decide it (engine/facts/call-arguments.ts).
+    const reassigned = varAccesses(scope, name).some((a) => WRITE_ROLES.has(a.role));
+    const fromCallers = (p: Provenance): Provenance => (reassigned && p.params ? withoutParams(p) : p);
+    if (declared.origin === 'data' && !declared.strong) { const c = callersProvenance(param, scope, facts, depth, seen); return c ? fromCallers(c) : declared; }
+    if (declared.origin === 'data') return fromCallers(declared);
     // `$name = enum_value($name) ?: $this->getDefaultDriver()` keeps a code-named parameter code.
     return own.length > 0 ? all(own, facts, depth, seen, declared.why) : declared;
   }

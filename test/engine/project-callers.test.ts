@@ -130,3 +130,34 @@ describe('an instance method, called on objects phpleak does not type', () => {
     expect(shape(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $list->append('head');")]]))).toEqual(APPENDED);
   });
 });
+
+describe('callers phpleak cannot see, and parameters that are not all the evidence', () => {
+  it('keeps the finding when the method is handed over as a callable anywhere (array_map, a string): its arguments are unseen', () => {
+    for (const callable of ['[AuditLog::class, \'ignore\']', '\'App\\Audit\\AuditLog::ignore\'', 'AuditLog::ignore(...)']) {
+      const mapper = auditSetup(`${CLASSES}\n        array_map(${callable}, $this->names());`);
+      expect(shape(run(LOG, [[LOG, AUDIT_LOG], [SETUP, mapper]]))).toEqual([APPEND]);
+    }
+  });
+  it('does not let callers decide a parameter the method replaces with data (`$ip ??= …` from the request)', () => {
+    const locator = `<?php
+namespace App\\Geo;
+
+final class Locator
+{
+    public function __construct(private \\Symfony\\Component\\HttpFoundation\\RequestStack $requests) {}
+
+    public function locate(?string $ip = null): array
+    {
+        static $places = [];
+        $ip ??= $this->requests->getCurrentRequest()->getClientIp();
+        return $places[$ip] ??= $this->lookup($ip);
+    }
+
+    private function lookup(string $ip): array { return ['ip' => $ip]; }
+}
+`;
+    const own = lint('src/Geo/Locator.php', locator).findings;
+    expect(own.map((f) => f.message)).toEqual(['`static $places` grows per key, never evicted: keyed by `$ip` of the public `Locator::locate()`']);
+    expect(own[0]!.callerArguments).toBeUndefined();
+  });
+});
