@@ -4,7 +4,7 @@ import type { SourceFile } from '../source.js';
 import type { CallerArgument, Range } from '../types.js';
 import { importsAt, resolveClassName } from './imports.js';
 import type { Facts } from './index.js';
-import { keyProvenance } from './key-provenance.js';
+import { keyProvenance, originOfName } from './key-provenance.js';
 import { runsOncePerProcess } from './lifecycle-events.js';
 import { methodName, varName } from './names.js';
 import type { Scope } from './scopes.js';
@@ -75,7 +75,7 @@ function getOr(m: Map<ArgumentSites, Set<number>>, k: ArgumentSites): Set<number
 
 /** What an argument is: fixed by the code, else why it is data by evidence (or null: unknown). */
 type Classified = { code: true } | { code: false; data: string | null };
-type Classify = (arg: PhpNode, scope?: Scope) => Classified;
+type Classify = (arg: PhpNode, scope?: Scope, untyped?: boolean) => Classified;
 
 /**
  * The file's argument classifier. Variables are the common argument and the costly one (their
@@ -85,11 +85,17 @@ type Classify = (arg: PhpNode, scope?: Scope) => Classified;
 function classifier(facts: Facts): Classify & { startUp: (s: Scope) => boolean } {
   const vars = new Map<Scope, Map<string, Classified>>();
   const startUps = new Map<Scope, boolean>();
-  /** `scope`: the scope of the call whose argument `arg` is (variables passed directly are in it). */
-  const classify = (arg: PhpNode, scope?: Scope): Classified => {
+  /**
+   * `scope`: the scope of the call whose argument `arg` is (variables passed directly are in it).
+   * `untyped`: the call is `->m()` on an object phpleak does not type, most calls of a file, and
+   * one open site of the project keeps a finding: a local variable is followed only when its
+   * name says code (a local given a literal, or an element of a literal list, stays open there).
+   */
+  const classify = (arg: PhpNode, scope?: Scope, untyped = false): Classified => {
     const name = arg.kind === 'variable' ? varName(arg) : null;
     if (!name) return classifyNow(arg, facts);
     scope ??= facts.scopeOf(arg);
+    if (untyped && !scope.params.has(name) && name !== 'this' && originOfName(name) !== 'code') return OPEN;
     let byName = vars.get(scope);
     if (!byName) { byName = new Map(); vars.set(scope, byName); }
     let c = byName.get(name);
@@ -104,6 +110,8 @@ function classifier(facts: Facts): Classify & { startUp: (s: Scope) => boolean }
   };
   return Object.assign(classify, { startUp });
 }
+
+const OPEN: Classified = { code: false, data: null };
 
 function classifyNow(arg: PhpNode, facts: Facts): Classified {
   if (arg.kind === 'array') return isCode(arg, facts, 0) ? { code: true } : { code: false, data: null };
@@ -169,7 +177,7 @@ function addSite(sites: ArgumentSites, open: Set<number>, call: Call, scope: Sco
     // Already open at another site of the file: this one cannot close it (its data, if any,
     // would only name a second caller).
     if (open.has(i)) continue;
-    const c = classify(arg, scope);
+    const c = classify(arg, scope, sites.call.startsWith('->'));
     if (c.code) continue;
     open.add(i);
     if (c.data) (sites.data ??= []).push({ index: i, range: file.rangeOf(arg), why: c.data });

@@ -125,6 +125,9 @@ describe('an instance method, called on objects phpleak does not type', () => {
     expect(own[0]!.callerArguments).toEqual([{ calls: ['app\\view\\fragmentcache::append', '->append'], index: 1, required: true }]);
     expect(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $fragments->append('head', '<meta charset=\"utf-8\">');")]])).toEqual([]);
     expect(shape(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $fragments->append('head', $this->title());")]]))).toEqual(APPENDED);
+    // On an untyped object a local is followed only when its name says code: one given a literal stays open.
+    expect(shape(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $meta = '<meta charset=\"utf-8\">';\n        $fragments->append('head', $meta);")]]))).toEqual(APPENDED);
+    expect(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $section = 'head';\n        $fragments->append($section, self::META);")]])).toEqual([]);
   });
   it('does not take a call that stops short of the required parameter for a caller: it is another method by that name', () => {
     expect(shape(run(CACHE_FILE, [[CACHE_FILE, FRAGMENT_CACHE], [LAYOUT, layout("        $list->append('head');")]]))).toEqual(APPENDED);
