@@ -165,22 +165,26 @@ function addSite(sites: ArgumentSites, open: Set<number>, call: Call, scope: Sco
   sites.sites++;
   const spread = call.arguments.some((a) => a.kind === 'variadic' || a.kind === 'namedargument' || a.kind === 'variadicplaceholder');
   sites.reach = Math.max(sites.reach, spread ? MAX_POSITION + 1 : Math.min(call.arguments.length, MAX_POSITION + 1));
-  // Start-up code runs once per process, and a site under the class's own `has()` once per key.
-  if (classify.startUp(scope) || isGuarded(call, file, classify)) return;
+  // Start-up code runs once per process.
+  if (classify.startUp(scope)) return;
+  const opened: { index: number; data: string | null; arg: PhpNode }[] = [];
+  let from: number | undefined;
   for (const [i, arg] of call.arguments.entries()) {
     if (i > MAX_POSITION) break;
     // `...$args`, `name: $v`, and `Cls::m(...)` (a first-class callable: called later, with anything).
-    if (arg.kind === 'variadic' || arg.kind === 'namedargument' || arg.kind === 'variadicplaceholder') {
-      sites.openFrom = Math.min(sites.openFrom ?? i, i);
-      break;
-    }
+    if (arg.kind === 'variadic' || arg.kind === 'namedargument' || arg.kind === 'variadicplaceholder') { from = i; break; }
     // Already open at another site of the file: this one cannot close it (its data, if any,
     // would only name a second caller).
     if (open.has(i)) continue;
     const c = classify(arg, scope, sites.call.startsWith('->'));
-    if (c.code) continue;
-    open.add(i);
-    if (c.data) (sites.data ??= []).push({ index: i, range: file.rangeOf(arg), why: c.data });
+    if (!c.code) opened.push({ index: i, data: c.data, arg });
+  }
+  // A site under the class's own `has()` runs once per key (asked only when it would open something).
+  if ((opened.length === 0 && from === undefined) || isGuarded(call, file, classify)) return;
+  if (from !== undefined) sites.openFrom = Math.min(sites.openFrom ?? from, from);
+  for (const o of opened) {
+    open.add(o.index);
+    if (o.data) (sites.data ??= []).push({ index: o.index, range: file.rangeOf(o.arg), why: o.data });
   }
 }
 
