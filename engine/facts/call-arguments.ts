@@ -4,6 +4,7 @@ import type { SourceFile } from '../source.js';
 import type { CallerArgument, Range } from '../types.js';
 import { importsAt, resolveClassName } from './imports.js';
 import type { Facts } from './index.js';
+import { dataParameter } from './data-evidence.js';
 import { keyProvenance, originOfName } from './key-provenance.js';
 import { runsOncePerProcess } from './lifecycle-events.js';
 import { methodName, varName } from './names.js';
@@ -88,14 +89,20 @@ function classifier(facts: Facts): Classify & { startUp: (s: Scope) => boolean }
   /**
    * `scope`: the scope of the call whose argument `arg` is (variables passed directly are in it).
    * `untyped`: the call is `->m()` on an object phpleak does not type, most calls of a file, and
-   * one open site of the project keeps a finding: a local variable is followed only when its
-   * name says code (a local given a literal, or an element of a literal list, stays open there).
+   * one open site of the project keeps a finding: a variable is followed only when its name says
+   * code (a local given a literal, an element of a literal list, a private helper's parameter
+   * stay open there).
    */
   const classify = (arg: PhpNode, scope?: Scope, untyped = false): Classified => {
     const name = arg.kind === 'variable' ? varName(arg) : null;
     if (!name) return classifyNow(arg, facts);
     scope ??= facts.scopeOf(arg);
-    if (untyped && !scope.params.has(name) && name !== 'this' && originOfName(name) !== 'code') return OPEN;
+    if (untyped && originOfName(name) !== 'code') {
+      // Not followed: a parameter says data by its name and type alone (for the related location).
+      const param = name === 'this' ? undefined : scope.params.get(name);
+      const why = param ? dataParameter(param, name, scope) : null;
+      return why ? { code: false, data: why } : OPEN;
+    }
     let byName = vars.get(scope);
     if (!byName) { byName = new Map(); vars.set(scope, byName); }
     let c = byName.get(name);
