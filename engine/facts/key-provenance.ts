@@ -8,6 +8,7 @@ import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId
 
 import { identifierWords } from './names.js';
 import { namesACodeFile } from './code-files.js';
+import { originOfName, type KeyOrigin } from './name-origin.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
 // fixes (class names, method names, enum cases, connection or route names, config keys, files
@@ -16,7 +17,7 @@ import { namesACodeFile } from './code-files.js';
 // of the one walk (assignments of local variables, parameters): no walk of its own. The
 // decision table is documented in rules/unbounded-cache.md ("Key provenance").
 
-export type KeyOrigin = 'code' | 'data';
+export { originOfName, type KeyOrigin } from './name-origin.js';
 
 export interface Provenance {
   origin: KeyOrigin;
@@ -50,34 +51,6 @@ export interface Provenance {
   params?: Parameter[];
 }
 
-/**
- * Words that name things the code or its configuration defines. An identifier whose last word
- * is one of them (`$className`, `$castType`, `$routeName`, `->mutatorName()`) holds a key
- * from a set fixed by the code base.
- */
-const CODE_WORDS = new Set([
-  'class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'method', 'methods', 'function', 'func', 'callable', 'property', 'prop',
-  'attribute', 'attr', 'enum', 'case', 'route', 'routename', 'bin', 'connection', 'conn', 'driver', 'guard', 'broker', 'store',
-  'disk', 'channel', 'mailer', 'locale', 'lang', 'language', 'currency', 'signal', 'signo', 'env', 'config', 'setting', 'option',
-  'format', 'type', 'types', 'cast', 'mutator', 'manifest', 'migration', 'namespace', 'ns', 'section', 'hint', 'extension', 'service',
-  'component', 'command', 'event', 'listener', 'table', 'column', 'field', 'alias', 'tag', 'view', 'template', 'path', 'file',
-  'filename', 'dir', 'directory', 'schema', 'platform', 'engine', 'handler', 'controller', 'action', 'middleware', 'provider',
-  'abstract', 'interface', 'trait', 'module', 'bundle', 'plugin', 'theme', 'hook', 'ability', 'policy', 'constraint', 'validator',
-  'charset', 'encoding', 'algorithm', 'algo', 'cipher', 'mode', 'level', 'delimiter', 'separator', 'operator', 'kind', 'name',
-  'names', 'macro', 'resolver', 'loader', 'pool', 'queue', 'bus', 'transport', 'entity', 'repository', 'metadata',
-  'envvar', 'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
-  'capabilities', 'rel', 'bitrate', 'samplerate', 'layer', 'padding',
-  'expression', 'expr', 'selector', 'pattern', 'regex', 'context', 'rule', 'rules', 'resource', 'catalog', 'prefix', 'suffix', 'group',
-]);
-
-/** Words that name run-time data: a key so named grows with what the process handles. */
-const DATA_WORDS = new Set([
-  'id', 'ids', 'uuid', 'guid', 'url', 'uri', 'ip', 'email', 'mail', 'user', 'value', 'values', 'input', 'payload', 'message',
-  'row', 'record', 'text', 'query', 'sql', 'token', 'hash', 'content', 'contents', 'body', 'data', 'string', 'str', 'word',
-  'host', 'request', 'response', 'item', 'object', 'obj', 'key', 'keys', 'subject', 'term', 'search', 'address', 'number', 'title',
-  'slug', 'html', 'markdown', 'json', 'line', 'ref', 'reference', 'hostname', 'username', 'login', 'phone', 'date', 'time',
-]);
-
 /** Functions whose result has the provenance of their arguments (a transformed key). */
 const TRANSFORMS = new Set([
   'strtolower', 'strtoupper', 'mb_strtolower', 'mb_strtoupper', 'ucfirst', 'lcfirst', 'ucwords', 'trim', 'ltrim', 'rtrim',
@@ -92,34 +65,6 @@ const IDENTITY_FUNCTIONS = new Set(['spl_object_id', 'spl_object_hash']);
 const MAX_DEPTH = 8;
 /** Parameter names that say "some data" without saying what. */
 const GENERIC_ARGUMENT = /^(value|values|string|str|text|input|content|contents)$/i;
-
-/** What an identifier's name says of the values it holds: code, data, or nothing (null). */
-export function originOfName(name: string): KeyOrigin | null {
-  // Pure on the name, and asked for every argument of every method call of a file (call-arguments.ts).
-  let o = originMemo.get(name);
-  if (o === undefined) {
-    if (originMemo.size > 50_000) originMemo.clear();
-    o = originOfNameNow(name);
-    originMemo.set(name, o);
-  }
-  return o;
-}
-const originMemo = new Map<string, KeyOrigin | null>();
-
-function originOfNameNow(name: string): KeyOrigin | null {
-  const words = identifierWords(name.replace(/^get(?=[A-Z_])/, ''));
-  // `$classOrObject`: a class name or an object of that class, a code unit either way.
-  const or = words.indexOf('or');
-  if (or > 0 && originOfName(words.slice(0, or).join('_')) === 'code') return 'code';
-  const last = words[words.length - 1];
-  if (!last) return null;
-  // `$plugin_id`, `$entityTypeId`, `$route_key`: the id of a thing the code defines.
-  if ((last === 'id' || last === 'ids' || last === 'key' || last === 'name') && words.length > 1 && CODE_WORDS.has(words[words.length - 2]!)) return 'code';
-  if (DATA_WORDS.has(last)) return 'data';
-  const singular = last.endsWith('s') ? last.slice(0, -1) : last;
-  if (CODE_WORDS.has(last) || CODE_WORDS.has(singular) || CODE_WORDS.has(words.join(''))) return 'code';
-  return null;
-}
 
 const code = (why: string, isClass = false): Provenance => (isClass ? { origin: 'code', why, isClass } : { origin: 'code', why });
 const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'file', 'filename', 'path', 'module', 'plugin', 'theme', 'bundle', 'extension', 'namespace', 'ns']);
