@@ -26,14 +26,21 @@ function isFinding(x: unknown): x is Finding {
   if (x.raiseTo !== undefined && !(SEVERITIES as readonly unknown[]).includes(x.raiseTo)) return false;
   if (x.instanceState !== undefined && x.instanceState !== true) return false;
   if (x.unlessCalled !== undefined && !(Array.isArray(x.unlessCalled) && x.unlessCalled.every(str))) return false;
+  if (x.callerArguments !== undefined && !(Array.isArray(x.callerArguments) && x.callerArguments.every((c) => obj(c) && int(c.index) && (c.required === undefined || c.required === true) && Array.isArray(c.calls) && c.calls.every(str)))) return false;
   if (!Array.isArray(x.related) || !x.related.every((r) => obj(r) && isRange(r.range) && str(r.message) && (r.path === undefined || str(r.path)))) return false;
   return Array.isArray(x.fixes) && x.fixes.every((f) => obj(f) && str(f.title) && (f.safety === 'safe' || f.safety === 'unsafe')
     && Array.isArray(f.edits) && f.edits.every((e) => obj(e) && int(e.start) && int(e.end) && str(e.text)));
 }
 
+function isArgumentSites(x: unknown): boolean {
+  return obj(x) && str(x.call) && int(x.sites) && int(x.reach) && Array.isArray(x.open) && x.open.every(int) && (x.openFrom === undefined || int(x.openFrom))
+    && (x.data === undefined || (Array.isArray(x.data) && x.data.every((d) => obj(d) && int(d.index) && isRange(d.range) && str(d.why))));
+}
+
 export function isSummary(x: unknown): x is FileSummary {
   return obj(x) && str(x.path) && (x.longRunning === null || str(x.longRunning))
     && (x.calls === undefined || (Array.isArray(x.calls) && x.calls.every(str)))
+    && (x.arguments === undefined || (Array.isArray(x.arguments) && x.arguments.every(isArgumentSites)))
     && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
     && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)
       && (h.via === 'property' || h.via === 'constructor' || h.via === 'new') && isRange(h.range))

@@ -63,7 +63,7 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
     if (rangeTouches(f.range) || f.related.some((x) => x.path === undefined && rangeTouches(x.range))) return null;
     for (const fix of f.fixes) for (const e of fix.edits) if (e.start <= oldTo && e.end >= from) return null;
   }
-  if (summary && [...summary.classes.flatMap((c) => [c.range, ...(c.properties ?? []).map((p) => p.range)]), ...summary.holds.map((h) => h.range)].some(rangeTouches)) return null;
+  if (summary && [...summary.classes.flatMap((c) => [c.range, ...(c.properties ?? []).map((p) => p.range)]), ...summary.holds.map((h) => h.range), ...dataRanges(summary)].some(rangeTouches)) return null;
 
   // Everything after the edit moves by its size; on the edit's line, its column too.
   const result = structuredClone(prev.result);
@@ -89,9 +89,15 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
   if (result.summary) {
     for (const c of result.summary.classes) { moveRange(c.range); for (const p of c.properties ?? []) moveRange(p.range); }
     for (const h of result.summary.holds) moveRange(h.range);
+    for (const g of dataRanges(result.summary)) moveRange(g);
   }
   const at = (o: number): number => (o > oldTo ? o + delta : o);
   return { key, result, reads: r.map(at), docReads: d.map(at), wholeTextRead: false };
+}
+
+/** Where the file's calls pass data by evidence (engine/facts/call-arguments.ts): positions of the summary too. */
+function dataRanges(s: NonNullable<LintResult['summary']>): Range[] {
+  return (s.arguments ?? []).flatMap((a) => (a.data ?? []).map((d) => d.range));
 }
 
 /** Comments pairwise the same (kind, value), except the one at `skip`. */

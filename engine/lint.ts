@@ -253,12 +253,12 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   let summary: FileSummary | undefined;
   if (req.summary) {
     try {
-      summary = summarize(file, facts, longRunning() ? longRunningReason() : null);
+      summary = summarize(file, facts, longRunning() ? longRunningReason() : null, isTestFile);
       // A test that creates a service or runs a command does not keep it alive in production:
       // its classes can be found, but it holds nothing and runs no worker; its `new X` says
       // nothing of how production code keeps an X, and its call of a reset (a `tearDown()`
       // clearing a registry) resets nothing there.
-      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [], calls: [] };
+      if (isTestFile) summary = { ...summary, holds: [], longRunning: null, creates: [], resolved: [], calls: [], arguments: [] };
     } catch { summary = emptySummary().summary; }
   }
   docblockReads.sink = null;
@@ -321,6 +321,7 @@ function toFinding(rule: AnyRule, severity: Severity, d: ReportDescriptor<string
     ...(d.raiseTo ? { raiseTo: d.raiseTo } : {}),
     ...(d.instanceState ? { instanceState: true as const } : {}),
     ...(d.unlessCalled && d.unlessCalled.length > 0 ? { unlessCalled: d.unlessCalled } : {}),
+    ...(d.callerArguments && d.callerArguments.length > 0 ? { callerArguments: d.callerArguments } : {}),
     ...(detailsT ? { details: formatMessage(detailsT, d.data) } : {}),
     ...(tipT ? { tip: formatMessage(tipT, d.data) } : {}),
   };

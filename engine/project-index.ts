@@ -1,3 +1,4 @@
+import { callArgumentsOf, type ArgumentSites } from './facts/call-arguments.js';
 import type { Facts } from './facts/index.js';
 import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
 import { flowOf, type Flow } from './facts/holders.js';
@@ -5,6 +6,7 @@ import { instantiationsOf, type Creation } from './facts/instantiations.js';
 import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
+import { CallerIndex, withCaller, type CallerVerdict } from './project-callers.js';
 import { LifetimeIndex } from './project-lifetimes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
@@ -61,13 +63,15 @@ export interface FileSummary {
    * `unlessCalled` is answered by them (`enrich`).
    */
   calls?: string[];
+  /** What the file's calls pass, per method and argument position: a finding's `callerArguments` is answered by them (engine/project-callers.ts). */
+  arguments?: ArgumentSites[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
 const NOT_CLASSES = new Set(['array', 'string', 'int', 'float', 'bool', 'mixed', 'object', 'iterable', 'callable', 'null', 'void', 'never', 'false', 'true', 'self', 'static', 'parent']);
 
 /** The file's summary from the facts of its one walk (valid after the walk). */
-export function summarize(file: SourceFile, facts: Facts, longRunning: string | null): FileSummary {
+export function summarize(file: SourceFile, facts: Facts, longRunning: string | null, isTest = false): FileSummary {
   const classes: DeclaredClass[] = [];
   const holds: Hold[] = [];
   const fqnOf = new Map<unknown, string>();
@@ -120,7 +124,9 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
   const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor);
-  return { path: file.path, classes, holds, longRunning, creates: creations, resolved, calls: callsOf(facts, fqnOf) };
+  // A test's calls reset nothing and decide nothing in production: not even computed.
+  const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf) };
+  return { path: file.path, classes, holds, longRunning, creates: creations, resolved, ...calls };
 }
 
 /** `fqn::method` and `->method` of every method call of the file, sorted and without duplicates. */
@@ -191,6 +197,7 @@ export class ProjectIndex {
   private readonly lifetimes = new LifetimeIndex();
   /** Called method (`fqn::method`, `->method`) → the paths whose code calls it. */
   private readonly calledFrom = new Map<string, Set<string>>();
+  private readonly callers = new CallerIndex();
 
   /** Adds or replaces a file's summary; says whether anything changed. */
   set(summary: FileSummary): boolean {
@@ -200,6 +207,7 @@ export class ProjectIndex {
     this.files.set(summary.path, summary);
     for (const hold of summary.holds) this.link({ path: summary.path, hold });
     this.lifetimes.add(summary);
+    this.callers.add(summary);
     for (const c of summary.calls ?? []) {
       const paths = this.calledFrom.get(c);
       if (paths) paths.add(summary.path); else this.calledFrom.set(c, new Set([summary.path]));
@@ -266,8 +274,14 @@ export class ProjectIndex {
     return calls.some((k) => [...this.calledFrom.get(k) ?? []].some((p) => p !== path));
   }
 
+  /** What the project's callers pass to the parameters a finding rests on (engine/project-callers.ts). */
+  callersOf(f: Finding, path: string): CallerVerdict {
+    return this.callers.verdict(f.callerArguments ?? [], path);
+  }
+
   private unlink(s: FileSummary): void {
     this.lifetimes.remove(s);
+    this.callers.remove(s);
     for (const c of s.calls ?? []) {
       const paths = this.calledFrom.get(c);
       paths?.delete(s.path);
@@ -300,14 +314,24 @@ export interface EnrichOptions {
  */
 export function enrich(path: string, all: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
   // A reset the class offers, called from another file: that caller empties what grew.
-  const findings = all.filter((f) => !f.unlessCalled || !index.isCalledElsewhere(f.unlessCalled, path));
+  // Evidence that only says "a public method's parameter": the project's callers decide, and
+  // one that passes data is named (after the holders, which explain the severity).
+  const verdicts = new Map<Finding, CallerVerdict>();
+  const findings = all.filter((f) => {
+    if (f.unlessCalled && index.isCalledElsewhere(f.unlessCalled, path)) return false;
+    if (!f.callerArguments) return true;
+    const v = index.callersOf(f, path);
+    verdicts.set(f, v);
+    return !v.decided;
+  });
+  const named = (list: Finding[], out: Finding[] = list): Finding[] => out.map((f, i) => withCaller(f, verdicts.get(list[i]!), path));
   const summary = index.get(path);
-  if (!summary || summary.classes.length === 0) return [...findings];
+  if (!summary || summary.classes.length === 0) return named(findings);
   // State of an instance that every caller makes for one call and drops dies with the call.
   const live = findings.filter((f) => !f.instanceState || !isPerOperation(summary, f, index));
-  if (summary.longRunning) return live;
+  if (summary.longRunning) return named(live);
   const memo = new Map<string, KeptAlive | null>();
-  return live.map((f) => {
+  return named(live, live.map((f) => {
     const rule = opts.rules.get(f.ruleId);
     if (!rule?.crossFile) return f;
     const cls = innermostClass(summary, f.range.start.offset);
@@ -320,7 +344,7 @@ export function enrich(path: string, all: readonly Finding[], index: ProjectInde
     // must not depend on which other files were linted, nor name their paths.
     const details = rule.longRunningEffect ? withLongRunningNote(f.details, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.details;
     return { ...f, severity: raise ? lowerOf(rule.longRunningSeverity!, f.raiseTo) : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
-  });
+  }));
 }
 
 function isPerOperation(s: FileSummary, f: Finding, index: ProjectIndex): boolean {

@@ -2,7 +2,7 @@ import type { NodeKind, NodeOf, PhpNode } from './nodes.js';
 import type { SourceFile, Span } from './source.js';
 import type { Facts } from './facts/index.js';
 import type { Fixer } from './fixes.js';
-import type { Fix, Severity } from './types.js';
+import type { CallerArgument, Fix, Severity } from './types.js';
 
 export type Visitors = { [K in NodeKind]?: (node: NodeOf<K>) => void }
   & { [K in NodeKind as `${K}:exit`]?: (node: NodeOf<K>) => void };
@@ -98,6 +98,12 @@ export interface ReportDescriptor<M extends string> {
    * finding (a reset the class offers and this file never calls): the cross-file pass drops it.
    */
   unlessCalled?: string[];
+  /**
+   * Public methods' parameters (`fqn::method` and, for instance methods, `->method`, with the
+   * position) whose callers decide the finding: the cross-file pass drops it when every call in
+   * the project passes code there (engine/project-callers.ts).
+   */
+  callerArguments?: CallerArgument[];
   /** Fixes are data: computed here, applied alike by the CLI's --fix and the LSP's code actions. */
   fix?: (fixer: Fixer) => Fix | Fix[] | null;
 }

@@ -79,6 +79,22 @@ export interface Finding {
    * calls one. Set through `ReportDescriptor.unlessCalled`; not part of any output format.
    */
   unlessCalled?: string[];
+  /**
+   * The finding's only evidence of data is what callers hand to public methods at these
+   * arguments. The cross-file pass (engine/project-callers.ts) drops it when each is passed
+   * only values fixed by the code (or under the class's own `has()` check, or by start-up code)
+   * at every call site of the project, at least one in another file. Set through
+   * `ReportDescriptor.callerArguments`; not part of any output format.
+   */
+  callerArguments?: CallerArgument[];
+}
+
+/** A public method's parameter, as its callers reach it: the call keys (FileSummary.calls) and the position. */
+export interface CallerArgument {
+  calls: string[];
+  index: number;
+  /** No default: a call that does not pass it calls another method of the same name. */
+  required?: true;
 }
 
 /** One file's result. `findings` are sorted by position. */

@@ -21,6 +21,7 @@ import { REGISTRABLE, isRegistration, storesArgument } from './unbounded-cache-r
 import { missEntry } from './unbounded-cache-misses.js';
 import { transientRegistry } from './unbounded-cache-transient.js';
 import { keysFromCode, keysOfCodeVocabulary } from './unbounded-cache-keys.js';
+import { callerArguments } from './unbounded-cache-callers.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache' | 'missEntry' | 'transientRegistry';
 interface Options {
@@ -409,6 +410,8 @@ function check(ctx: Ctx, s: Store): void {
   const reset = s.accesses.find((a) => isReset(a) && methodNameOf(a.node) !== null);
   if (reset) related.push({ at: reset.via ?? reset.node, message: `${methodNameOf(reset.node, true)}() empties it, but only when someone calls it: no size check triggers it, so it is not a bound` });
   const messageId: MessageId = s.kind === 'static-prop' ? 'staticProperty' : s.kind === 'prop' ? 'instanceCache' : 'staticLocal';
+  // Evidence that only names public methods' parameters: the project's callers decide (cross-file).
+  const callers = callerArguments(evidenced.map((x) => x.e));
   // An append adds an entry on every call, whatever its value; a keyed write only for a new key.
   const keyed = keyChain(w).some((k) => k !== false);
   const gains = keyed ? 'for every new key' : 'on every call';
@@ -422,6 +425,7 @@ function check(ctx: Ctx, s: Store): void {
     ...(evidence.catalogue ? (evidence.per === 'key' ? { severity: 'info' as const, raiseTo: 'info' as const } : { raiseTo: 'warning' as const }) : {}),
     // An instance array dies with its object: gone when the project makes the class per call.
     ...(s.kind === 'prop' ? { instanceState: true as const } : {}),
+    ...(callers ? { callerArguments: callers } : {}),
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }

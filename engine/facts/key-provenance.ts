@@ -1,4 +1,5 @@
-import type { PhpNode } from '../nodes.js';
+import type { Parameter, PhpNode } from '../nodes.js';
+import { WRITE_ROLES, type Access } from './access.js';
 import { isConstantKey } from './array-growth.js';
 import { callReceiver, functionName, literalValue, methodName, thisPropertyName, typeNames, varName } from './names.js';
 import type { Scope } from './scopes.js';
@@ -7,6 +8,7 @@ import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId
 
 import { identifierWords } from './names.js';
 import { namesACodeFile } from './code-files.js';
+import { originOfName, type KeyOrigin } from './name-origin.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
 // fixes (class names, method names, enum cases, connection or route names, config keys, files
@@ -15,7 +17,7 @@ import { namesACodeFile } from './code-files.js';
 // of the one walk (assignments of local variables, parameters): no walk of its own. The
 // decision table is documented in rules/unbounded-cache.md ("Key provenance").
 
-export type KeyOrigin = 'code' | 'data';
+export { originOfName, type KeyOrigin } from './name-origin.js';
 
 export interface Provenance {
   origin: KeyOrigin;
@@ -41,35 +43,13 @@ export interface Provenance {
    * caps such findings at `warning` (data-evidence.ts, `namesTrafficRow`).
    */
   catalogue?: true;
+  /**
+   * The parameters of public APIs the strong evidence comes from, when it comes from nothing
+   * else (`$value` of `Str::camel()`, also through `strtolower($value)`, a local, a helper of
+   * the class): then what the callers pass decides (engine/facts/call-arguments.ts).
+   */
+  params?: Parameter[];
 }
-
-/**
- * Words that name things the code or its configuration defines. An identifier whose last word
- * is one of them (`$className`, `$castType`, `$routeName`, `->mutatorName()`) holds a key
- * from a set fixed by the code base.
- */
-const CODE_WORDS = new Set([
-  'class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'method', 'methods', 'function', 'func', 'callable', 'property', 'prop',
-  'attribute', 'attr', 'enum', 'case', 'route', 'routename', 'bin', 'connection', 'conn', 'driver', 'guard', 'broker', 'store',
-  'disk', 'channel', 'mailer', 'locale', 'lang', 'language', 'currency', 'signal', 'signo', 'env', 'config', 'setting', 'option',
-  'format', 'type', 'types', 'cast', 'mutator', 'manifest', 'migration', 'namespace', 'ns', 'section', 'hint', 'extension', 'service',
-  'component', 'command', 'event', 'listener', 'table', 'column', 'field', 'alias', 'tag', 'view', 'template', 'path', 'file',
-  'filename', 'dir', 'directory', 'schema', 'platform', 'engine', 'handler', 'controller', 'action', 'middleware', 'provider',
-  'abstract', 'interface', 'trait', 'module', 'bundle', 'plugin', 'theme', 'hook', 'ability', 'policy', 'constraint', 'validator',
-  'charset', 'encoding', 'algorithm', 'algo', 'cipher', 'mode', 'level', 'delimiter', 'separator', 'operator', 'kind', 'name',
-  'names', 'macro', 'resolver', 'loader', 'pool', 'queue', 'bus', 'transport', 'entity', 'repository', 'metadata',
-  'envvar', 'langcode', 'collection', 'timezone', 'bundle', 'profile', 'scheme', 'scope', 'version', 'core', 'root', 'prefix', 'hook', 'sidebar', 'block', 'setting', 'capability', 'cap', 'taxonomy', 'posttype', 'menu', 'location', 'domain', 'folder', 'screen', 'stylesheet', 'handle', 'origin',
-  'capabilities', 'rel', 'bitrate', 'samplerate', 'layer', 'padding',
-  'expression', 'expr', 'selector', 'pattern', 'regex', 'context', 'rule', 'rules', 'resource', 'catalog', 'prefix', 'suffix', 'group',
-]);
-
-/** Words that name run-time data: a key so named grows with what the process handles. */
-const DATA_WORDS = new Set([
-  'id', 'ids', 'uuid', 'guid', 'url', 'uri', 'ip', 'email', 'mail', 'user', 'value', 'values', 'input', 'payload', 'message',
-  'row', 'record', 'text', 'query', 'sql', 'token', 'hash', 'content', 'contents', 'body', 'data', 'string', 'str', 'word',
-  'host', 'request', 'response', 'item', 'object', 'obj', 'key', 'keys', 'subject', 'term', 'search', 'address', 'number', 'title',
-  'slug', 'html', 'markdown', 'json', 'line', 'ref', 'reference', 'hostname', 'username', 'login', 'phone', 'date', 'time',
-]);
 
 /** Functions whose result has the provenance of their arguments (a transformed key). */
 const TRANSFORMS = new Set([
@@ -85,22 +65,6 @@ const IDENTITY_FUNCTIONS = new Set(['spl_object_id', 'spl_object_hash']);
 const MAX_DEPTH = 8;
 /** Parameter names that say "some data" without saying what. */
 const GENERIC_ARGUMENT = /^(value|values|string|str|text|input|content|contents)$/i;
-
-/** What an identifier's name says of the values it holds: code, data, or nothing (null). */
-export function originOfName(name: string): KeyOrigin | null {
-  const words = identifierWords(name.replace(/^get(?=[A-Z_])/, ''));
-  // `$classOrObject`: a class name or an object of that class, a code unit either way.
-  const or = words.indexOf('or');
-  if (or > 0 && originOfName(words.slice(0, or).join('_')) === 'code') return 'code';
-  const last = words[words.length - 1];
-  if (!last) return null;
-  // `$plugin_id`, `$entityTypeId`, `$route_key`: the id of a thing the code defines.
-  if ((last === 'id' || last === 'ids' || last === 'key' || last === 'name') && words.length > 1 && CODE_WORDS.has(words[words.length - 2]!)) return 'code';
-  if (DATA_WORDS.has(last)) return 'data';
-  const singular = last.endsWith('s') ? last.slice(0, -1) : last;
-  if (CODE_WORDS.has(last) || CODE_WORDS.has(singular) || CODE_WORDS.has(words.join(''))) return 'code';
-  return null;
-}
 
 const code = (why: string, isClass = false): Provenance => (isClass ? { origin: 'code', why, isClass } : { origin: 'code', why });
 const CLASS_WORDS = new Set(['class', 'classes', 'cls', 'fqcn', 'fqn', 'classname', 'file', 'filename', 'path', 'module', 'plugin', 'theme', 'bundle', 'extension', 'namespace', 'ns']);
@@ -126,15 +90,37 @@ export function keyProvenance(key: PhpNode, facts: Facts): Provenance {
 function all(parts: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>, why: string): Provenance {
   if (parts.length === 1) return provenanceOf(parts[0]!, facts, depth + 1, seen);
   let firstData: Provenance | null = null;
-  let catalogue: Provenance | null = null;
-  for (const p of parts) {
+  const catalogues: Provenance[] = [];
+  for (const [i, p] of parts.entries()) {
     const r = provenanceOf(p, facts, depth + 1, seen);
-    if (r.strong && !r.catalogue) return r;
-    if (r.strong) catalogue ??= r;
+    if (r.strong && !r.catalogue) return r.params ? withOtherParts(r, parts.slice(i + 1), facts, depth, seen) : r;
+    if (r.strong) catalogues.push(r);
     if (r.origin === 'data') firstData ??= r;
   }
-  return catalogue ?? firstData ?? code(why);
+  const catalogue = catalogues[0];
+  if (!catalogue) return firstData ?? code(why);
+  return catalogues.every((c) => c.params) ? { ...catalogue, params: catalogues.flatMap((c) => c.params!) } : withoutParams(catalogue);
 }
+
+/** `r` comes from parameters: so does the whole only if every other part with evidence of data does too. */
+function withOtherParts(r: Provenance, rest: readonly PhpNode[], facts: Facts, depth: number, seen: Set<string>): Provenance {
+  const params = [...r.params!];
+  for (const p of rest) {
+    const o = provenanceOf(p, facts, depth + 1, seen);
+    if (!o.strong) continue;
+    if (!o.params) return withoutParams(r);
+    params.push(...o.params);
+  }
+  return { ...r, params };
+}
+
+function withoutParams(r: Provenance): Provenance {
+  const { params: _, ...rest } = r;
+  return rest;
+}
+
+/** Strong evidence derived from `from` (a part of it, an element of it): from the same parameters. */
+const derivedData = (why: string, from: Provenance): Provenance => ({ ...strongData(why), ...(from.params ? { params: from.params } : {}) });
 
 function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>): Provenance {
   if (depth > MAX_DEPTH) return data('a value computed too far away to follow');
@@ -186,7 +172,7 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       // `$m[1]` of preg_match($re, $line, $m), `$row['slug']` of a row of data: a part of data.
       if (base.kind === 'variable') {
         const whole = provenanceOf(base, facts, depth + 1, seen);
-        if (whole.strong) return strongData(`part of ${whole.why}`);
+        if (whole.strong) return derivedData(`part of ${whole.why}`, whole);
       }
       return data('an array element');
     }
@@ -251,6 +237,28 @@ function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, dep
 }
 
 /**
+ * The accesses of a scope's variable, by name. Keys are traced for every argument of every
+ * method call when a file is summarized (engine/facts/call-arguments.ts), so a long method would
+ * otherwise be scanned once per variable. Accesses are only ever appended during the walk: an
+ * index built from fewer of them is rebuilt.
+ */
+const varIndex = new WeakMap<Scope, { size: number; byName: Map<string, Access[]> }>();
+function varAccesses(scope: Scope, name: string): readonly Access[] {
+  let ix = varIndex.get(scope);
+  if (!ix || ix.size !== scope.accesses.length) {
+    const byName = new Map<string, Access[]>();
+    for (const a of scope.accesses) {
+      if (a.storage !== 'var') continue;
+      const list = byName.get(a.name);
+      if (list) list.push(a); else byName.set(a.name, [a]);
+    }
+    ix = { size: scope.accesses.length, byName };
+    varIndex.set(scope, ix);
+  }
+  return ix.byName.get(name) ?? [];
+}
+
+/**
  * Last words of names and types of objects built once from the code or its configuration:
  * definitions, metadata, fields of a schema, routes, services. Their identities are as many as
  * the code defines; entities, requests and messages are not among them.
@@ -283,8 +291,7 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
   const param = scope.params.get(name);
   const sources: PhpNode[] = [];
   let fromForeach: PhpNode | null = null;
-  for (const a of scope.accesses) {
-    if (a.storage !== 'var' || a.name !== name) continue;
+  for (const a of varAccesses(scope, name)) {
     if (a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node) {
       sources.push(a.via.operator === '=' || a.via.operator === '??=' ? a.via.right : a.via);
     } else if (a.via?.kind === 'foreach') {
@@ -308,7 +315,7 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     if (o === 'code') return code(`\`$${name}\`, a name the code defines`);
     // `foreach ($urls as $url)` over data handed to a public API: an element of data.
     const from = provenanceOf(src, facts, depth + 1, seen);
-    if (from.strong) return strongData(`\`$${name}\` in ${from.why}`);
+    if (from.strong) return derivedData(`\`$${name}\` in ${from.why}`, from);
     return data(`\`$${name}\`, an element of what the loop reads`);
   }
   const own = sources.filter((s) => s !== n);
@@ -323,8 +330,12 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
     if (namesACodeFile(name, scope)) return code(`\`$${name}\`, the name of one of the code base's PHP files (checked to exist)`);
     const declared = paramProvenance(param, name, scope);
     // A helper's parameter (`private function getId($key)`) is what its callers in the class pass.
-    if (declared.origin === 'data' && !declared.strong) return callersProvenance(param, scope, facts, depth, seen) ?? declared;
-    if (declared.origin === 'data') return declared;
+    // Reassigned in the function (`if ($ip === null) { $ip = $this->fromRequest(); }`): what the
+    // callers pass is not all it holds, so they cannot decide it (engine/facts/call-arguments.ts).
+    const reassigned = varAccesses(scope, name).some((a) => WRITE_ROLES.has(a.role));
+    const fromCallers = (p: Provenance): Provenance => (reassigned && p.params ? withoutParams(p) : p);
+    if (declared.origin === 'data' && !declared.strong) { const c = callersProvenance(param, scope, facts, depth, seen); return c ? fromCallers(c) : declared; }
+    if (declared.origin === 'data') return fromCallers(declared);
     // `$name = enum_value($name) ?: $this->getDefaultDriver()` keeps a code-named parameter code.
     return own.length > 0 ? all(own, facts, depth, seen, declared.why) : declared;
   }
@@ -375,7 +386,8 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   if (!evidence) return data(`the parameter \`$${name}\``);
   // `int $emailId`, `int $id`: a row's id; `int $orderId`: a row traffic creates.
   const words = identifierWords(name);
-  return /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
+  const p = /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
+  return { ...p, params: [param] };
 }
 
 /** `$this->m()`, `self::m()`, `static::m()`. */

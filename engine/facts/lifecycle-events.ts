@@ -18,6 +18,14 @@ export function listensOnlyToLifecycleEvents(m: Method): boolean {
   let cls: PhpNode | undefined = m.parent;
   while (cls && cls.kind !== 'class') cls = cls.parent;
   if (!cls || cls.kind !== 'class') return false;
+  // Asked for every method of a class (each call's scope, engine/facts/call-arguments.ts): once per class.
+  let v = lifecycleOnly.get(cls);
+  if (v === undefined) { v = classListensOnlyToLifecycleEvents(cls); lifecycleOnly.set(cls, v); }
+  return v;
+}
+const lifecycleOnly = new WeakMap<PhpNode, boolean>();
+
+function classListensOnlyToLifecycleEvents(cls: Extract<PhpNode, { kind: 'class' }>): boolean {
   for (const member of cls.body) {
     if (member.kind !== 'method') continue;
     const name = (typeof member.name === 'string' ? member.name : member.name.name).toLowerCase();

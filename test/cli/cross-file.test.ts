@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE, CONTROLLER, SERVICE, WORKER } from '../helpers/talk.js';
+import { AUDIT_CONTROLLER, AUDIT_LOG, auditSetup } from '../helpers/callers.js';
 import { SNIPPET_STACK } from '../helpers/snippet-stack.js';
 import { makeProject, phpleak } from './helpers.js';
 
@@ -26,7 +27,8 @@ describe('cross-file: a cache kept alive by a worker in another file', () => {
       expect(f!.severity).toBe('error');
       expect(f!.message).toBe('`$this->cache` grows per key, never evicted: keyed by `$key` of the public `ArrayBasedCache::set()`, a cache of its callers\' keys');
       expect(f!.details).toContain('`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:8), held by bin/worker.php, a worker loop around `pop()` (line 5), which does not end after one request');
-      expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line])).toEqual([['src/UserService.php', 8], ['bin/worker.php', 4]]);
+      // The holders, then the caller that hands set() its data (engine/project-callers.ts).
+      expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line])).toEqual([['src/UserService.php', 8], ['bin/worker.php', 4], ['src/UserService.php', 19]]);
     }
     // Related locations are for --verbose; each is a clickable path:line:col.
     expect(phpleak(['-j', '1', '--no-cache'], { cwd: p }).stdout).not.toMatch(/kept alive/);
@@ -42,7 +44,7 @@ describe('cross-file: a cache kept alive by a worker in another file', () => {
     const [f] = cacheFindings(phpleak(['-j', '2', '-f', 'json'], { cwd: p }).stdout);
     expect(f!.severity).toBe('warning');
     expect(f!.details).not.toMatch(/kept alive/);
-    expect(f!.related.filter((x) => x.path)).toEqual([]);
+    expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line, x.message])).toEqual([['src/UserService.php', 19, 'called here with `$id` of the public `UserService::getUser()`']]);
   });
   it('keeps a severity the config pins, and sees only the files of the run', () => {
     const p = makeProject({ ...worker, 'phpleak.json': '{ "rules": { "unbounded-cache": "info" } }' });
@@ -133,5 +135,30 @@ final class RenderSnippets
     }
     // The registry's file alone: the caller is not among the files linted.
     expect(registryFindings(phpleak(['-j', '1', '-f', 'json', '--no-cache', 'src/View'], { cwd: fixed }).stdout)).toHaveLength(1);
+  });
+});
+
+describe('cross-file: a registry whose callers decide its finding', () => {
+  const setup = auditSetup('        AuditLog::ignore(CacheHit::class);\n        AuditLog::ignore(QueryExecuted::class);');
+  const logFindings = (stdout: string): [number, string][] => {
+    const body = JSON.parse(stdout) as { files: { path: string; findings: JsonFinding[] }[] };
+    return (body.files.find((f) => f.path === 'src/Audit/AuditLog.php')?.findings ?? []).map((f) => [f.line, f.message]);
+  };
+  const reported = [[10, '`self::$ignored` grows per call, never evicted: appends `$value` of the public `AuditLog::ignore()`']];
+  it('is silent while every caller passes class names, reported once a controller passes request input, and linted alone (with and without the cache)', () => {
+    const p = makeProject({ 'src/Audit/AuditLog.php': AUDIT_LOG, 'src/Audit/AuditSubscriber.php': setup });
+    for (const args of [['--no-cache'], ['--cache'], ['--cache']]) {
+      const r = phpleak(['-j', '2', '-f', 'json', ...args], { cwd: p });
+      expect(r.code).toBe(0);
+      expect(logFindings(r.stdout)).toEqual([]);
+    }
+    expect(logFindings(phpleak(['-j', '1', '-f', 'json', '--no-cache', 'src/Audit/AuditLog.php'], { cwd: p }).stdout)).toEqual(reported);
+    const open = makeProject({ 'src/Audit/AuditLog.php': AUDIT_LOG, 'src/Audit/AuditSubscriber.php': setup, 'src/Http/Controllers/AuditSettingsController.php': AUDIT_CONTROLLER });
+    const r = phpleak(['-j', '2', '-f', 'json', '--cache'], { cwd: open });
+    expect(logFindings(r.stdout)).toEqual(reported);
+    const body = JSON.parse(r.stdout) as { files: { path: string; findings: JsonFinding[] }[] };
+    expect(body.files.find((f) => f.path === 'src/Audit/AuditLog.php')!.findings[0]!.related.at(-1)).toMatchObject({
+      path: 'src/Http/Controllers/AuditSettingsController.php', line: 11, message: 'called here with request input (`$request->input()`)',
+    });
   });
 });

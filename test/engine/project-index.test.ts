@@ -57,12 +57,14 @@ describe('enrich', () => {
     expect(f!.related.filter((r) => r.path).map((r) => [r.path, r.range.start.line, r.message])).toEqual([
       ['src/UserService.php', 8, 'kept alive by `UserService`, which holds `ArrayBasedCache` here'],
       ['bin/worker.php', 4, 'kept alive by this code, which creates `UserService` here: a worker loop around `pop()` (line 5), which does not end after one request'],
+      // The evidence is `$key` of the public set(): the caller that hands it data is named.
+      ['src/UserService.php', 19, 'called here with `$id` of the public `UserService::getUser()`'],
     ]);
   });
   it('leaves a cache used only from request-scoped code at its default severity', () => {
     const { index, results } = build([['src/Cache/ArrayBasedCache.php', CACHE], ['src/UserService.php', SERVICE], ['src/Http/UserController.php', CONTROLLER]]);
     const out = enrich('src/Cache/ArrayBasedCache.php', results.get('src/Cache/ArrayBasedCache.php')!, index, { rules: metas });
-    expect(out.map((f) => [f.severity, f.related.filter((r) => r.path).length])).toEqual([['warning', 0]]);
+    expect(out.map((f) => [f.severity, f.related.filter((r) => r.path).map((r) => r.message)])).toEqual([['warning', ['called here with `$id` of the public `UserService::getUser()`']]]);
   });
   it('leaves a cache keyed by the ids of a table that may be a catalogue at info, and raises one keyed by visitors to error', () => {
     const byProduct = CACHE.replace(/string \$key/g, 'object $product').replace(/\$this->cache\[\$key\]/g, '$this->cache[$product->getId()]');

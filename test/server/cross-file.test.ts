@@ -43,8 +43,11 @@ describe('phpleak-lsp cross-file', () => {
     expect(related.map((r) => [r.location.uri, r.location.range.start.line])).toEqual([
       [pathToFileURL(join(root, 'src/UserService.php')).href, 7],
       [pathToFileURL(join(root, 'bin/worker.php')).href, 3],
+      // The caller that hands set() its key (engine/project-callers.ts).
+      [pathToFileURL(join(root, 'src/UserService.php')).href, 18],
     ]);
     expect(related[0]!.message).toBe('kept alive by `UserService`, which holds `ArrayBasedCache` here');
+    expect(related[2]!.message).toBe('called here with `$id` of the public `UserService::getUser()`');
 
     // The holder is edited in the editor and no longer holds the cache: back to the default.
     const service = c.uri('src/UserService.php');
@@ -53,7 +56,7 @@ describe('phpleak-lsp cross-file', () => {
     const w = await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Warning);
     expect(w.message).not.toMatch(/kept alive/);
     expect(w.relatedInformation?.[0]?.message).not.toMatch(/kept alive/);
-    expect((w.relatedInformation ?? []).filter((r) => r.location.uri !== uri)).toEqual([]);
+    expect((w.relatedInformation ?? []).filter((r) => r.location.uri !== uri).map((r) => r.message)).toEqual(['called here with `$id` of the public `UserService::getUser()`']);
     // And it holds it again.
     await c.change(service, 2, [{ text: SERVICE }]);
     await cacheDiag(c, uri, (x) => x.severity === DiagnosticSeverity.Error);

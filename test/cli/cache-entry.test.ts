@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { isCacheEntry } from '../../cli/cache-entry.js';
+import { lintTextDetailed } from '../../engine/lint.js';
+import { AUDIT_CONTROLLER, AUDIT_LOG } from '../helpers/callers.js';
+import { allIds, ruleById } from '../helpers/lint.js';
+
+// Cached findings and summaries carry the callers' facts (engine/project-callers.ts): an entry
+// written by this build is read back whole, and one of the wrong shape is a miss.
+
+const rules = [{ rule: ruleById.get('unbounded-cache')! }];
+const entryOf = (path: string, text: string) => {
+  const r = lintTextDetailed({ path, text, rules, knownRuleIds: allIds, summary: true });
+  return JSON.parse(JSON.stringify({ h: 'x', f: r.findings, s: r.summary })) as { f: Record<string, unknown>[]; s: { arguments: Record<string, unknown>[] } };
+};
+
+describe('cache entries with callers\' facts', () => {
+  it('accepts what a lint writes: a finding with callerArguments, a summary with argument sites and a data caller', () => {
+    const log = entryOf('src/Audit/AuditLog.php', AUDIT_LOG);
+    expect(log.f[0]!.callerArguments).toEqual([{ calls: ['app\\audit\\auditlog::ignore'], index: 0, required: true }]);
+    expect(isCacheEntry(log)).toBe(true);
+    const controller = entryOf('src/Http/Controllers/AuditSettingsController.php', AUDIT_CONTROLLER);
+    expect(controller.s.arguments.some((a) => Array.isArray(a.data))).toBe(true);
+    expect(isCacheEntry(controller)).toBe(true);
+  });
+  it('rejects callerArguments and argument sites of the wrong shape', () => {
+    const log = entryOf('src/Audit/AuditLog.php', AUDIT_LOG);
+    expect(isCacheEntry({ ...log, f: [{ ...log.f[0], callerArguments: [{ calls: 'x', index: 0 }] }] })).toBe(false);
+    const controller = entryOf('src/Http/Controllers/AuditSettingsController.php', AUDIT_CONTROLLER);
+    expect(isCacheEntry({ ...controller, s: { ...controller.s, arguments: [{ call: 'a::b', sites: 1, open: [] }] } })).toBe(false);
+    expect(isCacheEntry({ ...controller, s: { ...controller.s, arguments: [{ call: 'a::b', sites: 1, reach: 1, open: [0], data: [{ index: 0 }] }] } })).toBe(false);
+  });
+});
