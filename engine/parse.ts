@@ -1,6 +1,7 @@
 import * as phpParser from 'php-parser';
 import type { Program, ErrorNode } from './nodes.js';
 import { phpStyleMessage } from './php-messages.js';
+import { patchAttributeComment } from './parser-patch-attribute-comment.js';
 import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchForeachList } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 import { patchPeek } from './parser-patch-peek.js';
@@ -22,6 +23,7 @@ const engine = new Engine({
 });
 patchLexer(engine.lexer);
 patchReadonlyFunction(engine.lexer as unknown as Parameters<typeof patchReadonlyFunction>[0]);
+patchAttributeComment(engine.lexer as unknown as Parameters<typeof patchAttributeComment>[0]);
 patchParser(engine.parser);
 patchPeek(engine.parser as unknown as Parameters<typeof patchPeek>[0]);
 patchClone(engine.parser);

@@ -37,6 +37,15 @@ describe('parsing never throws and reports where a user would look', () => {
     const text = '<?php\nfunction f() {\n    $a = <<<END\n    body\n    END Report\n    {\n    }\n    END;\n    return $a;\n}\n';
     expect(at(text)).toEqual(['parse-error 5:6-5:7 syntax error, unexpected identifier "Report", expecting ";"']);
   });
+  it('a `#` comment inside an attribute is a comment, as in PHP 8, and positions after it stay right', () => {
+    const text = '<?php\nclass A {\n    #[Setting(label: "k", # the key\n        envVar: "K")]\n    public string $k = "";\n    public function f() { gc_disable(); }\n}\n';
+    expect(lint(text)).toEqual([]);
+    const program = parsePhp(text, 'x.php');
+    expect(program.ok && program.problems).toEqual([]);
+    const calls: string[] = [];
+    if (program.ok) walk(program.program as Program, { enter: new Map(), exit: new Map(), anyEnter: (n: PhpNode) => { if (n.kind === 'call') calls.push(`${n.loc!.start.line}:${n.loc!.start.column}`); } });
+    expect(calls).toEqual(['6:26']);
+  });
   it('parses PHP 8.5 syntax such as clone($x) without errors', () => {
     expect(lint('<?php $b = clone($a);')).toEqual([]);
     expect(lint('<?php $b = clone($a, ["x" => 1]);')).toEqual([]);
