@@ -34,6 +34,13 @@ export interface DiscoverResult {
 const DEPENDENCY_DIRS = new Set(['vendor', 'node_modules']);
 const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn']);
 const GLOB_CHARS = /[*?[\]{}!]/;
+/**
+ * Stubs generated for IDEs (barryvdh/laravel-ide-helper's `_ide_helper.php`,
+ * `_ide_helper_models.php`, PhpStorm's `.phpstorm.meta.php`): never executed, so nothing in them
+ * can leak, yet they hold copies of framework code (`DB::enableQueryLog()` as a facade stub).
+ * Skipped in folders; linted when named.
+ */
+const IDE_STUB = /^(_ide_helper[\w.-]*\.php|\.phpstorm\.meta\.php)$/i;
 
 /** `/`-separated path of `abs` relative to `root` ('' for root itself). */
 export function toRelative(root: string, abs: string): string {
@@ -162,13 +169,13 @@ function walkDir(start: string, ctx: WalkContext): void {
         }
       }
       if (isDir) {
-        if (ALWAYS_SKIPPED.has(ent.name)) continue;
+        if (ALWAYS_SKIPPED.has(ent.name) || IDE_STUB.test(ent.name)) continue;
         if (!ctx.allowDeps && DEPENDENCY_DIRS.has(ent.name)) continue;
         if (ctx.isExcluded(abs)) continue;
         if (ctx.gitignore?.ignores(abs, true, start)) continue;
         sub.push(abs);
       } else if (isFile) {
-        if (!ctx.hasExtension(ent.name)) continue;
+        if (!ctx.hasExtension(ent.name) || IDE_STUB.test(ent.name)) continue;
         if (ctx.isExcluded(abs)) continue;
         if (ctx.includeFilter && !ctx.includeFilter(toRelative(ctx.root, abs))) continue;
         if (ctx.gitignore?.ignores(abs, false, start)) continue;

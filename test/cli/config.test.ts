@@ -89,6 +89,18 @@ describe('file discovery', () => {
     expect(paths(phpleak(['-j', '1', '-f', 'json', 'build/b.php'], { cwd: p }).stdout)).toEqual(['build/b.php']);
   });
 
+  it('skips stubs generated for IDEs (never executed) unless named', () => {
+    const p = makeProject({
+      'src/a.php': PHP.memoryLimit,
+      '_ide_helper.php': PHP.memoryLimit,
+      '_ide_helper_models.php': PHP.memoryLimit,
+      '.phpstorm.meta.php/app.meta.php': PHP.memoryLimit,
+      'src/ide_helper.php': PHP.memoryLimit,
+    });
+    expect(paths(phpleak(['-j', '1', '-f', 'json'], { cwd: p }).stdout)).toEqual(['src/a.php', 'src/ide_helper.php']);
+    expect(paths(phpleak(['-j', '1', '-f', 'json', '_ide_helper.php'], { cwd: p }).stdout)).toEqual(['_ide_helper.php']);
+  });
+
   it('honours .gitignore outside a git repository too', () => {
     const p = makeProject({ '.gitignore': 'cache/\n', 'a.php': PHP.memoryLimit, 'cache/c.php': PHP.memoryLimit });
     expect(paths(phpleak(['-j', '1', '-f', 'json'], { cwd: p }).stdout)).toEqual(['a.php']);
