@@ -138,13 +138,27 @@ function callsOf(facts: Facts, fqnOf: ReadonlyMap<unknown, string>): string[] {
       if (w.kind !== 'staticlookup' && w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup') continue;
       if (w.offset.kind !== 'identifier') continue;
       const m = w.offset.name.toLowerCase();
-      if (w.kind !== 'staticlookup') { out.add(`->${m}`); continue; }
+      if (w.kind !== 'staticlookup') {
+        out.add(`->${m}`);
+        // `$this->overCorrelatingValue->cleanCache()`: a receiver named for its class is as
+        // close to a typed call as the index gets (`overcorrelatingvalue->cleancache`).
+        const r = receiverName(w.what);
+        if (r) out.add(`${r}->${m}`);
+        continue;
+      }
       const owner = w.what.kind === 'name' ? resolveClassName(w.what.name, w.what)
         : (w.what.kind === 'selfreference' || w.what.kind === 'staticreference') && s.cls ? fqnOf.get(s.cls) ?? null : null;
       if (owner && !NOT_CLASSES.has(owner.toLowerCase())) out.add(`${owner.toLowerCase()}::${m}`);
     }
   }
   return [...out].sort();
+}
+
+/** The last name of a call's receiver, lower-case: `$cache`, `$this->cache`, `self::$cache`. */
+function receiverName(r: PhpNode): string | null {
+  if (r.kind === 'variable' && typeof r.name === 'string' && r.name !== 'this') return r.name.toLowerCase();
+  if ((r.kind === 'propertylookup' || r.kind === 'nullsafepropertylookup' || r.kind === 'staticlookup') && r.offset.kind === 'identifier') return r.offset.name.toLowerCase();
+  return null;
 }
 
 /** A constructor parameter the object keeps: promoted, or assigned to a property in the constructor. */

@@ -22,6 +22,7 @@ import { missEntry } from './unbounded-cache-misses.js';
 import { transientRegistry } from './unbounded-cache-transient.js';
 import { keysFromCode, keysOfCodeVocabulary } from './unbounded-cache-keys.js';
 import { callerArguments } from './unbounded-cache-callers.js';
+import { resetCalls } from './unbounded-cache-reset-calls.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache' | 'missEntry' | 'transientRegistry';
 interface Options {
@@ -426,6 +427,8 @@ function check(ctx: Ctx, s: Store): void {
     // An instance array dies with its object: gone when the project makes the class per call.
     ...(s.kind === 'prop' ? { instanceState: true as const } : {}),
     ...(callers ? { callerArguments: callers } : {}),
+    // Emptied by a public reset that another file of the project calls: that caller bounds it.
+    ...(s.cls && s.kind !== 'static-local' && resetCalls(s.cls, s.accesses).length > 0 ? { unlessCalled: resetCalls(s.cls, s.accesses) } : {}),
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }

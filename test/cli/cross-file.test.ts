@@ -162,3 +162,64 @@ describe('cross-file: a registry whose callers decide its finding', () => {
     });
   });
 });
+
+describe('cross-file: a public reset of the cache that another file calls', () => {
+  // A blocklist memo keyed by values handed to its public check; its cleanCache() empties it.
+  const blocklist = `<?php
+namespace App\\Model;
+
+class ValueBlocklist
+{
+    private array $blocked = [];
+
+    public function isBlocked(string $value): bool
+    {
+        if (isset($this->blocked[$value])) {
+            return $this->blocked[$value];
+        }
+        return $this->blocked[$value] = $this->lookUp($value);
+    }
+
+    public function cleanCache(): void
+    {
+        $this->blocked = [];
+    }
+
+    private function lookUp(string $value): bool
+    {
+        return str_starts_with($value, 'x');
+    }
+}
+`;
+  const job = (after: string) => `<?php
+namespace App\\Jobs;
+
+use App\\Model\\ValueBlocklist;
+
+class CorrelateEvent
+{
+    public function __construct(private ValueBlocklist $valueBlocklist, private Store $store) {}
+
+    public function handle(array $values): void
+    {
+        foreach ($values as $v) {
+            if (!$this->valueBlocklist->isBlocked($v)) {
+                $this->store->save($v);
+            }
+        }
+        ${after}
+    }
+}
+`;
+  const lines = (stdout: string): number[] => ((JSON.parse(stdout) as { files: { path: string; findings: JsonFinding[] }[] }).files
+    .find((f) => f.path === 'src/Model/ValueBlocklist.php')?.findings ?? []).filter((f) => f.ruleId === 'unbounded-cache').map((f) => f.line);
+
+  it('reports the memo while nobody calls cleanCache(), not once the job does on a receiver named for the class, and still when only an unrelated ->cleanCache() or a test calls it', () => {
+    for (const args of [['--no-cache'], ['--cache'], ['--cache']]) {
+      expect(lines(phpleak(['-j', '1', '-f', 'json', ...args], { cwd: makeProject({ 'src/Model/ValueBlocklist.php': blocklist, 'src/Jobs/CorrelateEvent.php': job('') }) }).stdout)).toEqual([13]);
+      expect(lines(phpleak(['-j', '1', '-f', 'json', ...args], { cwd: makeProject({ 'src/Model/ValueBlocklist.php': blocklist, 'src/Jobs/CorrelateEvent.php': job('$this->valueBlocklist->cleanCache();') }) }).stdout)).toEqual([]);
+      expect(lines(phpleak(['-j', '1', '-f', 'json', ...args], { cwd: makeProject({ 'src/Model/ValueBlocklist.php': blocklist, 'src/Jobs/CorrelateEvent.php': job('$this->store->cleanCache();') }) }).stdout)).toEqual([13]);
+      expect(lines(phpleak(['-j', '1', '-f', 'json', ...args], { cwd: makeProject({ 'src/Model/ValueBlocklist.php': blocklist, 'src/Jobs/CorrelateEvent.php': job(''), 'tests/BlocklistTest.php': '<?php\nfunction t($valueBlocklist) { $valueBlocklist->cleanCache(); }\n' }) }).stdout)).toEqual([13]);
+    }
+  });
+});
