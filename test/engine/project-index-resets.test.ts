@@ -43,9 +43,9 @@ function run(files: [string, string][]): Finding[] {
 }
 
 describe('calls in file summaries', () => {
-  it('lists static calls by resolved class and instance calls by name, sorted', () => {
-    const s = lint('src/Http/Middleware/RenderSnippets.php', middleware('SnippetStack::flush(); $this->log->info("x"); self::boot()')).summary;
-    expect(s.calls).toEqual(['->info', 'app\\http\\middleware\\rendersnippets::boot', 'app\\view\\snippetstack::flush']);
+  it('lists static calls by resolved class, instance calls by name and by receiver name, sorted', () => {
+    const s = lint('src/Http/Middleware/RenderSnippets.php', middleware('SnippetStack::flush(); $this->log->info("x"); self::boot(); $stack->clear(); $this->make()->reset()')).summary;
+    expect(s.calls).toEqual(['->clear', '->info', '->make', '->reset', 'app\\http\\middleware\\rendersnippets::boot', 'app\\view\\snippetstack::flush', 'log->info', 'stack->clear']);
   });
   it('lists no calls for a test file: a tearDown() that resets does not reset production', () => {
     expect(lint('tests/SnippetTest.php', middleware('SnippetStack::flush()')).summary.calls).toEqual([]);
