@@ -111,6 +111,14 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
     const fillsAfter = inM.some((c) => growingWrite(c) !== null && file.spanOf(c.node).start > at && sameRun(c.node))
       || ownCallsAfter(file, m, at).some((c) => filling.has(c.name) && sameRun(c.node));
     if (fillsAfter) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
+    // Emptied, then the operation's work is started (`minify(): self::$errors = []; return (new
+    // Minifier($source))->run();`): the fill comes from code the operation calls, often in
+    // another class (`CssMin::triggerError()` from the parsers). A method named for emptying
+    // (`clear()`, `reset()`) that calls something after is not an operation.
+    // Only an unconditional emptying: one under `if ($versionChanged)` happens once in a while.
+    const works = !cond && !/^(clear|reset|flush|forget|purge|clean)/.test(lowerName(m))
+      && nodesUnder(m.body).some((n) => (n.kind === 'call' || n.kind === 'new') && file.spanOf(n).start > at);
+    if (works) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
     // The contents are used, then emptied: a buffer flushed on every commit/write. Also a map
     // the same call completes first (`commit()` computes every change set, writes them, then
     // empties them all with one chained `$this->a = $this->b = [];`).
