@@ -13,7 +13,7 @@ import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } 
 import { LineIndex } from './positions.js';
 import { summarize, type FileSummary } from './project-index.js';
 import { ENGINE_DEFAULTS, lowerOf, type EngineFindingId, type Finding, type Fix, type Related, type Severity } from './types.js';
-import { walk, type Dispatch, type Handler } from './walk.js';
+import { releaseTree, walk, type Dispatch, type Handler } from './walk.js';
 
 /** A rule as configured for one run: severity undefined means "the rule's default for this context". */
 export interface RuleSetting { rule: AnyRule; severity?: Severity; options?: unknown }
@@ -268,6 +268,8 @@ export function lintTextDetailed(req: LintRequest): LintResult {
     keepAnalysis(doc, req.text, analysed, false);
   }
   if (whole) noteFullAnalysis(doc!, performance.now() - started);
+  // A kept tree (the editor's, for the next version) is walked again; any other is garbage now.
+  if (doc === undefined) releaseTree(parsed.program);
   return result;
 }
 
