@@ -50,6 +50,11 @@ export default defineRule({
           const enables = scope.calls.filter((c) => functionName(c) === 'gc_enable');
           if (enables.some((e) => enabledInFinallyAfter(e, call, ctx.file))) continue;
           if (hasReasonComment(call, ctx.file)) continue;
+          // The code collects cycles itself, on its own schedule: an event-loop server that
+          // disables the automatic collector and runs gc_collect_cycles() from a periodic timer
+          // (Reverb: `addPeriodicTimer(30, fn () => gc_collect_cycles())`) or in its loop.
+          // gc_collect_cycles() runs with the collector disabled (php-memory-facts.md).
+          if (collectsOnItsOwn(ctx.facts.functionCalls.get('gc_collect_cycles') ?? [], scope)) continue;
           // A start/stop pair (`startCollecting()` disables, `stopCollecting()` enables): the
           // message names the method that re-enables, and wrapping this method in try/finally
           // would re-enable too early, so no fix.
@@ -75,6 +80,20 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * A gc_collect_cycles() that runs again and again: in a closure (a timer's or a tick's
+ * callback) or a loop, in the disabling function or, for a method, anywhere in its class.
+ */
+function collectsOnItsOwn(collects: readonly Call[], scope: Scope): boolean {
+  return collects.some((c) => {
+    const repeated = closestAncestor(c, (n) => n.kind === 'closure' || n.kind === 'arrowfunc' || n.kind === 'for' || n.kind === 'foreach' || n.kind === 'while' || n.kind === 'do');
+    if (!repeated) return false;
+    const owner = closestAncestor(c, (n) => n.kind === 'method' || n.kind === 'function', true);
+    const cls = scope.cls?.node;
+    return owner === scope.node || (cls !== undefined && closestAncestor(c, (n) => n === cls, true) !== null);
+  });
+}
 
 /** Another method of the same class that calls gc_enable(), with its declared name. */
 function pairedEnabler(scope: Scope): { name: string; call: Call } | null {
