@@ -125,14 +125,23 @@ export default defineRule({
     };
 
     function reportClosureCycles(): void {
-      for (const c of closureCycles(ctx.facts, ctx.longRunning)) {
+      const cycles = closureCycles(ctx.facts, ctx.longRunning);
+      // One finding per property: the branches that each store a closure in `$this->sort` (one
+      // per sort mode) are one cycle per object, not one each.
+      const sameProp = (a: (typeof cycles)[number], b: (typeof cycles)[number]): boolean => a.kind === 'this' && b.kind === 'this' && a.cls === b.cls && a.prop === b.prop;
+      for (const c of cycles) {
         switch (c.kind) {
-          case 'this':
+          case 'this': {
+            const group = cycles.filter((o) => sameProp(o, c));
+            if (group[0] !== c) break;
+            const all = group as Extract<typeof c, { kind: 'this' }>[];
             ctx.report({
               at: c.at, messageId: 'closureThis', data: { prop: c.prop, cls: c.cls, why: c.why },
-              fix: c.fixable ? (f) => f.fix(`Make the closure static: it does not use $this`, [f.insertBefore(c.closure, 'static ')], 'safe') : undefined,
+              related: all.slice(1).map((o) => ({ at: o.at, message: `another closure bound to \`$this\` stored in \`$this->${o.prop}\`` })),
+              fix: all.every((o) => o.fixable) ? (f) => f.fix(`Make the closure${all.length > 1 ? 's' : ''} static: ${all.length > 1 ? 'they do' : 'it does'} not use $this`, all.map((o) => f.insertBefore(o.closure, 'static ')), 'safe') : undefined,
             });
             break;
+          }
           case 'listener':
             ctx.report({ at: c.at, messageId: 'closureListener', data: { prop: c.prop, cls: c.cls, why: c.why } });
             break;
