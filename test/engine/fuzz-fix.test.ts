@@ -29,9 +29,10 @@ describe('fuzzing --fix', () => {
         if (r) applied += r.applied;
         expect(r?.problems ?? []).toEqual([]);
       }),
-      { numRuns: 40, seed: 20261202 },
+      { numRuns: 100, seed: 20261202 },
     );
-    // The property is about fixes: the run must have applied some.
+    // The property is about fixes: the run must have applied some (100 runs: 23 today; 40 fell
+    // to 10 when fixtures were added, since the seed then draws other files).
     expect(applied).toBeGreaterThan(10);
   }, 180_000);
 });

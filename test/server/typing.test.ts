@@ -38,18 +38,23 @@ async function typeAt(c: LspClient, uri: string, m: Mirror, line: number, column
   }
 }
 
+/** A client with the 600-method worker open and its first diagnostics published. */
+async function openedWorker(): Promise<{ text: string; c: LspClient; uri: string; m: Mirror; texts: Map<number, string> }> {
+  const text = bigWorker(600);
+  const c = await start();
+  const uri = c.write('src/Worker.php', text);
+  const m = new Mirror(uri, text);
+  await c.open(uri, text, 1);
+  await c.diagnosticsFor(uri, 1, 60_000);
+  return { text, c, uri, m, texts: new Map<number, string>([[1, text]]) };
+}
+
 // Typed one character at a time inside the loop: findings appear as statements complete.
 const TYPED = "eval($row['code']); gc_disable(); ini_set('memory_limit', '-1'); // typed by hand, key by key";
 
 describe('phpleak-lsp while the user types', () => {
   it('publishes during typing with increasing versions, each right for its text, and the final text last', async () => {
-    const text = bigWorker(600);
-    const c = await start();
-    const uri = c.write('src/Worker.php', text);
-    const m = new Mirror(uri, text);
-    await c.open(uri, text, 1);
-    await c.diagnosticsFor(uri, 1, 60_000);
-    const texts = new Map<number, string>([[1, text]]);
+    const { text, c, uri, m, texts } = await openedWorker();
     /** How many publishes had arrived when each version was sent. */
     const seenAtSend = new Map<number, number>();
     const line = text.split('\n').findIndex((l) => l.includes('// the body'));
@@ -83,13 +88,7 @@ describe('phpleak-lsp while the user types', () => {
   it('does not parse in full a text broken mid-statement while edits keep coming, and publishes its syntax error once the user pauses', async () => {
     // A full analysis of this text takes far longer than a keystroke: were the broken texts
     // analysed, their parse errors would be published.
-    const text = bigWorker(600);
-    const c = await start();
-    const uri = c.write('src/Worker.php', text);
-    const m = new Mirror(uri, text);
-    await c.open(uri, text, 1);
-    await c.diagnosticsFor(uri, 1, 60_000);
-    const texts = new Map<number, string>([[1, text]]);
+    const { text, c, uri, m, texts } = await openedWorker();
     // After `$out = [];` in a method in the middle of the class.
     const line = text.split('\n').findIndex((l) => l.includes('function step300(')) + 2;
     const column = '        $out = [];'.length;
