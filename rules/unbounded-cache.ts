@@ -4,12 +4,11 @@ import {
   ownMethodCalls, sizeCheckOf,
 } from '../engine/facts/array-growth.js';
 import {
-  closestAncestor, docblockOf, functionName, isWithin, typeNames, varName,
+  closestAncestor, docblockOf, functionName, isWithin, typeNames,
   type ClassFacts, type Facts, type Scope,
 } from '../engine/facts/index.js';
 import { lifetimeOf, livesLong } from '../engine/facts/lifetime.js';
 import { resetOf, slotDrainOf } from '../engine/facts/resets.js';
-import { nodesUnder } from '../engine/facts/subtree.js';
 import { isFunctionLike, type ClassLike, type FunctionLike, type Method, type PhpNode } from '../engine/nodes.js';
 import { defineRule, type RuleContext } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
@@ -23,6 +22,7 @@ import { transientRegistry } from './unbounded-cache-transient.js';
 import { keysFromCode, keysOfCodeVocabulary } from './unbounded-cache-keys.js';
 import { callerArguments } from './unbounded-cache-callers.js';
 import { resetCalls } from './unbounded-cache-reset-calls.js';
+import { isTestOnly, isToolingCode, onlyCalledUnderDevFlag } from './unbounded-cache-dev-code.js';
 
 type MessageId = 'staticProperty' | 'staticLocal' | 'instanceCache' | 'missEntry' | 'transientRegistry';
 interface Options {
@@ -155,17 +155,6 @@ function reportTransientRegistry(ctx: Ctx, s: Store): boolean {
   return true;
 }
 
-/**
- * Code that never runs in a production worker: test support (`…\Testing\…`, `…\PhpUnit\…`)
- * and container compilation (`…\DependencyInjection\…`, `…\Compiler\…`), which runs once
- * when the container is built and is dumped to PHP.
- */
-function isToolingCode(node: PhpNode): boolean {
-  const ns = closestAncestor(node, (n) => n.kind === 'namespace', true);
-  const name = ns && ns.kind === 'namespace' && typeof ns.name === 'string' ? ns.name : '';
-  return /(^|\\)(Testing|PhpUnit|Tests?|DependencyInjection|Compiler)(\\|$)/.test(name);
-}
-
 function isIgnored(cls: ClassFacts, ignore: readonly string[]): boolean {
   if (!cls.name || ignore.length === 0) return false;
   const ns = closestAncestor(cls.node, (n) => n.kind === 'namespace', true);
@@ -287,36 +276,6 @@ function memoizes(s: Store, writes: readonly Access[]): boolean {
     if (write && closestAncestor(write, (n) => n.kind === 'return' || n.kind === 'expressionstatement')?.kind === 'return') return true;
     return inFn.some((c) => c.role === 'keyed-read' && c.depth > 0);
   });
-}
-
-/**
- * A write that runs only while the code is faked for tests (`if (static::$fake) { static::$sequence[] = … }`)
- * or in debug mode (`if ($this->debug) { $this->record(…) }`): not in a production worker. A
- * private method counts as guarded when every call of it in the class is.
- */
-function isTestOnly(w: Access): boolean {
-  return underDevFlag(w.node);
-}
-
-/** Is `w` in a private method that every caller in the class calls only under a test or debug flag? (Walks the class: only for writes about to be reported.) */
-function onlyCalledUnderDevFlag(w: Access, cls: ClassFacts | null): boolean {
-  const m = closestAncestor(w.node, (p) => p.kind === 'method', true) as Method | null;
-  if (!m || !cls || m.visibility !== 'private') return false;
-  const name = m.name.name.toLowerCase();
-  const calls = nodesUnder(cls.node, true).filter((n) => n.kind === 'call' && ownMethodCalls(n)[0] === name && closestAncestor(n, (p) => p.kind === 'method', true) !== m);
-  return calls.length > 0 && calls.every(underDevFlag);
-}
-
-function underDevFlag(node: PhpNode): boolean {
-  for (let p = node.parent; p && !isFunctionLike(p); p = p.parent) {
-    if (p.kind !== 'if') continue;
-    if (nodesUnder(p.test).some((n) => { const name = varName(n) ?? (n.kind === 'staticlookup' && n.offset.kind === 'variable' ? varName(n.offset) : thisPropName(n)); return !!name && /^(fake|faking|isfake|isfaking|testing|runningunittests|debug|isdebug|debugmode|indebugmode)$/i.test(name); })) return true;
-  }
-  return false;
-}
-
-function thisPropName(n: PhpNode): string | null {
-  return n.kind === 'propertylookup' && n.offset.kind === 'identifier' && varName(n.what) === 'this' ? n.offset.name : null;
 }
 
 const STATIC_KEYED_TIP = 'Bound it (evict the oldest entry when count() reaches a limit), or key it by object with a \\WeakMap. If the keys come from a small fixed set (class names, enum cases), say so: `// phpleak-ignore-next-line unbounded-cache -- keyed by class name`.';
