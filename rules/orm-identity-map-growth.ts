@@ -4,9 +4,10 @@ import { isDeclaredAs } from '../engine/facts/declared-types.js';
 import { fixedIterationTotal, iteratesConfiguration } from '../engine/facts/fixed-iterations.js';
 import { importsAt, resolveClassName } from '../engine/facts/imports.js';
 import { dataSizedLoop } from '../engine/facts/data-size.js';
+import { isOwnCall } from '../engine/facts/own-calls.js';
 import { entityReadFindings } from './orm-identity-map-growth-reads.js';
 import { wordpressImportFindings } from './orm-identity-map-growth-wordpress.js';
-import { callReceiver, enclosingLoops, isThis, isWithin, methodName, thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
+import { callReceiver, enclosingLoops, isWithin, methodName, thisPropertyName, varName, type Facts, type Scope } from '../engine/facts/index.js';
 import { defineRule } from '../engine/rule.js';
 import type { Fixer } from '../engine/fixes.js';
 import type { SourceFile } from '../engine/source.js';
@@ -177,11 +178,6 @@ function callText(file: SourceFile, c: Call): string {
 function callsClearingMethod(loop: Loop, methods: ReadonlySet<string>): boolean {
   if (methods.size === 0) return false;
   return descendants(loop).some((n) => n.kind === 'call' && methods.has(methodName(n) ?? '') && isOwnCall(n));
-}
-
-function isOwnCall(call: Call): boolean {
-  const r = callReceiver(call);
-  return !!r && (isThis(r) || r.kind === 'selfreference' || r.kind === 'staticreference');
 }
 
 /** Doctrine data fixtures: seed data loaded once by a dev/test command (`doctrine:fixtures:load`). */

@@ -9,6 +9,7 @@ import { keyProvenance } from './key-provenance.js';
 import { originOfName } from './name-origin.js';
 import { runsOncePerProcess } from './lifecycle-events.js';
 import { methodName, varName } from './names.js';
+import { ownCallArguments } from './own-calls.js';
 import type { Scope } from './scopes.js';
 
 // What the callers of a method pass, per argument, for the cross-file pass (engine/project-callers.ts).
@@ -219,25 +220,8 @@ function helperGetsCode(arg: PhpNode, facts: Facts, depth: number): boolean {
   if (!param || param.variadic || m.kind !== 'method' || (m.visibility !== 'private' && m.visibility !== 'protected') || !scope.cls) return false;
   // Reassigned in the helper: what it holds is no longer what the callers passed.
   if (scope.accesses.some((a) => a.storage === 'var' && a.name === name && a.role !== 'read')) return false;
-  const index = m.arguments.indexOf(param);
-  const own = m.name.name.toLowerCase();
-  let calls = 0;
-  for (const sc of scope.cls.scopes) {
-    for (const call of sc.calls) {
-      if (!isOwnCall(call) || methodName(call)?.toLowerCase() !== own) continue;
-      calls++;
-      const a = call.arguments[index];
-      if (!a) continue;
-      if (a.kind === 'variadic' || a.kind === 'namedargument' || !isCode(a, facts, depth + 1)) return false;
-    }
-  }
-  return calls > 0;
-}
-
-function isOwnCall(call: Call): boolean {
-  const w = call.what;
-  if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup' && w.kind !== 'staticlookup') return false;
-  return varName(w.what) === 'this' || w.what.kind === 'selfreference' || w.what.kind === 'staticreference';
+  const calls = ownCallArguments(scope, param) ?? [];
+  return calls.length > 0 && calls.every(({ arg: a }) => !a || (a.kind !== 'variadic' && a.kind !== 'namedargument' && isCode(a, facts, depth + 1)));
 }
 
 /**

@@ -8,6 +8,7 @@ import { dataParameter, isOwnedObject, isRowObject, isSuperglobal, namesPersonId
 
 import { identifierWords } from './names.js';
 import { namesACodeFile } from './code-files.js';
+import { isOwnCall, ownCallArguments } from './own-calls.js';
 import { originOfName, type KeyOrigin } from './name-origin.js';
 
 // Where does an array key come from? A cache keyed by something the code or its configuration
@@ -354,19 +355,12 @@ function variableProvenance(n: PhpNode, facts: Facts, depth: number, seen: Set<s
  */
 function callersProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, scope: Scope, facts: Facts, depth: number, seen: Set<string>): Provenance | null {
   const m = scope.node;
-  if (m.kind !== 'method' || (m.visibility !== 'private' && m.visibility !== 'protected') || !scope.cls) return null;
-  const index = m.arguments.indexOf(param);
-  const name = m.name.name.toLowerCase();
-  if (index < 0 || param.variadic) return null;
-  for (const sc of scope.cls.scopes) {
-    for (const call of sc.calls) {
-      if (!isOwnCall(call) || methodName(call)?.toLowerCase() !== name) continue;
-      const arg = call.arguments[index];
-      if (!arg || arg.kind === 'variadic') continue;
-      const p = provenanceOf(arg, facts, depth + 1, seen);
-      // A catalogue's row id passed down (an email template's id) is not enough across a call.
-      if (p.strong && !p.catalogue) return { ...p, why: `${p.why} via \`${m.name.name}()\`` };
-    }
+  if (param.variadic || m.kind !== 'method') return null;
+  for (const { arg } of ownCallArguments(scope, param) ?? []) {
+    if (!arg || arg.kind === 'variadic') continue;
+    const p = provenanceOf(arg, facts, depth + 1, seen);
+    // A catalogue's row id passed down (an email template's id) is not enough across a call.
+    if (p.strong && !p.catalogue) return { ...p, why: `${p.why} via \`${m.name.name}()\`` };
   }
   return null;
 }
@@ -388,13 +382,6 @@ function paramProvenance(param: Extract<PhpNode, { kind: 'parameter' }>, name: s
   const words = identifierWords(name);
   const p = /^(id|ids|uuid|uuids|guid)$/i.test(words[words.length - 1] ?? '') ? rowId(evidence, name) : strongData(evidence);
   return { ...p, params: [param] };
-}
-
-/** `$this->m()`, `self::m()`, `static::m()`. */
-function isOwnCall(call: Extract<PhpNode, { kind: 'call' }>): boolean {
-  const w = call.what;
-  if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup' && w.kind !== 'staticlookup') return false;
-  return varName(w.what) === 'this' || w.what.kind === 'selfreference' || w.what.kind === 'staticreference';
 }
 
 const scopeIds = new WeakMap<Scope, number>();

@@ -1,7 +1,8 @@
 import type { Call, PhpNode } from '../nodes.js';
 import { isConstantKey } from './array-growth.js';
 import type { Facts } from './index.js';
-import { methodName, varName } from './names.js';
+import { varName } from './names.js';
+import { ownCallArguments } from './own-calls.js';
 import type { Scope } from './scopes.js';
 
 // Which parameters of a class's public methods is a key made of? Followed through the class's
@@ -47,29 +48,12 @@ function collect(n: PhpNode, facts: Facts, out: Set<string>, seen: WeakMap<Scope
   const param = scope.params.get(name);
   if (!param) return scope.accesses.some((a) => a.storage === 'var' && a.name === name && a.role === 'assign');
   const m = scope.node;
-  if (m.kind === 'method' && (m.visibility === 'private' || m.visibility === 'protected') && scope.cls) {
-    const index = m.arguments.indexOf(param);
-    const lower = m.name.name.toLowerCase();
-    let calls = 0;
-    for (const sc of scope.cls.scopes) {
-      for (const call of sc.calls) {
-        if (!isOwnCall(call) || methodName(call)?.toLowerCase() !== lower) continue;
-        const arg = call.arguments[index];
-        if (!arg) continue;
-        calls++;
-        if (arg.kind === 'variadic' || !collect(arg, facts, out, seen, depth + 1)) return false;
-      }
-    }
-    return calls > 0;
+  const own = ownCallArguments(scope, param);
+  if (own) {
+    const args = own.map((c) => c.arg).filter((a): a is PhpNode => a !== undefined);
+    return args.length > 0 && args.every((arg) => arg.kind !== 'variadic' && collect(arg, facts, out, seen, depth + 1));
   }
   if (m.kind === 'method' && m.visibility !== 'public' && m.visibility !== '') return false;
   out.add(name);
   return true;
-}
-
-/** `$this->m()`, `self::m()`, `static::m()`. */
-function isOwnCall(call: Call): boolean {
-  const w = call.what;
-  if (w.kind !== 'propertylookup' && w.kind !== 'nullsafepropertylookup' && w.kind !== 'staticlookup') return false;
-  return varName(w.what) === 'this' || w.what.kind === 'selfreference' || w.what.kind === 'staticreference';
 }
