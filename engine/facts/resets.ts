@@ -117,7 +117,7 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
     // (`clear()`, `reset()`) that calls something after is not an operation.
     // Only an unconditional emptying: one under `if ($versionChanged)` happens once in a while.
     const works = !cond && !/^(clear|reset|flush|forget|purge|clean)/.test(lowerName(m))
-      && nodesUnder(m.body).some((n) => (n.kind === 'call' || n.kind === 'new') && file.spanOf(n).start > at);
+      && startsWorkAfter(file, cls, m, at);
     if (works) return { kind: 'per-operation', method: lowerName(m), why: `emptied at the start of each \`${lowerName(m)}()\`` };
     // The contents are used, then emptied: a buffer flushed on every commit/write. Also a map
     // the same call completes first (`commit()` computes every change set, writes them, then
@@ -129,6 +129,12 @@ export function resetOf(file: SourceFile, cls: ClassFacts, accesses: readonly Ac
     }
   }
   return null;
+}
+
+/** A call or `new` in `m` itself (from the walk's scope facts) after offset `at`. */
+function startsWorkAfter(file: SourceFile, cls: ClassFacts, m: Method, at: number): boolean {
+  const scope = cls.scopes.find((s) => s.node === m);
+  return !!scope && [...scope.calls, ...scope.news].some((n) => file.spanOf(n).start > at);
 }
 
 /** Own methods called in `m` after offset `at`, with the call. */
