@@ -363,6 +363,7 @@ function check(ctx: Ctx, s: Store): void {
   // process that serves many requests keeps it (and repeats every tag on every response).
   if (!ctx.longRunning && s.kind === 'static-prop' && evidenced.every((x) => x.e.argument) && isOutputList(s)) return;
   const { a: w, e: evidence } = evidenced[0]!;
+  const resets = s.cls && s.kind !== 'static-local' ? resetCalls(s.cls, s.accesses) : [];
   const at = growingWrite(w)!;
   const related = [{ at: s.decl, message: s.kind === 'static-local' ? 'declared here: it keeps its value between calls' : 'declared here' }];
   const elsewhere = s.accesses.find((a) => isEntryEviction(a) && evictsAnotherKey(ctx.facts, file, a, writes));
@@ -387,7 +388,7 @@ function check(ctx: Ctx, s: Store): void {
     ...(s.kind === 'prop' ? { instanceState: true as const } : {}),
     ...(callers ? { callerArguments: callers } : {}),
     // Emptied by a public reset that another file of the project calls: that caller bounds it.
-    ...(s.cls && s.kind !== 'static-local' && resetCalls(s.cls, s.accesses).length > 0 ? { unlessCalled: resetCalls(s.cls, s.accesses) } : {}),
+    ...(resets.length > 0 ? { unlessCalled: resets } : {}),
     fix: (fixer) => cacheFixes(fixer, ctx.facts, s, w, at, ctx.options.maxEntries, ctx.phpVersion),
   });
 }
