@@ -47,6 +47,11 @@ export class Server {
   /** The client pulls diagnostics and takes `workspace/diagnostic/refresh`. */
   get pullRefresh(): boolean { return this.caps?.pull === true && this.caps.pullRefresh; }
 
+  /** Asks a pulling client to pull again (its results are outdated). */
+  private refreshPulls(): void {
+    if (this.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+  }
+
   /** Finding → Diagnostic for this client. */
   diagnosticsOf(d: OpenDocument, findings: Finding[]): Diagnostic[] {
     return findings.map((f) => toDiagnostic(f, d.uri, { relatedInformation: this.caps.relatedInformation }));
@@ -74,7 +79,7 @@ export class Server {
       diagnostics: (d, findings) => this.diagnosticsOf(d, findings),
       publish: (d, r) => this.publish(d, r),
       log: (level, m) => this.log(level, m),
-      refresh: () => { if (this.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined); },
+      refresh: () => this.refreshPulls(),
     });
     this.workspace = new WorkspaceIndex({
       rules: new Map(rules.map((r) => [r.meta.id, r.meta])),
@@ -214,7 +219,7 @@ export class Server {
 
   private configurationChanged(): void {
     for (const d of this.documents.all()) this.scheduler.now(d);
-    if (this.pullRefresh) this.connection.sendRequest(DiagnosticRefreshRequest.type).catch(() => undefined);
+    this.refreshPulls();
   }
 
   warnUser(message: string): void {
