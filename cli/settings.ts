@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile, projectPhpVersion,
+  ConfigError, defaultConfig, engineSeverities, ENGINE_IDS, findConfigFile, isTestPath, loadConfigFile, projectHttpRuntime, projectPhpVersion,
   ruleSettings, type PhpleakConfig, type RuleLevel,
 } from '../engine/config.js';
 import { bundled } from '../engine/bundle.js';
@@ -42,8 +42,9 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
   const sev = engineSeverities(cfg, overrides);
   const longRunning = longRunningMatcher(cfg);
   const phpVersion = projectPhpVersion(cfg);
+  const httpRuntime = projectHttpRuntime(cfg);
   const hash = createHash('sha256').update(JSON.stringify({
-    v: VERSION, build: buildStamp(), rules, sev, ov: cfg.overrides, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root, php: phpVersion,
+    v: VERSION, build: buildStamp(), rules, sev, ov: cfg.overrides, lr: cfg.longRunning, max: cfg.maxFileSize, root: cfg.root, php: phpVersion, http: httpRuntime,
   })).digest('hex');
   const forFile = (abs: string) => {
     if (cfg.overrides.length === 0) return { rules, engineSeverities: sev };
@@ -67,6 +68,7 @@ export function loadSettings(cwd: string, configPath: string | undefined, overri
         engineSeverities: own.engineSeverities,
         maxFileBytes: cfg.maxFileSize,
         phpVersion,
+        httpRuntime,
       };
     },
   };

@@ -5,6 +5,8 @@ import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser'
 import { ConfigError, compileValidator, firstError, jsoncErrorText, locate } from './config-errors.js';
 import { buildConfigSchema, globs, type ConfigKey, type JsonSchema, type SchemaContext } from './config-schema.js';
 import { MAX_CONFIG_BYTES, readErrorCode, readRegularFile } from './read-file.js';
+import { readComposerJson } from './composer-json.js';
+import { httpRuntimeOf, type HttpRuntime } from './http-runtime.js';
 import type { AnyRule } from './rule.js';
 import { ENGINE_DEFAULTS, type EngineFindingId, type Severity } from './types.js';
 
@@ -41,6 +43,8 @@ export interface PhpleakConfig {
   heapDumps: string[];
   /** The lowest PHP version the code must run on ("8.1"), as configured; see `projectPhpVersion`. */
   phpVersion: string | null;
+  /** How HTTP requests are served (`httpRuntime` in phpleak.json); null: told by composer.json (engine/http-runtime.ts). */
+  httpRuntime: HttpRuntime | null;
 }
 
 export const ENGINE_IDS = Object.keys(ENGINE_DEFAULTS) as readonly EngineFindingId[];
@@ -50,7 +54,7 @@ export { ConfigError };
 export function defaultConfig(root: string): PhpleakConfig {
   return {
     file: null, root, include: null, exclude: [], extensions: ['php'], rules: {}, overrides: [], longRunning: [],
-    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [], phpVersion: null,
+    maxFileSize: 4 * 1024 * 1024, baseline: 'phpleak-baseline.json', heapDumps: [], phpVersion: null, httpRuntime: null,
   };
 }
 
@@ -102,6 +106,10 @@ export const CONFIG_KEYS: Record<string, ConfigKey<never>> = {
     type: 'string', title: 'a "major.minor" string such as "8.1"', pattern: '^\\d+\\.\\d+$',
     description: 'The lowest PHP version the code runs on: fixes write only code valid there (a constant in a trait needs "8.2"). Default: the lowest version require.php of composer.json (next to phpleak.json) allows.',
   }), (cfg, v) => { cfg.phpVersion = v; }),
+  httpRuntime: key<HttpRuntime>(() => ({
+    type: 'string', title: 'one of "per-request", "long-lived"', enum: ['per-request', 'long-lived'],
+    description: 'How the application serves HTTP requests: "per-request" (PHP-FPM: controllers and middleware start afresh with every request, so what they add to the process is gone after it) or "long-lived" (Octane, RoadRunner, Swoole, FrankenPHP worker mode). Default: told by composer.json (an application that requires one of those servers is long-lived, any other application per-request); unknown for a library.',
+  }), (cfg, v) => { cfg.httpRuntime = v; }),
 };
 
 /** The JSON schema of phpleak.json for these rules (`optionDoc` adds option descriptions). */
@@ -248,15 +256,13 @@ export function tooLargeMessage(max: number): string {
  */
 export function projectPhpVersion(cfg: PhpleakConfig): string | null {
   if (cfg.phpVersion) return cfg.phpVersion;
-  let raw: unknown;
-  try {
-    const text = readRegularFile(join(cfg.root, 'composer.json'), MAX_CONFIG_BYTES).toString('utf8');
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    return null;
-  }
-  const php = (raw as { require?: Record<string, unknown> } | null)?.require?.php;
+  const php = readComposerJson(cfg.root)?.require?.php;
   return typeof php === 'string' ? lowestVersion(php) : null;
+}
+
+/** How the project serves HTTP: `httpRuntime` from phpleak.json, else what composer.json tells (engine/http-runtime.ts). */
+export function projectHttpRuntime(cfg: PhpleakConfig): HttpRuntime | null {
+  return cfg.httpRuntime ?? httpRuntimeOf(readComposerJson(cfg.root));
 }
 
 /** The lowest major.minor a composer constraint names (`>=8.1 <9`, `^7.4|^8.0`, `8.2.*`). */

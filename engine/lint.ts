@@ -12,6 +12,8 @@ import { SourceFile, type Span } from './source.js';
 import { applyDirectives, bindDeclarations, directiveFindings, readDirectives } from './suppress.js';
 import { LineIndex } from './positions.js';
 import { summarize, type FileSummary } from './project-index.js';
+import { dropRequestOnly } from './request-only.js';
+import type { HttpRuntime } from './http-runtime.js';
 import { ENGINE_DEFAULTS, lowerOf, type EngineFindingId, type Finding, type Fix, type Related, type Severity } from './types.js';
 import { releaseTree, walk, type Dispatch, type Handler } from './walk.js';
 
@@ -46,6 +48,8 @@ export interface LintRequest {
   maxFileBytes?: number;
   /** The lowest PHP version the project runs on ("8.1"), when known: fixes write code valid on it. */
   phpVersion?: string | null;
+  /** How the project serves HTTP (engine/http-runtime.ts); per-request drops request-only code's findings of rules about what a process keeps. */
+  httpRuntime?: HttpRuntime | null;
   /** Also return the file's summary for the project index (engine/project-index.ts). */
   summary?: boolean;
   /**
@@ -236,9 +240,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   // What a one-shot script keeps between calls is given back when it exits: findings of rules
   // about state kept across requests or jobs are dropped before ignore comments are matched, so
   // an ignore written for them is reported unused.
+  const silent = (): Set<string> => new Set(req.rules.filter((r) => r.rule.meta.silentInOneShot).map((r) => r.rule.meta.id));
   if (oneShot()) {
-    const silent = new Set(req.rules.filter((r) => r.rule.meta.silentInOneShot).map((r) => r.rule.meta.id));
-    for (let i = findings.length - 1; i >= 0; i--) if (silent.has(findings[i]!.ruleId)) findings.splice(i, 1);
+    const ids = silent();
+    for (let i = findings.length - 1; i >= 0; i--) if (ids.has(findings[i]!.ruleId)) findings.splice(i, 1);
+  } else if (req.httpRuntime === 'per-request' && !longRunning()) {
+    // The same for a controller's or a middleware's code when each HTTP request is a PHP request.
+    dropRequestOnly(findings, silent(), facts, file);
   }
 
   bindDeclarations(file, directives, declarations);
@@ -278,7 +286,7 @@ function requestKey(req: LintRequest): string {
   return JSON.stringify([
     req.path, req.rules.map((r) => [r.rule.meta.id, r.severity ?? null, r.options ?? null]), req.longRunning ?? null, req.detectLongRunning ?? null,
     req.isTestFile ?? null, req.engineSeverities ?? null, req.knownRuleIds ? [...req.knownRuleIds].sort() : null, req.maxFileBytes ?? null,
-    req.phpVersion ?? null, req.summary ?? null,
+    req.phpVersion ?? null, req.httpRuntime ?? null, req.summary ?? null,
   ]);
 }
 

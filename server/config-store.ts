@@ -1,13 +1,15 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
-import { ConfigError, defaultConfig, ENGINE_IDS, engineSeverities, findConfigFile, globMatcher, isTestPath, loadConfigFile, projectPhpVersion, ruleSettings, type PhpleakConfig } from '../engine/config.js';
+import { ConfigError, defaultConfig, ENGINE_IDS, engineSeverities, findConfigFile, globMatcher, isTestPath, loadConfigFile, projectHttpRuntime, projectPhpVersion, ruleSettings, type PhpleakConfig } from '../engine/config.js';
 
 // composer.json is read once per loaded config, not on every keystroke.
-const phpVersions = new WeakMap<PhpleakConfig, string | null>();
-function phpVersionOf(cfg: PhpleakConfig): string | null {
-  if (!phpVersions.has(cfg)) phpVersions.set(cfg, projectPhpVersion(cfg));
-  return phpVersions.get(cfg) ?? null;
+const fromComposer = new WeakMap<PhpleakConfig, { php: string | null; http: HttpRuntime | null }>();
+function composerFacts(cfg: PhpleakConfig): { php: string | null; http: HttpRuntime | null } {
+  let f = fromComposer.get(cfg);
+  if (!f) { f = { php: projectPhpVersion(cfg), http: projectHttpRuntime(cfg) }; fromComposer.set(cfg, f); }
+  return f;
 }
+import type { HttpRuntime } from '../engine/http-runtime.js';
 import type { PoolJob } from '../engine/pool.js';
 import type { AnyRule } from '../engine/rule.js';
 import { defaultSettings, parseSettings, SettingsError, type ClientSettings } from './settings.js';
@@ -91,7 +93,8 @@ export class ConfigStore {
         oneShotPath: inside && isOneShotPath(rel),
         engineSeverities: engineSeverities(cfg, s.rules, inside ? rel : undefined),
         maxFileBytes: cfg.maxFileSize,
-        phpVersion: phpVersionOf(cfg),
+        phpVersion: composerFacts(cfg).php,
+        httpRuntime: composerFacts(cfg).http,
       },
     };
   }

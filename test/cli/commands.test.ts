@@ -60,7 +60,7 @@ describe('subcommands', () => {
 
   it('the JSON schema ships and describes every config key', () => {
     const schema = JSON.parse(read(ROOT, 'phpleak.schema.json'));
-    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'heapDumps', 'include', 'longRunning', 'maxFileSize', 'overrides', 'phpVersion', 'rules']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'baseline', 'exclude', 'extensions', 'heapDumps', 'httpRuntime', 'include', 'longRunning', 'maxFileSize', 'overrides', 'phpVersion', 'rules']);
     expect(existsSync(join(ROOT, '.pre-commit-hooks.yaml'))).toBe(true);
   });
 });
