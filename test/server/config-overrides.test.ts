@@ -46,3 +46,28 @@ describe('phpleak-lsp and phpleak.json overrides', () => {
     expect(msg.message).toBe(`phpleak: ${cfg}:3:56: overrides[0].rules["gc-disabled"]: expected one of "error", "warning", "info", "hint", "off", got "loud". Using the defaults until it is fixed.`);
   });
 });
+
+describe('phpleak-lsp and the HTTP runtime of composer.json', () => {
+  const middleware = [
+    '<?php', 'namespace App\\Http\\Middleware;', '', 'use Closure;', 'use Illuminate\\Support\\Facades\\Event;', '',
+    'class TrackJobs', '{', '    private int $seen = 0;', '',
+    '    public function handle($request, Closure $next)', '    {',
+    "        Event::listen('job.done', function () {", '            $this->seen++;', '        });',
+    '        return $next($request);', '    }', '}', '',
+  ].join('\n');
+
+  it('says nothing of a middleware\'s per-request listener in a PHP-FPM application, and reports it under Octane', async () => {
+    const fpm = await start({ settings: { debounceMs: 5 } });
+    writeFileSync(join(fpm.root, 'composer.json'), JSON.stringify({ type: 'project', require: { 'laravel/framework': '^11.0' } }));
+    const a = fpm.write('app/Http/Middleware/TrackJobs.php', middleware);
+    await fpm.open(a, middleware, 1);
+    expect((await fpm.diagnosticsFor(a, 1)).map((d) => d.code)).toEqual([]);
+
+    const octane = await start({ settings: { debounceMs: 5 } });
+    writeFileSync(join(octane.root, 'composer.json'), JSON.stringify({ type: 'project', require: { 'laravel/framework': '^11.0', 'laravel/octane': '^2.0' } }));
+    const b = octane.write('app/Http/Middleware/TrackJobs.php', middleware);
+    await octane.open(b, middleware, 1);
+    const ds = await octane.diagnosticsFor(b, 1);
+    expect(ds.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`)).toEqual(['12:8 listener-in-loop']);
+  });
+});
