@@ -92,7 +92,11 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   const noVerdict = (): LongRunningVerdict => ({ longRunning: fromConfig, fromConfig, detected: [] });
   const emptySummary = (): { summary?: FileSummary } => (req.summary ? { summary: { path: req.path, classes: [], holds: [], longRunning: null, creates: [], resolved: [] } } : {});
   const sev = (id: EngineFindingId): Severity | 'off' => req.engineSeverities?.[id] ?? ENGINE_DEFAULTS[id];
+  // A test's fixture that does not parse is, nearly always, broken on purpose (a parser's or a
+  // tokenizer's test input): a note in the editor, not a CI failure, unless config sets it.
+  const brokenFixture = req.engineSeverities?.['parse-error'] === undefined && isFixturePath(req.path, req.isTestFile);
   const engineFinding = (id: EngineFindingId, span: Span, message: string, lines: LineIndex, tip?: string): Finding[] => {
+    if (id === 'parse-error' && brokenFixture) return [{ ruleId: id, severity: 'hint', message, range: lines.range(span.start, span.end), related: [], fixes: [], tip: BROKEN_FIXTURE_TIP }];
     const s = sev(id);
     if (s === 'off') return [];
     return [{ ruleId: id, severity: s, message, range: lines.range(span.start, span.end), related: [], fixes: [], ...(tip ? { tip } : {}) }];
@@ -279,6 +283,13 @@ export function lintTextDetailed(req: LintRequest): LintResult {
   // A kept tree (the editor's, for the next version) is walked again; any other is garbage now.
   if (doc === undefined) releaseTree(parsed.program);
   return result;
+}
+
+const BROKEN_FIXTURE_TIP = 'A test fixture that does not parse is usually broken on purpose: phpleak cannot analyse it. Set "parse-error" in phpleak.json to report it at another severity.';
+
+/** A file in a fixtures folder of the tests (`tests/Fixtures/…`, `tests/…/stubs/…`). */
+function isFixturePath(path: string, isTestFile: boolean | undefined): boolean {
+  return (isTestFile ?? isTestPath(path)) && /(^|[\\/])(fixtures?|stubs?|_files|data|classes|samples?)[\\/]/i.test(path);
 }
 
 /** Everything a request's result depends on but its text (engine/incremental-reuse.ts). */

@@ -189,3 +189,17 @@ describe('range normalisation (SourceFile.spanOf)', () => {
     expect(file.rangeOf(b).start).toEqual({ line: 1, column: 17, offset: 17 });
   });
 });
+
+describe('a test fixture that does not parse', () => {
+  const broken = '<?php\n$a = (\n';
+  const sevAt = (path: string, engineSeverities?: { 'parse-error': 'error' }) =>
+    lintText({ path, text: broken, rules: [], ...(engineSeverities ? { engineSeverities } : {}) }).map((f) => `${f.ruleId} ${f.severity}`);
+
+  it('is a hint in a fixtures folder of the tests (broken on purpose), an error anywhere else or when config sets it', () => {
+    expect(sevAt('tests/Fixtures/ParseError.php')).toEqual(['parse-error hint']);
+    expect(sevAt('src/Tokenizer/tests/Classes/BrokenClass.php')).toEqual(['parse-error hint']);
+    expect(sevAt('tests/Unit/BrokenTest.php')).toEqual(['parse-error error']);
+    expect(sevAt('src/Fixtures/Loader.php')).toEqual(['parse-error error']);
+    expect(sevAt('tests/Fixtures/ParseError.php', { 'parse-error': 'error' })).toEqual(['parse-error error']);
+  });
+});
