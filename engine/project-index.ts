@@ -123,7 +123,7 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
-  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor);
+  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
   // A test's calls reset nothing and decide nothing in production: not even computed.
   const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf) };
   return { path: file.path, classes, holds, longRunning, creates: creations, resolved, ...calls };
@@ -242,9 +242,24 @@ export class ProjectIndex {
   summaries(): FileSummary[] { return [...this.files.keys()].sort().map((p) => this.files.get(p)!); }
   get size(): number { return this.files.size; }
 
-  /** Is every instance of `fqn` made for one operation and dropped (engine/project-lifetimes.ts)? */
+  /** Is every instance of `fqn` made for one operation and dropped with it (engine/project-lifetimes.ts)? */
   perOperation(fqn: string): boolean {
-    return this.lifetimes.perOperation(fqn, (k) => this.heldBy.has(k));
+    return this.lifetimes.perOperation(fqn, (k) => (this.heldBy.get(k) ?? []).map((l) => l.hold.holder), (h) => this.holderVerdict(h));
+  }
+
+  /** Does what `holder` (fully qualified; null: a file's code outside classes) keeps die with one operation? */
+  isPerOperationHolder(holder: string | null): boolean {
+    return this.holderVerdict(holder) ?? this.perOperation(holder!);
+  }
+
+  /**
+   * What is known of a holder before the index follows its own instantiations and holders:
+   * true, its instances die with one operation; false, they may not; undefined, follow it. The
+   * one place that decides a holder (a per-request object of the framework would go here).
+   */
+  private holderVerdict(holder: string | null): boolean | undefined {
+    // Script code keeps what it holds for as long as the script runs.
+    return holder === null ? false : undefined;
   }
 
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
@@ -256,7 +271,7 @@ export class ProjectIndex {
       for (const { cls, links } of level) {
         for (const link of this.heldBy.get(cls) ?? []) {
           // A holder made for one operation keeps what it holds for that operation only.
-          if (link.hold.holder && this.perOperation(link.hold.holder)) continue;
+          if (this.isPerOperationHolder(link.hold.holder)) continue;
           const chain = [...links, link];
           const reason = this.files.get(link.path)?.longRunning;
           if (reason) return { links: chain, reason };
