@@ -253,6 +253,17 @@ describe('classes kept only by per-operation holders', () => {
       // Built into a part that the envelope stores: it lives as long as either.
       { cls: 'App\\Mail\\HeaderBag', kept: false, by: ['App\\Mail\\Envelope', 'App\\Mail\\MimePart'] },
     ]);
+    const factory = '<?php\nnamespace App\\Mail;\nfinal class PartFactory\n{\n    public function make(string $chunk): MimePart\n    {\n        return new MimePart($chunk, new HeaderBag());\n    }\n}\n';
+    const named = factory.replace('public function', 'public static function');
+    expect(build({ 'src/Mail/PartFactory.php': factory }).index.get('src/Mail/PartFactory.php')!.creates).toEqual([
+      { cls: 'App\\Mail\\MimePart', kept: false },
+      { cls: 'App\\Mail\\HeaderBag', kept: false, by: ['App\\Mail\\MimePart'] },
+    ]);
+    // A named constructor's callers are not seen: the part and so the bag built into it may be kept.
+    expect(build({ 'src/Mail/PartFactory.php': named }).index.get('src/Mail/PartFactory.php')!.creates).toEqual([
+      { cls: 'App\\Mail\\MimePart', kept: true },
+      { cls: 'App\\Mail\\HeaderBag', kept: true },
+    ]);
   });
 
   it('drops the header bag\'s cache when its parts and envelope are made per request', () => {
