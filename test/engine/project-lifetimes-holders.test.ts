@@ -289,6 +289,13 @@ describe('classes kept only by per-operation holders', () => {
     expect(f!.details).toContain('`HeaderBag` is kept alive by `Envelope` (src/Mail/Envelope.php:16), held by `MailboxSyncService` (src/Mail/MailboxSyncService.php:9), held by bin/mail-worker.php, a worker loop around `pop()` (line 6), which does not end after one request');
   });
 
+  it('keeps it when a script keeps an envelope in its own variable', () => {
+    const script = '<?php\n\n$envelope = new App\\Mail\\Envelope((string) file_get_contents(\'php://stdin\'));\necho $envelope->subject(), PHP_EOL;\n';
+    const { index, found } = build({ ...MAIL, 'bin/show-mail.php': script });
+    expect(after(index, found, BAG)).toEqual([[19, 'warning']]);
+    expect([index.perOperation('App\\Mail\\MimePart'), index.perOperation('App\\Mail\\Envelope')]).toEqual([false, false]);
+  });
+
   it('follows the index file by file: removing the service drops the finding again, adding it back keeps it', () => {
     const { index, found } = build({ ...MAIL, 'src/Mail/MailboxSyncService.php': SYNC_SERVICE });
     expect(after(index, found, BAG)).toEqual([[19, 'warning']]);
@@ -314,5 +321,11 @@ describe('classes kept only by per-operation holders', () => {
     });
     expect(after(index, found, 'src/Import/Row.php')).toEqual([[19, 'warning']]);
     expect([index.perOperation('App\\Import\\Sheet'), index.perOperation('App\\Import\\Row')]).toEqual([false, false]);
+    // Asked of a fresh index about the sheet first: the same answer.
+    const fresh = build({
+      'src/Import/Row.php': ROW, 'src/Import/Sheet.php': SHEET, 'src/Import/LastImport.php': LAST_IMPORT,
+      'src/Http/Controllers/ImportController.php': importController('\n        LastImport::$sheet = $sheet;'),
+    }).index;
+    expect([fresh.perOperation('App\\Import\\Sheet'), fresh.perOperation('App\\Import\\Row')]).toEqual([false, false]);
   });
 });
