@@ -19,7 +19,7 @@ import type { Facts } from './index.js';
 /** One `new X` of the file (X fully qualified). */
 export interface Creation {
   cls: string;
-  /** The instance may outlive the call that made it, in a way the index cannot follow (see `isKeptInstance`). */
+  /** The instance may outlive the call that made it, in a way the index cannot follow (see `keepersOf`). */
   kept: boolean;
   /**
    * When not `kept`: the classes (fully qualified, sorted) whose instances keep it, through
