@@ -1,16 +1,17 @@
 import { callArgumentsOf, type ArgumentSites } from './facts/call-arguments.js';
 import type { Facts } from './facts/index.js';
-import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
+import { importsAt, resolveClassName } from './facts/imports.js';
 import { flowOf, type Flow } from './facts/holders.js';
 import { instantiationsOf, type Creation } from './facts/instantiations.js';
 import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
 import { CallerIndex, withCaller, type CallerVerdict } from './project-callers.js';
+import { keptAliveText, relatedOf } from './project-kept-alive.js';
 import { LifetimeIndex } from './project-lifetimes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
-import { lowerOf, type Finding, type Range, type Related, type Severity } from './types.js';
+import { lowerOf, type Finding, type Range, type Severity } from './types.js';
 
 // Cross-file: which classes are kept alive by long-running code in OTHER files. In the talk,
 // `UserService` holds an `ArrayBasedCache` declared in another file and a worker calls
@@ -387,28 +388,4 @@ function innermostClass(s: FileSummary, offset: number): DeclaredClass | null {
     if (c.range.start.offset <= offset && offset < c.range.end.offset && (!best || c.range.start.offset >= best.range.start.offset)) best = c;
   }
   return best;
-}
-
-const code = (fqn: string): string => `\`${shortClassName(fqn)}\``;
-
-/** "`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:20), held by bin/worker.php, a worker loop around `pop()` (line 9)" */
-export function keptAliveText(fqn: string, kept: KeptAlive): string {
-  const parts = kept.links.map((l, i) => {
-    const last = i === kept.links.length - 1;
-    const who = l.hold.holder ? `${code(l.hold.holder)}${last ? ` in ${l.path}` : ` (${l.path}:${l.hold.range.start.line})`}` : l.path;
-    return last ? `${who}, ${kept.reason}` : who;
-  });
-  return `${code(fqn)} is kept alive by ${parts.join(', held by ')}`;
-}
-
-function relatedOf(fqn: string, kept: KeptAlive): Related[] {
-  let held = fqn;
-  return kept.links.map((l, i) => {
-    const who = l.hold.holder ? code(l.hold.holder) : 'this code';
-    const how = l.hold.via === 'new' ? 'creates' : l.hold.via === 'property' ? 'holds' : 'is given';
-    const tail = i === kept.links.length - 1 ? `: ${kept.reason}, which does not end after one request` : '';
-    const r: Related = { path: l.path, range: l.hold.range, message: `kept alive by ${who}, which ${how} ${code(held)} here${tail}` };
-    held = l.hold.holder ?? held;
-    return r;
-  });
 }
