@@ -44,7 +44,7 @@ export function isSummary(x: unknown): x is FileSummary {
     && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
     && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)
       && (h.via === 'property' || h.via === 'constructor' || h.via === 'new') && isRange(h.range))
-    && Array.isArray(x.creates) && x.creates.every((c) => obj(c) && str(c.cls) && typeof c.kept === 'boolean')
+    && Array.isArray(x.creates) && x.creates.every((c) => obj(c) && str(c.cls) && typeof c.kept === 'boolean' && (c.by === undefined || (Array.isArray(c.by) && c.by.every(str))))
     && Array.isArray(x.resolved) && x.resolved.every(str);
 }
 

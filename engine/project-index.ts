@@ -1,16 +1,17 @@
 import { callArgumentsOf, type ArgumentSites } from './facts/call-arguments.js';
 import type { Facts } from './facts/index.js';
-import { importsAt, resolveClassName, shortClassName } from './facts/imports.js';
+import { importsAt, resolveClassName } from './facts/imports.js';
 import { flowOf, type Flow } from './facts/holders.js';
 import { instantiationsOf, type Creation } from './facts/instantiations.js';
 import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
 import { CallerIndex, withCaller, type CallerVerdict } from './project-callers.js';
+import { keptAliveText, relatedOf } from './project-kept-alive.js';
 import { LifetimeIndex } from './project-lifetimes.js';
 import { withLongRunningNote } from './rule.js';
 import type { SourceFile } from './source.js';
-import { lowerOf, type Finding, type Range, type Related, type Severity } from './types.js';
+import { lowerOf, type Finding, type Range, type Severity } from './types.js';
 
 // Cross-file: which classes are kept alive by long-running code in OTHER files. In the talk,
 // `UserService` holds an `ArrayBasedCache` declared in another file and a worker calls
@@ -123,7 +124,7 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
-  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor);
+  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
   // A test's calls reset nothing and decide nothing in production: not even computed.
   const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf) };
   return { path: file.path, classes, holds, longRunning, creates: creations, resolved, ...calls };
@@ -242,9 +243,24 @@ export class ProjectIndex {
   summaries(): FileSummary[] { return [...this.files.keys()].sort().map((p) => this.files.get(p)!); }
   get size(): number { return this.files.size; }
 
-  /** Is every instance of `fqn` made for one operation and dropped (engine/project-lifetimes.ts)? */
+  /** Is every instance of `fqn` made for one operation and dropped with it (engine/project-lifetimes.ts)? */
   perOperation(fqn: string): boolean {
-    return this.lifetimes.perOperation(fqn, (k) => this.heldBy.has(k));
+    return this.lifetimes.perOperation(fqn, (k) => (this.heldBy.get(k) ?? []).map((l) => l.hold.holder), (h) => this.holderVerdict(h));
+  }
+
+  /** Does what `holder` (fully qualified; null: a file's code outside classes) keeps die with one operation? */
+  isPerOperationHolder(holder: string | null): boolean {
+    return this.holderVerdict(holder) ?? this.perOperation(holder!);
+  }
+
+  /**
+   * What is known of a holder before the index follows its own instantiations and holders:
+   * true, its instances die with one operation; false, they may not; undefined, follow it. The
+   * one place that decides a holder (a per-request object of the framework would go here).
+   */
+  private holderVerdict(holder: string | null): boolean | undefined {
+    // Script code keeps what it holds for as long as the script runs.
+    return holder === null ? false : undefined;
   }
 
   /** The shortest chain of holders from `fqn` to long-running code in another file, or null. */
@@ -256,7 +272,7 @@ export class ProjectIndex {
       for (const { cls, links } of level) {
         for (const link of this.heldBy.get(cls) ?? []) {
           // A holder made for one operation keeps what it holds for that operation only.
-          if (link.hold.holder && this.perOperation(link.hold.holder)) continue;
+          if (this.isPerOperationHolder(link.hold.holder)) continue;
           const chain = [...links, link];
           const reason = this.files.get(link.path)?.longRunning;
           if (reason) return { links: chain, reason };
@@ -372,28 +388,4 @@ function innermostClass(s: FileSummary, offset: number): DeclaredClass | null {
     if (c.range.start.offset <= offset && offset < c.range.end.offset && (!best || c.range.start.offset >= best.range.start.offset)) best = c;
   }
   return best;
-}
-
-const code = (fqn: string): string => `\`${shortClassName(fqn)}\``;
-
-/** "`ArrayBasedCache` is kept alive by `UserService` (src/UserService.php:20), held by bin/worker.php, a worker loop around `pop()` (line 9)" */
-export function keptAliveText(fqn: string, kept: KeptAlive): string {
-  const parts = kept.links.map((l, i) => {
-    const last = i === kept.links.length - 1;
-    const who = l.hold.holder ? `${code(l.hold.holder)}${last ? ` in ${l.path}` : ` (${l.path}:${l.hold.range.start.line})`}` : l.path;
-    return last ? `${who}, ${kept.reason}` : who;
-  });
-  return `${code(fqn)} is kept alive by ${parts.join(', held by ')}`;
-}
-
-function relatedOf(fqn: string, kept: KeptAlive): Related[] {
-  let held = fqn;
-  return kept.links.map((l, i) => {
-    const who = l.hold.holder ? code(l.hold.holder) : 'this code';
-    const how = l.hold.via === 'new' ? 'creates' : l.hold.via === 'property' ? 'holds' : 'is given';
-    const tail = i === kept.links.length - 1 ? `: ${kept.reason}, which does not end after one request` : '';
-    const r: Related = { path: l.path, range: l.hold.range, message: `kept alive by ${who}, which ${how} ${code(held)} here${tail}` };
-    held = l.hold.holder ?? held;
-    return r;
-  });
 }

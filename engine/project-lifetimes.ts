@@ -3,17 +3,33 @@ import type { FileSummary } from './project-index.js';
 // Cross-file: is a class only ever made for one operation? The files' summaries say where each
 // `new X` is and whether that instance may outlive its call (engine/facts/instantiations.ts);
 // this joins them. A class is per operation when the project makes it (or a subclass) at least
-// once, every instance stays in locals or goes back to the caller, no property or constructor
-// parameter of any class holds one (the holder index), no container is handed its name, and
-// it is not a service by its own shape. Then its instance arrays die with each call: firefly's
-// `new PiggyBankEnrichment()` in a controller method, shopware's `new LineItemGroup()` per
-// packaging call. Kept up to date file by file, like the holder index (the language server
-// indexes tens of thousands of files).
+// once, every instance stays in locals, goes back to the caller or is kept by an object of a
+// class that is itself per operation (a property, a constructor parameter, a stored `new`: the
+// holder index), no container is handed its name, and it is not a service by its own shape.
+// Then its instance arrays die with each call: firefly's `new PiggyBankEnrichment()` in a
+// controller method, shopware's `new LineItemGroup()` per packaging call, a mail header parsed
+// into the message or part that is made per fetch. Kept up to date file by file, like the
+// holder index (the language server indexes tens of thousands of files).
+//
+// "Per operation" of a class rests on its holders' being so, and theirs on their holders': a
+// conjunction over every class reached by following holders outward. Classes that only hold each
+// other (a message and its parts) are per operation when nothing else keeps any of them: the
+// greatest fixpoint, which for a conjunction is "every class reached passes its own checks".
 
 /** Subclasses followed down from a class before giving up (and saying "not per operation"). */
 const MAX_FAMILY = 64;
+/** Holder classes followed outward from a class before giving up (and saying "not per operation"). */
+const MAX_HOLDERS = 128;
 
-interface Sites { dropped: number; kept: number }
+/** The instantiations of a class in one file: `by` lists the holders (as written) of the sites that only objects keep. */
+interface Sites { dropped: number; kept: number; by: string[] }
+
+/**
+ * What the project knows of a holder (fully qualified; null: a file's code outside classes)
+ * without following its own instantiations and holders: true, its instances die with one
+ * operation; false, they may not; undefined, the index follows it.
+ */
+export type HolderVerdict = (holder: string | null) => boolean | undefined;
 
 export class LifetimeIndex {
   /** Class (lower case) → path → its instantiation sites there. */
@@ -31,8 +47,10 @@ export class LifetimeIndex {
     for (const c of s.creates) {
       const k = c.cls.toLowerCase();
       const byPath = getOr(this.sites, k, () => new Map<string, Sites>());
-      const sites = getOr(byPath, s.path, () => ({ dropped: 0, kept: 0 }));
-      if (c.kept) sites.kept++; else sites.dropped++;
+      const sites = getOr(byPath, s.path, (): Sites => ({ dropped: 0, kept: 0, by: [] }));
+      if (c.kept) sites.kept++;
+      else if (c.by?.length) sites.by.push(...c.by);
+      else sites.dropped++;
     }
     for (const r of s.resolved) getOr(this.resolvedIn, r.toLowerCase(), () => new Set<string>()).add(s.path);
     for (const c of s.classes) {
@@ -52,33 +70,71 @@ export class LifetimeIndex {
   }
 
   /**
-   * Is every instance of `fqn` (and of its subclasses) made for one operation? `isHeld` says
-   * whether some class keeps one through a property, a constructor parameter or a stored `new`.
+   * Is every instance of `fqn` (and of its subclasses) made for one operation? `holdersOf` gives
+   * the holders (null: a file's code) that keep one through a property, a constructor parameter
+   * or a stored `new`; `verdict` decides a holder before the index follows it.
    */
-  perOperation(fqn: string, isHeld: (lowerFqn: string) => boolean): boolean {
+  perOperation(fqn: string, holdersOf: (lowerFqn: string) => Iterable<string | null>, verdict: HolderVerdict): boolean {
     const k = fqn.toLowerCase();
     let v = this.memo.get(k);
-    if (v === undefined) { v = this.compute(k, isHeld); this.memo.set(k, v); }
+    if (v === undefined) { v = this.compute(k, holdersOf, verdict); if (!this.memo.has(k)) this.memo.set(k, v); }
     return v;
   }
 
-  private compute(k: string, isHeld: (lowerFqn: string) => boolean): boolean {
+  /** Every class reached from `k` by following holders passes its own checks (then all of them are per operation). */
+  private compute(k: string, holdersOf: (lowerFqn: string) => Iterable<string | null>, verdict: HolderVerdict): boolean {
+    const reached = [k];
+    const seen = new Set(reached);
+    for (let i = 0; i < reached.length; i++) {
+      const c = reached[i]!;
+      const known = i > 0 ? this.memo.get(c) : undefined;
+      if (known === false) return false;
+      // Per operation already: so is everything it reaches.
+      if (known === true) continue;
+      const holders = this.holdersOfFamily(c, holdersOf);
+      if (!holders) return false;
+      for (const h of holders) {
+        const hk = h?.toLowerCase() ?? null;
+        if (hk !== null && seen.has(hk)) continue;
+        const v = verdict(h);
+        if (v === false || (v === undefined && hk === null)) return false;
+        if (v === true || hk === null) continue;
+        if (reached.length >= MAX_HOLDERS) return false;
+        seen.add(hk);
+        reached.push(hk);
+      }
+    }
+    // Each class reached reaches only classes reached: all of them are settled.
+    for (const c of reached) this.memo.set(c, true);
+    return true;
+  }
+
+  /**
+   * The holders of instances of `k` and of its subclasses, or null when one may outlive its
+   * operation whoever holds it: a service by shape, a name handed to a container, an instance
+   * kept where the index cannot follow, or no instance the project makes at all.
+   */
+  private holdersOfFamily(k: string, holdersOf: (lowerFqn: string) => Iterable<string | null>): (string | null)[] | null {
     const family = [k];
     const seen = new Set(family);
+    const holders: (string | null)[] = [];
     let made = 0;
     for (let i = 0; i < family.length; i++) {
-      if (family.length > MAX_FAMILY) return false;
+      if (family.length > MAX_FAMILY) return null;
       const c = family[i]!;
-      if (this.services.has(c) || this.resolvedIn.has(c) || isHeld(c)) return false;
+      if (this.services.has(c) || this.resolvedIn.has(c)) return null;
       for (const s of this.sites.get(c)?.values() ?? []) {
-        if (s.kept > 0) return false;
-        made += s.dropped;
+        if (s.kept > 0) return null;
+        made += s.dropped + s.by.length;
+        holders.push(...s.by);
       }
       for (const list of this.children.get(c)?.values() ?? []) {
         for (const child of list) if (!seen.has(child)) { seen.add(child); family.push(child); }
       }
     }
-    return made > 0;
+    if (made === 0) return null;
+    for (const c of family) holders.push(...holdersOf(c));
+    return holders;
   }
 }
 

@@ -10,15 +10,23 @@ import type { Facts } from './index.js';
 // made it? An instance array lives as long as its object: when every `new X` of a project keeps
 // the object only in local variables (`$e = new PiggyBankEnrichment(); $e->enrich($rows);`) or
 // hands it back to its caller, each X lives for one call, and what it caches dies with it. One
-// `new X` stored in a property, a static or a script's variable, passed to code we do not follow,
-// or an `X::class` handed to a container (which may keep it as a singleton) makes X possibly
-// long-lived. The project index (engine/project-lifetimes.ts) joins the files' answers.
+// `new X` stored in a static or a script's variable, passed to code we do not follow, or an
+// `X::class` handed to a container (which may keep it as a singleton) makes X possibly
+// long-lived. One stored in an object (`$this->header = new Header($raw)`, `new Part(new
+// Header($raw))`) lives as long as that object: the project index (engine/project-lifetimes.ts)
+// joins the files' answers and follows the holders.
 
 /** One `new X` of the file (X fully qualified). */
 export interface Creation {
   cls: string;
-  /** The instance may outlive the call that made it (see `isKeptInstance`). */
+  /** The instance may outlive the call that made it, in a way the index cannot follow (see `keepersOf`). */
   kept: boolean;
+  /**
+   * When not `kept`: the classes (fully qualified, sorted) whose instances keep it, through
+   * their own property (`$this->header = new Header($raw)`) or as they are built around it
+   * (`new Part($body, new Header($raw))`). It lives as long as they do: the index decides.
+   */
+  by?: string[];
 }
 
 export interface Instantiations {
@@ -38,7 +46,7 @@ const NOT_CLASSES = new Set(['self', 'static', 'parent']);
  * The instantiations of the file. `shortLived` holds the classes whose own properties die with
  * one operation (engine/facts/lifetime.ts): an X stored there dies with its holder.
  */
-export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFacts>, flowOf: (n: New) => Flow): Instantiations {
+export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFacts>, flowOf: (n: New) => Flow, fqnOf: ReadonlyMap<unknown, string>): Instantiations {
   const seen = new Set<string>();
   const creations: Creation[] = [];
   const resolved = new Set<string>();
@@ -46,11 +54,11 @@ export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFact
     for (const n of s.news) {
       const cls = createdClass(n, s);
       if (!cls) continue;
-      const kept = isKeptInstance(flowOf(n), s, shortLived);
-      const key = `${cls.toLowerCase()}|${kept}`;
+      const by = keepersOf(flowOf(n), s, shortLived, fqnOf);
+      const key = `${cls.toLowerCase()}|${by === null ? '*' : by.join(',').toLowerCase()}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      creations.push({ cls, kept });
+      creations.push(by === null ? { cls, kept: true } : { cls, kept: false, ...(by.length > 0 ? { by } : {}) });
     }
     for (const c of s.calls) {
       const name = methodName(c) ?? functionName(c);
@@ -74,26 +82,40 @@ function createdClass(n: New, s: Scope): string | null {
 }
 
 /**
- * May the object made by `n` outlive the call that made it? Kept: stored in a property (of an
- * object that is not itself short-lived), a static or a script's variable; built into another
- * object or passed to code we do not follow; returned by a closure (a container factory) or by
- * a static method (a named constructor, whose callers we do not see). Not kept: local variables
- * (not parameters or captured variables: those are the caller's objects), receivers of calls,
- * and instances an instance method returns to its caller, whose own storing would show up as a
- * typed property or constructor parameter (the index checks those).
+ * Who keeps the object whose flow this is beyond the call that made it? null: something the
+ * index cannot follow: a static, a script's variable, code we do not follow (a function's or a
+ * static method's argument, an object we cannot name), a closure's return value (a container
+ * factory's) or a static method's (a named constructor, whose callers we do not see). Else the
+ * classes whose instances keep it: a property of the class whose code made it (not one of an
+ * object that is itself short-lived by its shape), an object built around it (`new Part($h)`);
+ * empty when only local variables (not parameters or captured variables: those are the caller's
+ * objects), receivers of calls and the caller of an instance method see it, whose own storing
+ * would show up as a typed property or constructor parameter (the index checks those).
  */
-function isKeptInstance(flow: Flow, s: Scope, shortLived: ReadonlySet<ClassFacts>): boolean {
-  if (flow.passedTo.length > 0) return true;
+function keepersOf(flow: Flow, s: Scope, shortLived: ReadonlySet<ClassFacts>, fqnOf: ReadonlyMap<unknown, string>): string[] | null {
+  if (flow.passedTo.length > 0) return null;
+  const by = new Set<string>();
   for (const h of flow.holders) {
-    if (h.kind === 'static-prop' || h.kind === 'object') return true;
-    if (h.kind === 'prop' && !(h.cls && shortLived.has(h.cls))) return true;
+    if (h.kind === 'static-prop') return null;
+    if (h.kind === 'object') {
+      const built = h.node.kind === 'new' ? createdClass(h.node as New, s) : null;
+      if (!built) return null;
+      by.add(built);
+    }
+    if (h.kind === 'prop' && !(h.cls && shortLived.has(h.cls))) {
+      const holder = h.cls ? fqnOf.get(h.cls) : undefined;
+      if (!holder) return null;
+      by.add(holder);
+    }
     // A script's variable lives as long as the script; a parameter or a captured variable is an
     // object of the caller (`function attach(Registry $r) { $r->add(new X); }`).
     if (h.kind === 'var' && (h.scope.kind === 'program' || h.scope.globals.has(h.name) || h.scope.staticVars.has(h.name)
-      || h.scope.params.has(h.name) || h.scope.captures.has(h.name))) return true;
+      || h.scope.params.has(h.name) || h.scope.captures.has(h.name))) return null;
   }
-  if (!flow.returned) return false;
-  // A value returned from a closure goes to whoever calls the closure: often a container.
-  if (s.kind === 'closure' || s.kind === 'arrowfunc' || s.kind === 'function' || s.kind === 'program') return true;
-  return s.kind === 'method' && (s.node as Method).isStatic === true;
+  if (flow.returned) {
+    // A value returned from a closure goes to whoever calls the closure: often a container.
+    if (s.kind === 'closure' || s.kind === 'arrowfunc' || s.kind === 'function' || s.kind === 'program') return null;
+    if (s.kind === 'method' && (s.node as Method).isStatic === true) return null;
+  }
+  return [...by].sort();
 }

@@ -29,4 +29,11 @@ describe('cache entries with callers\' facts', () => {
     expect(isCacheEntry({ ...controller, s: { ...controller.s, arguments: [{ call: 'a::b', sites: 1, open: [] }] } })).toBe(false);
     expect(isCacheEntry({ ...controller, s: { ...controller.s, arguments: [{ call: 'a::b', sites: 1, reach: 1, open: [0], data: [{ index: 0 }] }] } })).toBe(false);
   });
+  it('reads back the classes that keep a created instance, and rejects them in the wrong shape', () => {
+    const text = '<?php\nnamespace App\\Mail;\nfinal class Envelope\n{\n    private $headers;\n\n    public function __construct() { $this->headers = new HeaderBag(); }\n}\n';
+    const entry = entryOf('src/Mail/Envelope.php', text) as unknown as { s: { creates: Record<string, unknown>[] } };
+    expect(entry.s.creates).toEqual([{ cls: 'App\\Mail\\HeaderBag', kept: false, by: ['App\\Mail\\Envelope'] }]);
+    expect(isCacheEntry(entry)).toBe(true);
+    expect(isCacheEntry({ ...entry, s: { ...entry.s, creates: [{ cls: 'App\\Mail\\HeaderBag', kept: false, by: 'App\\Mail\\Envelope' }] } })).toBe(false);
+  });
 });
