@@ -1,3 +1,4 @@
+import { projectHttpRuntime } from '../engine/config.js';
 import { enrich, ProjectIndex } from '../engine/project-index.js';
 import type { FileOutcome } from './lint-files.js';
 import type { RunSettings } from './settings.js';
@@ -9,6 +10,7 @@ import type { RunSettings } from './settings.js';
 
 export function applyCrossFile(outcomes: FileOutcome[], settings: RunSettings): void {
   const index = new ProjectIndex();
+  index.httpRuntime = projectHttpRuntime(settings.cfg);
   for (const o of outcomes) if (o.summary) index.set({ ...o.summary, path: o.target.display });
   if (index.size < 2) return;
   const rules = new Map(settings.registry.map((r) => [r.meta.id, r.meta]));

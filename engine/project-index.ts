@@ -2,16 +2,16 @@ import { callArgumentsOf, type ArgumentSites } from './facts/call-arguments.js';
 import type { Facts } from './facts/index.js';
 import { importsAt, resolveClassName } from './facts/imports.js';
 import { flowOf, type Flow } from './facts/holders.js';
-import { instantiationsOf, type Creation } from './facts/instantiations.js';
+import { instantiationsOf, type Creation, type Lookup } from './facts/instantiations.js';
+import { requestFacts } from './facts/request-only-summary.js';
 import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
 import type { Name, Parameter, PhpNode } from './nodes.js';
-import { CallerIndex, withCaller, type CallerVerdict } from './project-callers.js';
-import { keptAliveText, relatedOf } from './project-kept-alive.js';
+import { CallerIndex, type CallerVerdict } from './project-callers.js';
 import { LifetimeIndex } from './project-lifetimes.js';
-import { withLongRunningNote } from './rule.js';
+import type { HttpRuntime } from './http-runtime.js';
 import type { SourceFile } from './source.js';
-import { lowerOf, type Finding, type Range, type Severity } from './types.js';
+import type { Finding, Range } from './types.js';
 
 // Cross-file: which classes are kept alive by long-running code in OTHER files. In the talk,
 // `UserService` holds an `ArrayBasedCache` declared in another file and a worker calls
@@ -35,6 +35,8 @@ export interface DeclaredClass {
   extends?: string;
   /** A shared service or named for a long-lived role (engine/facts/lifetime.ts `livesLong`): never per operation. */
   service?: true;
+  /** Code that runs only while a request is served: a controller, a middleware (engine/facts/http-scope.ts). */
+  perRequest?: true;
 }
 
 export interface DeclaredProperty { name: string; isStatic: boolean; range: Range }
@@ -66,6 +68,12 @@ export interface FileSummary {
   calls?: string[];
   /** What the file's calls pass, per method and argument position: a finding's `callerArguments` is answered by them (engine/project-callers.ts). */
   arguments?: ArgumentSites[];
+  /** Classes that code other than request code takes as a parameter (engine/facts/request-only-summary.ts). */
+  passedTo?: string[];
+  /** Classes that request code (a controller, a middleware) takes as a parameter. */
+  requestParams?: string[];
+  /** Classes looked up in a container, by the class whose code does it (engine/facts/instantiations.ts). */
+  lookups?: Lookup[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
@@ -76,6 +84,7 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
   const classes: DeclaredClass[] = [];
   const holds: Hold[] = [];
   const fqnOf = new Map<unknown, string>();
+  const request = requestFacts(facts, (p, ctor) => isKept(p, ctor), NOT_CLASSES);
   for (const c of facts.classes) {
     // Recovered from broken code (`class {`): not a name anyone can refer to.
     if (!c.name || !IDENT.test(c.name)) continue;
@@ -89,7 +98,7 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const parent = (c.node as { extends?: Name | null }).extends;
     classes.push({
       fqn, range: file.rangeOf(c.node), properties, ...(parent?.kind === 'name' ? { extends: resolveClassName(parent.name, c.node) } : {}),
-      ...(livesLong(c, facts) ? { service: true as const } : {}),
+      ...(livesLong(c, facts) ? { service: true as const } : {}), ...(request.requestClasses.has(c) ? { perRequest: true as const } : {}),
     });
   }
   const add = (holder: string | null, written: string, at: PhpNode, via: Hold['via'], scope: PhpNode = at): void => {
@@ -124,9 +133,9 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
-  const { creations, resolved } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
+  const { creations, resolved, lookups } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
   // A test's calls reset nothing and decide nothing in production: not even computed.
-  const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf) };
+  const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf), passedTo: request.passedTo, requestParams: request.requestParams, lookups };
   return { path: file.path, classes, holds, longRunning, creates: creations, resolved, ...calls };
 }
 
@@ -248,6 +257,14 @@ export class ProjectIndex {
     return this.lifetimes.perOperation(fqn, (k) => (this.heldBy.get(k) ?? []).map((l) => l.hold.holder), (h) => this.holderVerdict(h));
   }
 
+  /** How the project serves HTTP (engine/http-runtime.ts): per-request lets `requestOnly` answer. */
+  httpRuntime: HttpRuntime | null = null;
+
+  /** Under PHP-FPM, is every instance of `fqn` reached only by request code (engine/project-lifetimes.ts)? */
+  requestOnly(fqn: string): boolean {
+    return this.httpRuntime === 'per-request' && this.lifetimes.requestOnly(fqn, (k) => (this.heldBy.get(k) ?? []).map((l) => l.hold.holder));
+  }
+
   /** Does what `holder` (fully qualified; null: a file's code outside classes) keeps die with one operation? */
   isPerOperationHolder(holder: string | null): boolean {
     return this.holderVerdict(holder) ?? this.perOperation(holder!);
@@ -326,66 +343,4 @@ export class ProjectIndex {
   }
 }
 
-/** What enrich needs to know of a rule (engine/rule.ts RuleMeta). */
-export interface CrossFileRule { longRunningSeverity?: Severity; longRunningEffect?: string; crossFile?: boolean }
-
-export interface EnrichOptions {
-  rules: ReadonlyMap<string, CrossFileRule>;
-  /** Rules whose severity the config pins: their severity is never raised. */
-  pinned?: ReadonlySet<string>;
-}
-
-/**
- * The findings of the file at `path` (as indexed), without those about the state of instances
- * of a class the project makes only for one operation (`Finding.instanceState`), and with those
- * of `crossFile` rules inside a class kept alive by long-running code elsewhere raised and explained. Returns new finding
- * objects for the changed ones (cached results are never mutated); files that are long-running
- * themselves are left alone (the engine already raised them).
- */
-export function enrich(path: string, all: readonly Finding[], index: ProjectIndex, opts: EnrichOptions): Finding[] {
-  // A reset the class offers, called from another file: that caller empties what grew.
-  // Evidence that only says "a public method's parameter": the project's callers decide, and
-  // one that passes data is named (after the holders, which explain the severity).
-  const verdicts = new Map<Finding, CallerVerdict>();
-  const findings = all.filter((f) => {
-    if (f.unlessCalled && index.isCalledElsewhere(f.unlessCalled, path)) return false;
-    if (!f.callerArguments) return true;
-    const v = index.callersOf(f, path);
-    verdicts.set(f, v);
-    return !v.decided;
-  });
-  const named = (list: Finding[], out: Finding[] = list): Finding[] => out.map((f, i) => withCaller(f, verdicts.get(list[i]!), path));
-  const summary = index.get(path);
-  if (!summary || summary.classes.length === 0) return named(findings);
-  // State of an instance that every caller makes for one call and drops dies with the call.
-  const live = findings.filter((f) => !f.instanceState || !isPerOperation(summary, f, index));
-  if (summary.longRunning) return named(live);
-  const memo = new Map<string, KeptAlive | null>();
-  return named(live, live.map((f) => {
-    const rule = opts.rules.get(f.ruleId);
-    if (!rule?.crossFile) return f;
-    const cls = innermostClass(summary, f.range.start.offset);
-    if (!cls) return f;
-    if (!memo.has(cls.fqn)) memo.set(cls.fqn, index.keptAliveBy(cls.fqn));
-    const kept = memo.get(cls.fqn);
-    if (!kept) return f;
-    const raise = rule.longRunningSeverity && !opts.pinned?.has(f.ruleId);
-    // Details, not the message: the message is the finding's identity (engine/identity.ts) and
-    // must not depend on which other files were linted, nor name their paths.
-    const details = rule.longRunningEffect ? withLongRunningNote(f.details, keptAliveText(cls.fqn, kept), rule.longRunningEffect) : f.details;
-    return { ...f, severity: raise ? lowerOf(rule.longRunningSeverity!, f.raiseTo) : f.severity, ...(details !== undefined ? { details } : {}), related: [...f.related, ...relatedOf(cls.fqn, kept)] };
-  }));
-}
-
-function isPerOperation(s: FileSummary, f: Finding, index: ProjectIndex): boolean {
-  const cls = innermostClass(s, f.range.start.offset);
-  return cls !== null && index.perOperation(cls.fqn);
-}
-
-function innermostClass(s: FileSummary, offset: number): DeclaredClass | null {
-  let best: DeclaredClass | null = null;
-  for (const c of s.classes) {
-    if (c.range.start.offset <= offset && offset < c.range.end.offset && (!best || c.range.start.offset >= best.range.start.offset)) best = c;
-  }
-  return best;
-}
+export { enrich, type CrossFileRule, type EnrichOptions } from './project-enrich.js';

@@ -40,10 +40,23 @@ export class LifetimeIndex {
   private readonly children = new Map<string, Map<string, string[]>>();
   /** Class (lower case) → paths that declare it as a service. */
   private readonly services = new Map<string, Set<string>>();
+  /** Class (lower case) → paths that declare it as request code (a controller, a middleware). */
+  private readonly requestClasses = new Map<string, Set<string>>();
+  /** Class (lower case) → paths whose code other than request code takes one as a parameter. */
+  private readonly passed = new Map<string, Set<string>>();
+  /** Class (lower case) → paths whose request code takes one as a parameter. */
+  private readonly requestParams = new Map<string, Set<string>>();
+  /** Class (lower case) → path → the classes whose code looks one up in a container there (null: code outside classes). */
+  private readonly lookups = new Map<string, Map<string, (string | null)[]>>();
   private memo = new Map<string, boolean>();
+  private requestMemo = new Map<string, boolean>();
 
   add(s: FileSummary): void {
     this.memo = new Map();
+    this.requestMemo = new Map();
+    for (const p of s.passedTo ?? []) getOr(this.passed, p.toLowerCase(), () => new Set<string>()).add(s.path);
+    for (const p of s.requestParams ?? []) getOr(this.requestParams, p.toLowerCase(), () => new Set<string>()).add(s.path);
+    for (const l of s.lookups ?? []) getOr(getOr(this.lookups, l.cls.toLowerCase(), () => new Map<string, (string | null)[]>()), s.path, () => []).push(l.by);
     for (const c of s.creates) {
       const k = c.cls.toLowerCase();
       const byPath = getOr(this.sites, k, () => new Map<string, Sites>());
@@ -55,16 +68,22 @@ export class LifetimeIndex {
     for (const r of s.resolved) getOr(this.resolvedIn, r.toLowerCase(), () => new Set<string>()).add(s.path);
     for (const c of s.classes) {
       if (c.service) getOr(this.services, c.fqn.toLowerCase(), () => new Set<string>()).add(s.path);
+      if (c.perRequest) getOr(this.requestClasses, c.fqn.toLowerCase(), () => new Set<string>()).add(s.path);
       if (c.extends) getOr(getOr(this.children, c.extends.toLowerCase(), () => new Map<string, string[]>()), s.path, () => []).push(c.fqn.toLowerCase());
     }
   }
 
   remove(s: FileSummary): void {
     this.memo = new Map();
+    this.requestMemo = new Map();
+    for (const p of s.passedTo ?? []) dropPath(this.passed, p.toLowerCase(), s.path);
+    for (const p of s.requestParams ?? []) dropPath(this.requestParams, p.toLowerCase(), s.path);
+    for (const l of s.lookups ?? []) dropPath(this.lookups, l.cls.toLowerCase(), s.path);
     for (const c of s.creates) dropPath(this.sites, c.cls.toLowerCase(), s.path);
     for (const r of s.resolved) dropPath(this.resolvedIn, r.toLowerCase(), s.path);
     for (const c of s.classes) {
       dropPath(this.services, c.fqn.toLowerCase(), s.path);
+      dropPath(this.requestClasses, c.fqn.toLowerCase(), s.path);
       if (c.extends) dropPath(this.children, c.extends.toLowerCase(), s.path);
     }
   }
@@ -106,6 +125,61 @@ export class LifetimeIndex {
     }
     // Each class reached reaches only classes reached: all of them are settled.
     for (const c of reached) this.memo.set(c, true);
+    return true;
+  }
+
+  /**
+   * Under PHP-FPM, does only request code reach instances of `fqn`? So when request code takes
+   * one as a parameter (a controller's constructor or action) or every holder (a property, a
+   * kept constructor parameter, a stored `new`, a container lookup in its code) is a request
+   * class or itself reached only by request code, and nothing else does: no instance is made
+   * or dropped elsewhere, and no other code takes one as a
+   * parameter (a queued job's `handle(Registry $r)`). Being a service by shape does not matter:
+   * under PHP-FPM the container itself lives for one request; what matters is that no worker
+   * reaches the instance. Leantime's `TemplateRegistry`, autowired into controllers only.
+   */
+  requestOnly(fqn: string, holdersOf: (lowerFqn: string) => Iterable<string | null>): boolean {
+    const k = fqn.toLowerCase();
+    let v = this.requestMemo.get(k);
+    if (v === undefined) { v = this.computeRequestOnly(k, holdersOf); this.requestMemo.set(k, v); }
+    return v;
+  }
+
+  private computeRequestOnly(k: string, holdersOf: (lowerFqn: string) => Iterable<string | null>): boolean {
+    const reached = [k];
+    const seen = new Set(reached);
+    for (let i = 0; i < reached.length; i++) {
+      const c = reached[i]!;
+      if (i > 0 && this.requestClasses.has(c)) continue;
+      const family = [c];
+      const holders: (string | null)[] = [];
+      for (let j = 0; j < family.length; j++) {
+        if (family.length > MAX_FAMILY) return false;
+        const f = family[j]!;
+        // A lookup in a container reaches the instance from the code that makes it: followed
+        // like a holder. A binding alone (`->singleton(X::class)`) reaches nothing.
+        if (this.passed.has(f)) return false;
+        for (const by of this.lookups.get(f)?.values() ?? []) holders.push(...by);
+        for (const site of this.sites.get(f)?.values() ?? []) {
+          if (site.kept > 0 || site.dropped > 0) return false;
+          holders.push(...site.by);
+        }
+        holders.push(...holdersOf(f));
+        for (const list of this.children.get(f)?.values() ?? []) {
+          for (const child of list) if (!family.includes(child)) family.push(child);
+        }
+      }
+      // Nothing the index sees keeps one or takes one: who uses it is unknown.
+      if (holders.length === 0 && !family.some((f) => this.requestParams.has(f))) return false;
+      for (const h of holders) {
+        if (h === null) return false;
+        const hk = h.toLowerCase();
+        if (seen.has(hk)) continue;
+        if (reached.length >= MAX_HOLDERS) return false;
+        seen.add(hk);
+        reached.push(hk);
+      }
+    }
     return true;
   }
 

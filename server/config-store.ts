@@ -99,6 +99,11 @@ export class ConfigStore {
     };
   }
 
+  /** How the first workspace folder's project serves HTTP (the project index's request-only classes). */
+  httpRuntime(): HttpRuntime | null {
+    return composerFacts(this.configFor(this.roots()[0] ?? process.cwd())).http;
+  }
+
   /** The phpleak.json in force for a document (heap dumps: server/heap-evidence.ts). */
   configOf(uri: string): PhpleakConfig {
     const path = uriToPath(uri);

@@ -91,6 +91,7 @@ export class Server {
       documents: () => this.documents.all(),
       reanalyse: (d) => this.scheduler.now(d),
       log: (level, m) => this.log(level, m),
+      httpRuntime: () => this.config.httpRuntime(),
     });
   }
 

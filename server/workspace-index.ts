@@ -1,5 +1,6 @@
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { isPoolFailure, type PoolJob } from '../engine/pool.js';
+import type { HttpRuntime } from '../engine/http-runtime.js';
 import { enrich, ProjectIndex, type CrossFileRule, type FileSummary } from '../engine/project-index.js';
 import type { Finding, Severity } from '../engine/types.js';
 import type { OpenDocument } from './documents.js';
@@ -25,6 +26,8 @@ export interface WorkspaceDeps {
   documents(): OpenDocument[];
   reanalyse(d: OpenDocument): void;
   log(level: 'info' | 'warn', message: string): void;
+  /** How the workspace's project serves HTTP (its composer.json, or phpleak.json): under PHP-FPM request-only classes drop instance findings. */
+  httpRuntime(): HttpRuntime | null;
 }
 
 export interface IndexOptions {
@@ -96,6 +99,7 @@ export class WorkspaceIndex {
   }
 
   private enrichFor(path: string, findings: Finding[], pinned: Set<string>): Finding[] {
+    this.index.httpRuntime = this.deps.httpRuntime();
     return enrich(path, findings, this.index, { rules: this.deps.rules, pinned }).map((f) => (
       f.related.some((r) => r.path) ? { ...f, related: f.related.map((r) => (r.path ? { ...r, path: this.absolute(r.path) } : r)) } : f
     ));

@@ -28,8 +28,9 @@ export function perRequestRole(cls: ClassFacts): string | null {
   const base = resolvedName(node.extends) ?? '';
   if (CONSOLE_NAMESPACE.test(ns) || CONSOLE_BASE.test(base)) return null;
   if (base.toLowerCase() === LIVEWIRE_COMPONENT) return 'a Livewire component';
-  if (!/Controller$/.test(cls.name)) return null;
-  if (CONTROLLER_NAMESPACE.test(ns) || /Controller$/.test(base) || hasRouteAttribute(cls)) return 'a controller';
+  // Leantime's `Controllers\EditCanvasItem`, Laravel's `Http\Controllers\…`, Symfony's `App\Controller\…`.
+  if (CONTROLLER_NAMESPACE.test(ns)) return 'a controller';
+  if (/Controller$/.test(cls.name) && (/Controller$/.test(base) || hasRouteAttribute(cls))) return 'a controller';
   return null;
 }
 

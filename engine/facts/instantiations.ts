@@ -33,7 +33,14 @@ export interface Instantiations {
   creations: Creation[];
   /** Classes named with `X::class` in a call to a container (`app()`, `->make()`, `->singleton()`, `->get()`…). */
   resolved: string[];
+  /** Of those, the ones looked up (`app(X::class)`, `->make()`, `->get()`), with the class whose code does it (null: outside classes). */
+  lookups: Lookup[];
 }
+
+export interface Lookup { cls: string; by: string | null }
+
+/** Container calls that hand out an instance (the others bind or configure one). */
+const LOOKUP_CALLS = new Set(['app', 'resolve', 'make', 'makewith', 'get', 'build']);
 
 /** Calls that build or bind instances from a class name: Laravel's and Symfony's containers and service locators. */
 const CONTAINER_CALLS = new Set([
@@ -50,6 +57,7 @@ export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFact
   const seen = new Set<string>();
   const creations: Creation[] = [];
   const resolved = new Set<string>();
+  const lookups = new Map<string, Lookup>();
   for (const s of facts.scopes) {
     for (const n of s.news) {
       const cls = createdClass(n, s);
@@ -65,11 +73,15 @@ export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFact
       if (!name || !CONTAINER_CALLS.has(name)) continue;
       for (const a of c.arguments) {
         const named = classConstantClass(a.kind === 'namedargument' ? (a as { value: PhpNode }).value : a);
-        if (named && !NOT_CLASSES.has(named.toLowerCase())) resolved.add(named);
+        if (!named || NOT_CLASSES.has(named.toLowerCase())) continue;
+        resolved.add(named);
+        if (!LOOKUP_CALLS.has(name)) continue;
+        const by = s.cls ? fqnOf.get(s.cls) ?? null : null;
+        lookups.set(`${named}|${by ?? ''}`.toLowerCase(), { cls: named, by });
       }
     }
   }
-  return { creations, resolved: [...resolved].sort() };
+  return { creations, resolved: [...resolved].sort(), lookups: [...lookups.keys()].sort().map((k) => lookups.get(k)!) };
 }
 
 /** The class a `new` makes, fully qualified: `new self`/`new static` name the enclosing class. */
