@@ -59,8 +59,16 @@ export function passedOnParameter(arg: PhpNode, scope: Scope, maxPosition: numbe
   return rewritten ? null : parameterCallers(param, maxPosition);
 }
 
+/** Variables written in a scope, found once per scope: a long method passes many variables. */
+const writtenIn = new WeakMap<Scope, Set<string>>();
+
 function unwritten(scope: Scope, name: string): boolean {
-  return !scope.accesses.some((a) => a.storage === 'var' && a.name === name && WRITE_ROLES.has(a.role));
+  let written = writtenIn.get(scope);
+  if (!written) {
+    written = new Set(scope.accesses.filter((a) => a.storage === 'var' && WRITE_ROLES.has(a.role)).map((a) => a.name));
+    writtenIn.set(scope, written);
+  }
+  return !written.has(name);
 }
 
 /** The innermost `foreach` of the method around `n` whose key or value is the variable `name`. */
