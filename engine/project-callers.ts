@@ -75,7 +75,10 @@ export class CallerIndex {
     let seen = false;
     let open = false;
     let cyclic = false;
+    // A caller of this method that passes data by evidence is named first (as it is named
+    // without callers further out); one further out only when no caller here shows data.
     let data: DataCaller | undefined;
+    let further: DataCaller | undefined;
     for (const call of calls) {
       const byPath = this.sites.get(call);
       if (!byPath) continue;
@@ -94,11 +97,12 @@ export class CallerIndex {
           if (inner?.cyclic) cyclic = true;
           if (inner?.decided) continue;
           open = true;
-          // The caller further out that passes data names the finding better than the name of the parameter handing it on.
-          data ??= inner?.data ?? (o.why ? { path: p, range: o.range, why: o.why } : undefined);
+          if (o.why) data ??= { path: p, range: o.range, why: o.why };
+          further ??= inner?.data;
         }
       }
     }
+    data ??= further;
     const v: Position = { decided: seen && !open, cyclic, ...(data ? { data } : {}) };
     // Passed over a parameter on the way here: true of this path only.
     if (!cyclic) this.memo.set(key, v);

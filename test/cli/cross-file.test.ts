@@ -44,8 +44,7 @@ describe('cross-file: a cache kept alive by a worker in another file', () => {
     const [f] = cacheFindings(phpleak(['-j', '2', '-f', 'json'], { cwd: p }).stdout);
     expect(f!.severity).toBe('warning');
     expect(f!.details).not.toMatch(/kept alive/);
-    // getUser() hands its `$id` on to the cache: the caller named is the one further out, the controller action (engine/project-callers.ts).
-    expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line, x.message])).toEqual([['src/Http/UserController.php', 10, 'called here with `$id` of the public `UserController::show()`']]);
+    expect(f!.related.filter((x) => x.path).map((x) => [x.path, x.line, x.message])).toEqual([['src/UserService.php', 19, 'called here with `$id` of the public `UserService::getUser()`']]);
   });
   it('keeps a severity the config pins, and sees only the files of the run', () => {
     const p = makeProject({ ...worker, 'phpleak.json': '{ "rules": { "unbounded-cache": "info" } }' });
