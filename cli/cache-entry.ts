@@ -34,7 +34,13 @@ function isFinding(x: unknown): x is Finding {
 
 function isArgumentSites(x: unknown): boolean {
   return obj(x) && str(x.call) && int(x.sites) && int(x.reach) && Array.isArray(x.open) && x.open.every(int) && (x.openFrom === undefined || int(x.openFrom))
-    && (x.data === undefined || (Array.isArray(x.data) && x.data.every((d) => obj(d) && int(d.index) && isRange(d.range) && str(d.why))));
+    && (x.data === undefined || (Array.isArray(x.data) && x.data.every((d) => obj(d) && int(d.index) && isRange(d.range) && str(d.why))))
+    && (x.passedOn === undefined || (Array.isArray(x.passedOn) && x.passedOn.every((o) => obj(o) && int(o.index) && isCallerArgument(o.to)
+      && (o.local === undefined || o.local === true) && isRange(o.range) && (o.why === undefined || str(o.why)))));
+}
+
+function isCallerArgument(c: unknown): boolean {
+  return obj(c) && int(c.index) && (c.required === undefined || c.required === true) && Array.isArray(c.calls) && c.calls.length > 0 && c.calls.every(str);
 }
 
 export function isSummary(x: unknown): x is FileSummary {

@@ -95,9 +95,9 @@ export function reuseAnalysis(prev: Analysed, key: string, edit: SpliceInfo, old
   return { key, result, reads: r.map(at), docReads: d.map(at), wholeTextRead: false };
 }
 
-/** Where the file's calls pass data by evidence (engine/facts/call-arguments.ts): positions of the summary too. */
+/** Where the file's calls pass data by evidence or hand on a parameter (engine/facts/call-arguments.ts): positions of the summary too. */
 function dataRanges(s: NonNullable<LintResult['summary']>): Range[] {
-  return (s.arguments ?? []).flatMap((a) => (a.data ?? []).map((d) => d.range));
+  return (s.arguments ?? []).flatMap((a) => [...(a.data ?? []).map((d) => d.range), ...(a.passedOn ?? []).map((o) => o.range)]);
 }
 
 /** Comments pairwise the same (kind, value), except the one at `skip`. */

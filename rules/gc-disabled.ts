@@ -1,6 +1,7 @@
 import type { Call, CommentNode, PhpNode } from '../engine/nodes.js';
 import { closestAncestor, enclosingStatement, functionName, isInFinally, type Scope } from '../engine/facts/index.js';
 import type { Fixer } from '../engine/fixes.js';
+import { scheduledCollections } from '../engine/facts/gc-schedule.js';
 import { defineRule } from '../engine/rule.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Fix } from '../engine/types.js';
@@ -54,7 +55,7 @@ export default defineRule({
           // disables the automatic collector and runs gc_collect_cycles() from a periodic timer
           // (Reverb: `addPeriodicTimer(30, fn () => gc_collect_cycles())`) or in its loop.
           // gc_collect_cycles() runs with the collector disabled (php-memory-facts.md).
-          if (collectsOnItsOwn(ctx.facts.functionCalls.get('gc_collect_cycles') ?? [], scope)) continue;
+          if (collectsOnItsOwn(scheduledCollections(ctx.facts), scope)) continue;
           // A start/stop pair (`startCollecting()` disables, `stopCollecting()` enables): the
           // message names the method that re-enables, and wrapping this method in try/finally
           // would re-enable too early, so no fix.
@@ -82,13 +83,11 @@ export default defineRule({
 });
 
 /**
- * A gc_collect_cycles() that runs again and again: in a closure (a timer's or a tick's
- * callback) or a loop, in the disabling function or, for a method, anywhere in its class.
+ * A gc_collect_cycles() that runs again and again (engine/facts/gc-schedule.ts), in the
+ * disabling function or, for a method, anywhere in its class.
  */
 function collectsOnItsOwn(collects: readonly Call[], scope: Scope): boolean {
   return collects.some((c) => {
-    const repeated = closestAncestor(c, (n) => n.kind === 'closure' || n.kind === 'arrowfunc' || n.kind === 'for' || n.kind === 'foreach' || n.kind === 'while' || n.kind === 'do');
-    if (!repeated) return false;
     const owner = closestAncestor(c, (n) => n.kind === 'method' || n.kind === 'function', true);
     const cls = scope.cls?.node;
     return owner === scope.node || (cls !== undefined && closestAncestor(c, (n) => n === cls, true) !== null);

@@ -1,8 +1,8 @@
-import type { Call, Method, Parameter, PhpNode } from '../nodes.js';
+import type { Call, Parameter, PhpNode } from '../nodes.js';
 import { isFunctionLike } from '../nodes.js';
 import type { SourceFile } from '../source.js';
 import type { CallerArgument, Range } from '../types.js';
-import { importsAt, resolveClassName } from './imports.js';
+import { resolveClassName } from './imports.js';
 import type { Facts } from './index.js';
 import { dataParameter } from './data-evidence.js';
 import { keyProvenance } from './key-provenance.js';
@@ -10,6 +10,7 @@ import { originOfName } from './name-origin.js';
 import { runsOncePerProcess } from './lifecycle-events.js';
 import { methodName, varName } from './names.js';
 import { ownCallArguments } from './own-calls.js';
+import { parameterCallers, passedOnParameter } from './passed-on.js';
 import type { Scope } from './scopes.js';
 
 // What the callers of a method pass, per argument, for the cross-file pass (engine/project-callers.ts).
@@ -36,9 +37,22 @@ export interface ArgumentSites {
   openFrom?: number;
   /** The site that opened a position, when it passes data by evidence (for a related location). */
   data?: DataArgument[];
+  /** Positions at which a site hands on a parameter of its own method unchanged: open only if that method's callers are. */
+  passedOn?: PassedOn[];
 }
 
 export interface DataArgument { index: number; range: Range; why: string }
+
+/** A site handing on its method's parameter `to` (or an element of it) at position `index`. */
+export interface PassedOn {
+  index: number;
+  to: CallerArgument;
+  /** `to` is a private or protected method's: its callers are in its class. */
+  local?: true;
+  range: Range;
+  /** The parameter's name or type says data: named when its callers cannot decide it. */
+  why?: string;
+}
 
 /** Positions past this one are not recorded: a finding about one of them is never decided by its callers. */
 export const MAX_POSITION = 15;
@@ -177,6 +191,7 @@ function addSite(sites: ArgumentSites, open: Set<number>, call: Call, scope: Sco
   // Start-up code runs once per process.
   if (classify.startUp(scope)) return;
   const opened: { index: number; data: string | null; arg: PhpNode }[] = [];
+  const handed: PassedOn[] = [];
   let from: number | undefined;
   for (const [i, arg] of call.arguments.entries()) {
     if (i > MAX_POSITION) break;
@@ -186,11 +201,19 @@ function addSite(sites: ArgumentSites, open: Set<number>, call: Call, scope: Sco
     // would only name a second caller).
     if (open.has(i)) continue;
     const c = classify(arg, scope, sites.call.startsWith('->'));
-    if (!c.code) opened.push({ index: i, data: c.data, arg });
+    if (c.code) continue;
+    const on = passedOnParameter(arg, scope, MAX_POSITION);
+    if (on) handed.push({ index: i, to: on.arg, ...(on.local ? { local: true as const } : {}), range: file.rangeOf(arg), ...(c.data ? { why: c.data } : {}) });
+    else opened.push({ index: i, data: c.data, arg });
   }
   // A site under the class's own `has()` runs once per key (asked only when it would open something).
-  if ((opened.length === 0 && from === undefined) || isGuarded(call, file, classify)) return;
+  if ((opened.length === 0 && handed.length === 0 && from === undefined) || isGuarded(call, file, classify)) return;
   if (from !== undefined) sites.openFrom = Math.min(sites.openFrom ?? from, from);
+  for (const h of handed) {
+    // One record per position and parameter: the callers of that method answer for every such site.
+    const list = (sites.passedOn ??= []);
+    if (!list.some((x) => x.index === h.index && x.to.calls[0] === h.to.calls[0] && x.to.index === h.to.index)) list.push(h);
+  }
   for (const o of opened) {
     open.add(o.index);
     if (o.data) (sites.data ??= []).push({ index: o.index, range: file.rangeOf(o.arg), why: o.data });
@@ -283,22 +306,9 @@ function sameTarget(a: Call, b: Call, file: SourceFile): boolean {
 
 /**
  * The calls and the position that carry a public method's parameter, for `Finding.callerArguments`;
- * null when callers cannot decide: a function (its calls are not indexed), a trait's or an
- * anonymous class's method (called through classes phpleak does not join), a variadic parameter
- * or one past `MAX_POSITION`.
+ * null when callers cannot decide (engine/facts/passed-on.ts `parameterCallers`).
  */
 export function callerArgumentOf(param: Parameter): CallerArgument | null {
-  const m = param.parent;
-  if (!m || m.kind !== 'method' || param.variadic) return null;
-  const method = m as Method;
-  if (method.visibility !== 'public' && method.visibility !== '') return null;
-  const index = method.arguments.indexOf(param);
-  const cls = method.parent;
-  if (index < 0 || index > MAX_POSITION || !cls || cls.kind !== 'class' || !cls.name || cls.isAnonymous) return null;
-  const name = cls.name.name;
-  const ns = importsAt(cls).namespace;
-  const fqn = `${ns ? `${ns}\\` : ''}${name}`.toLowerCase();
-  const own = method.name.name.toLowerCase();
-  const calls = method.isStatic ? [`${fqn}::${own}`] : [`${fqn}::${own}`, `->${own}`];
-  return { calls, index, ...(param.value ? {} : { required: true as const }) };
+  const c = parameterCallers(param, MAX_POSITION);
+  return c && !c.local ? c.arg : null;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCacheEntry } from '../../cli/cache-entry.js';
 import { lintTextDetailed } from '../../engine/lint.js';
-import { AUDIT_CONTROLLER, AUDIT_LOG } from '../helpers/callers.js';
+import { AUDIT_CONTROLLER, AUDIT_LOG, lineBuffer } from '../helpers/callers.js';
 import { allIds, ruleById } from '../helpers/lint.js';
 
 // Cached findings and summaries carry the callers' facts (engine/project-callers.ts): an entry
@@ -35,5 +35,14 @@ describe('cache entries with callers\' facts', () => {
     expect(entry.s.creates).toEqual([{ cls: 'App\\Mail\\HeaderBag', kept: false, by: ['App\\Mail\\Envelope'] }]);
     expect(isCacheEntry(entry)).toBe(true);
     expect(isCacheEntry({ ...entry, s: { ...entry.s, creates: [{ cls: 'App\\Mail\\HeaderBag', kept: false, by: 'App\\Mail\\Envelope' }] } })).toBe(false);
+  });
+
+  it('reads back the sites that hand on a parameter, and rejects one without the parameter it hands on', () => {
+    const buffer = entryOf('src/Mail/Stream/LineBuffer.php', lineBuffer());
+    const sites = buffer.s.arguments.find((a) => a.call === '->filterfor')!;
+    expect((sites.passedOn as unknown[]).length).toBe(2);
+    expect(isCacheEntry(buffer)).toBe(true);
+    const broken = { ...sites, passedOn: [{ index: 0, range: (sites.passedOn as { range: unknown }[])[0]!.range }] };
+    expect(isCacheEntry({ ...buffer, s: { ...buffer.s, arguments: [broken] } })).toBe(false);
   });
 });

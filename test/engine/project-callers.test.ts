@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lintTextDetailed } from '../../engine/lint.js';
 import { enrich, ProjectIndex, type FileSummary } from '../../engine/project-index.js';
 import type { Finding } from '../../engine/types.js';
-import { AUDIT_CONTROLLER, AUDIT_LOG, auditSetup, CASE_CONVERTER, FRAGMENT_CACHE, modelUsing } from '../helpers/callers.js';
+import { AUDIT_CONTROLLER, AUDIT_LOG, auditSetup, CASE_CONVERTER, FRAGMENT_CACHE, LINE_FILTERS, lineBuffer, modelUsing, transportUsing } from '../helpers/callers.js';
 import { allIds, ruleById } from '../helpers/lint.js';
 
 // A cache whose only evidence of data is "`$value` of a public method" grows with what the
@@ -162,5 +162,86 @@ final class Locator
     const own = lint('src/Geo/Locator.php', locator).findings;
     expect(own.map((f) => f.message)).toEqual(['`static $places` grows per key, never evicted: keyed by `$ip` of the public `Locator::locate()`']);
     expect(own[0]!.callerArguments).toBeUndefined();
+  });
+});
+
+describe('a site that hands on its own method\'s parameter: that method\'s callers decide', () => {
+  const FACTORY = 'src/Mail/Stream/LineFilterFactory.php';
+  const BUFFER = 'src/Mail/Stream/LineBuffer.php';
+  const SMTP = 'src/Mail/Transport/SmtpTransport.php';
+  const SENDMAIL = 'src/Mail/Transport/SendmailTransport.php';
+  const IMPORT = 'src/Mail/Transport/ImportTransport.php';
+  const PREVIEW = 'src/Http/Controllers/MailPreviewController.php';
+  const SETUP = 'src/Mail/Setup/LineEndings.php';
+  const KEYED = [[10, 15, '`$this->filters` grows per key, never evicted: keyed by `$search` of the public `LineFilterFactory::filterFor()`']];
+  const smtp = transportUsing('SmtpTransport', '        $this->buffer->translate(["\\r\\n." => "\\r\\n.."]);');
+  const sendmail = transportUsing('SendmailTransport', "        if ($mode === 'bs') {\n            $this->buffer->translate([\"\\r\\n\" => \"\\n\"]);\n        } else {\n            $this->buffer->translate(self::ENDINGS);\n        }").replace('{\n    public function __construct', '{\n    private const ENDINGS = ["\\n." => "\\n.."];\n\n    public function __construct');
+  it('records the parameter a site hands on, by key of a `foreach` over it', () => {
+    const s = lint(BUFFER, lineBuffer()).summary;
+    expect(s.arguments?.find((a) => a.call === '->filterfor')).toEqual({
+      call: '->filterfor', sites: 1, reach: 2, open: [],
+      passedOn: [
+        { index: 0, to: { calls: ['app\\mail\\stream\\linebuffer::translate', '->translate'], index: 0, required: true }, range: expect.objectContaining({ start: expect.objectContaining({ line: 18, column: 65 }) }) },
+        { index: 1, to: { calls: ['app\\mail\\stream\\linebuffer::translate', '->translate'], index: 0, required: true }, range: expect.objectContaining({ start: expect.objectContaining({ line: 18, column: 74 }) }) },
+      ],
+    });
+  });
+  it('is dropped when the callers of the method handing it on pass fixed maps of line endings', () => {
+    expect(shape(run(FACTORY, [[FACTORY, LINE_FILTERS]]))).toEqual(KEYED);
+    expect(shape(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()]]))).toEqual(KEYED);
+    expect(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()], [SMTP, smtp], [SENDMAIL, sendmail]])).toEqual([]);
+  });
+  it('stays when one caller further out passes data, and names that caller', () => {
+    const importer = `<?php
+namespace App\\Http\\Controllers;
+
+use App\\Mail\\Stream\\LineBuffer;
+use Illuminate\\Http\\Request;
+
+final class MailPreviewController
+{
+    public function __construct(private LineBuffer $buffer) {}
+
+    public function preview(Request $request): void
+    {
+        $this->buffer->translate($request->input('endings'));
+    }
+}
+`;
+    const out = run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()], [SMTP, smtp], [PREVIEW, importer], [SENDMAIL, sendmail]]);
+    expect(shape(out)).toEqual(KEYED);
+    expect(out[0]!.related.at(-1)).toEqual({ path: PREVIEW, range: expect.objectContaining({ start: expect.objectContaining({ line: 13, column: 33 }) }), message: 'called here with request input (`$request->input()`)' });
+  });
+  it('stays when a caller further out passes a value phpleak cannot place, or rewrites the element before handing it on', () => {
+    const open = transportUsing('ImportTransport', '        $this->buffer->translate($this->endings());');
+    expect(shape(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()], [SMTP, smtp], [IMPORT, open]]))).toEqual(KEYED);
+    const trimmed = lineBuffer().replace('            $this->active[$search] ??=', '            $search = trim($search);\n            $this->active[$search] ??=');
+    expect(shape(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, trimmed], [SMTP, smtp], [SENDMAIL, sendmail]]))).toEqual(KEYED);
+  });
+  it('follows two methods out, passes over recursion, and stops there', () => {
+    // LineEndings::use() hands its parameter to translate(), which hands each key on: two methods out.
+    const setup = (extra = ''): string => `<?php
+namespace App\\Mail\\Setup;
+
+use App\\Mail\\Stream\\LineBuffer;
+
+final class LineEndings
+{
+    public function __construct(private LineBuffer $buffer) {}
+
+    public function use(array $map, int $depth = 0): void
+    {
+        if ($depth < 2 && isset($map["\\n."])) {
+            $this->use($map, $depth + 1);
+        }
+        $this->buffer->translate($map);
+    }
+${extra}}
+`;
+    const smtpUsing = (call: string): string => transportUsing('SmtpTransport', `        $this->endings->${call}(["\\r\\n." => "\\r\\n.."]);`).replace('private LineBuffer $buffer', 'private \\App\\Mail\\Setup\\LineEndings $endings');
+    expect(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()], [SETUP, setup()], [SMTP, smtpUsing('use')]])).toEqual([]);
+    // A third method out is not followed: its callers are not asked.
+    const third = setup('\n    public function useFor(array $map): void\n    {\n        $this->use($map);\n    }\n');
+    expect(shape(run(FACTORY, [[FACTORY, LINE_FILTERS], [BUFFER, lineBuffer()], [SETUP, third], [SMTP, smtpUsing('useFor')]]))).toEqual(KEYED);
   });
 });

@@ -127,3 +127,59 @@ final class FragmentCache
     }
 }
 `;
+
+/** A factory that keeps one filter per pair it is asked for (a memo keyed by what `filterFor()` is given). */
+export const LINE_FILTERS = `<?php
+namespace App\\Mail\\Stream;
+
+final class LineFilterFactory
+{
+    private array $filters = [];
+
+    public function filterFor(string $search, string $replace): LineFilter
+    {
+        return $this->filters[$search][$replace] ??= new LineFilter($search, $replace);
+    }
+}
+`;
+
+/** A stream buffer that hands each key of the map it is given to the factory: its callers decide. */
+export const lineBuffer = (extra = ''): string => `<?php
+namespace App\\Mail\\Stream;
+
+final class LineBuffer
+{
+    private array $active = [];
+
+    public function __construct(private LineFilterFactory $factory) {}
+
+    public function translate(array $map): void
+    {
+        foreach ($this->active as $search => $filter) {
+            if (!isset($map[$search])) {
+                unset($this->active[$search]);
+            }
+        }
+        foreach ($map as $search => $replace) {
+            $this->active[$search] ??= $this->factory->filterFor($search, $replace);
+        }
+    }
+${extra}}
+`;
+
+/** A transport that sets its line endings on the buffer (the outer callers). */
+export const transportUsing = (cls: string, body: string): string => `<?php
+namespace App\\Mail\\Transport;
+
+use App\\Mail\\Stream\\LineBuffer;
+
+final class ${cls}
+{
+    public function __construct(private LineBuffer $buffer) {}
+
+    public function begin(string $mode): void
+    {
+${body}
+    }
+}
+`;
