@@ -2,6 +2,8 @@ import type { Call, Loop, PhpNode } from '../engine/nodes.js';
 import { nodesUnder } from '../engine/facts/subtree.js';
 import { loopCounters } from '../engine/facts/loop-bounds.js';
 import { callReceiver, enclosingLoops, functionName, isWithin, methodName, stringValue, thisPropertyName, varName, type Facts } from '../engine/facts/index.js';
+import { isOwnCall } from '../engine/facts/own-calls.js';
+import type { Scope } from '../engine/facts/scopes.js';
 
 // Doctrine keeps every entity it HYDRATES, not only those persisted: a read loop that pages
 // through a table (`findBy([], $order, $limit, $offset)`, `setFirstResult($first)->getResult()`)
@@ -120,15 +122,39 @@ function selectsFieldsOnly(c: Call, facts: Facts): boolean {
     for (const a of scope.accesses) {
       if (a.storage === 'var' && a.name === v && a.role === 'assign' && a.via?.kind === 'assign' && a.via.left === a.node && a.via.right.kind === 'call') calls.push(...chainOf(a.via.right));
     }
+    // `$this->addSelectFields($queryBuilder, $fields)`: the class's own helper selects on it.
+    calls.push(...helperCallsOn(scope, v, facts));
   }
   const selects = calls.filter((x) => /^(?:select|addselect|createquery)$/.test(methodName(x) ?? ''));
   if (selects.length === 0) return false;
   return selects.every((x) => {
-    const texts = x.arguments.map((a) => stringValue(a)).filter((s): s is string => s !== null);
+    // `'reference.' . $field`: one field of the alias, whichever.
+    const texts = x.arguments.map((a) => stringValue(a) ?? aliasFieldPrefix(a)).filter((s): s is string => s !== null);
     if (texts.length === 0) return false;
     const list = methodName(x) === 'createquery' ? /^\s*select\s+(.*?)\s+from\s/is.exec(texts[0]!)?.[1] ?? null : texts.join(',');
     return list !== null && list.split(',').every((f) => /^\s*(?:partial\s+)?[\w]+\.\w+/i.test(f) && !/^\s*partial\b/i.test(f));
   });
+}
+
+/** `'alias.' . $field` as `alias.field`: a field select whatever field is asked for. */
+function aliasFieldPrefix(a: PhpNode): string | null {
+  if (a.kind !== 'bin' || a.type !== '.') return null;
+  const left = stringValue(a.left);
+  return left !== null && /^\w+\.$/.test(left) ? `${left}field` : null;
+}
+
+/** Calls made on the parameter of an own method (`$this->m($qb)`) that `scope` hands `$v` to. */
+function helperCallsOn(scope: Scope, v: string, facts: Facts): Call[] {
+  const out: Call[] = [];
+  for (const call of scope.calls) {
+    if (!isOwnCall(call) || !scope.cls) continue;
+    const index = call.arguments.findIndex((a) => varName(a) === v);
+    const method = index >= 0 ? scope.cls.methods.get(methodName(call)?.toLowerCase() ?? '') : undefined;
+    const param = method?.arguments[index]?.name?.name;
+    if (!method || !param) continue;
+    for (const x of facts.scopeFor(method)?.calls ?? []) if (varName(chainRoot(x)) === param) out.push(...chainOf(x));
+  }
+  return out;
 }
 
 /**
