@@ -3,6 +3,7 @@ import { lintTextDetailed } from '../../engine/lint.js';
 import { enrich, ProjectIndex } from '../../engine/project-index.js';
 import type { Finding } from '../../engine/types.js';
 import { allIds, ruleById } from '../helpers/lint.js';
+import { indexFiles } from '../helpers/project.js';
 
 // A class kept only by objects of per-operation classes is per operation too
 // (engine/project-lifetimes.ts): a mail's header bag lives in its parts and its envelope, which
@@ -223,14 +224,7 @@ final class LastImport
 
 /** Lints `files` into one index; returns it with the findings of each file. */
 function build(files: Record<string, string>): { index: ProjectIndex; found: Map<string, Finding[]> } {
-  const index = new ProjectIndex();
-  const found = new Map<string, Finding[]>();
-  for (const [path, text] of Object.entries(files)) {
-    const r = lintTextDetailed({ path, text, rules, knownRuleIds: allIds, summary: true });
-    index.set(r.summary!);
-    found.set(path, r.findings);
-  }
-  return { index, found };
+  return indexFiles(files, rules);
 }
 
 /** The (line, severity) of the findings of `path` after the cross-file pass. */

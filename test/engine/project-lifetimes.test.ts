@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lintTextDetailed } from '../../engine/lint.js';
 import { enrich, ProjectIndex } from '../../engine/project-index.js';
-import type { Finding } from '../../engine/types.js';
 import { allIds, ruleById } from '../helpers/lint.js';
+import { indexFiles } from '../helpers/project.js';
 
 // Cross-file instantiation facts (engine/facts/instantiations.ts, engine/project-lifetimes.ts):
 // an instance cache of a class that every caller makes for one call and drops is not reported;
@@ -56,13 +56,7 @@ const FACTORY = controller('EnricherFactory', `    public function make(): LinkE
 
 /** The (line, severity) of the enricher's findings after the cross-file pass over `files`. */
 function enriched(files: Record<string, string>): [number, string][] {
-  const index = new ProjectIndex();
-  const found = new Map<string, Finding[]>();
-  for (const [path, text] of Object.entries(files)) {
-    const r = lintTextDetailed({ path, text, rules, knownRuleIds: allIds, summary: true });
-    index.set(r.summary!);
-    found.set(path, r.findings);
-  }
+  const { index, found } = indexFiles(files, rules);
   const path = 'src/Support/LinkEnricher.php';
   return enrich(path, found.get(path)!, index, { rules: metas }).map((f) => [f.range.start.line, f.severity]);
 }

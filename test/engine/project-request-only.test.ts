@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpRuntime } from '../../engine/http-runtime.js';
-import { lintTextDetailed } from '../../engine/lint.js';
-import { enrich, ProjectIndex } from '../../engine/project-index.js';
-import type { Finding } from '../../engine/types.js';
-import { allIds, ruleById } from '../helpers/lint.js';
+import { enrich } from '../../engine/project-index.js';
+import { ruleById } from '../helpers/lint.js';
+import { indexFiles } from '../helpers/project.js';
 
 // Under PHP-FPM a service that only controllers reach (autowired into their constructors or
 // actions, looked up by them in the container, or held by another such service) lives for one
@@ -105,14 +104,7 @@ class RenderReport implements ShouldQueue
 `;
 
 function after(files: Record<string, string>, runtime: HttpRuntime | null, path = 'app/Reports/LayoutRegistry.php'): number[] {
-  const index = new ProjectIndex();
-  index.httpRuntime = runtime;
-  const found = new Map<string, Finding[]>();
-  for (const [p, text] of Object.entries(files)) {
-    const r = lintTextDetailed({ path: p, text, rules, knownRuleIds: allIds, summary: true });
-    index.set(r.summary!);
-    found.set(p, r.findings);
-  }
+  const { index, found } = indexFiles(files, rules, runtime);
   return enrich(path, found.get(path)!, index, { rules: metas }).map((f) => f.range.start.line);
 }
 
