@@ -49,11 +49,12 @@ export function isSummary(x: unknown): x is FileSummary {
     && (x.arguments === undefined || (Array.isArray(x.arguments) && x.arguments.every(isArgumentSites)))
     && (x.passedTo === undefined || (Array.isArray(x.passedTo) && x.passedTo.every(str)))
     && (x.requestParams === undefined || (Array.isArray(x.requestParams) && x.requestParams.every(str)))
+    && (x.transient === undefined || (Array.isArray(x.transient) && x.transient.every((b) => obj(b) && str(b.abstract) && str(b.concrete))))
     && (x.lookups === undefined || (Array.isArray(x.lookups) && x.lookups.every((l) => obj(l) && str(l.cls) && (l.by === null || str(l.by)))))
     && Array.isArray(x.classes) && x.classes.every((c) => obj(c) && str(c.fqn) && isRange(c.range))
     && Array.isArray(x.holds) && x.holds.every((h) => obj(h) && (h.holder === null || str(h.holder)) && str(h.held)
       && (h.via === 'property' || h.via === 'constructor' || h.via === 'new') && isRange(h.range))
-    && Array.isArray(x.creates) && x.creates.every((c) => obj(c) && str(c.cls) && typeof c.kept === 'boolean' && (c.by === undefined || (Array.isArray(c.by) && c.by.every(str))))
+    && Array.isArray(x.creates) && x.creates.every((c) => obj(c) && str(c.cls) && typeof c.kept === 'boolean' && (c.by === undefined || (Array.isArray(c.by) && c.by.every(str))) && (c.lookup === undefined || c.lookup === true))
     && Array.isArray(x.resolved) && x.resolved.every(str);
 }
 

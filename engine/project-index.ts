@@ -2,7 +2,7 @@ import { callArgumentsOf, type ArgumentSites } from './facts/call-arguments.js';
 import type { Facts } from './facts/index.js';
 import { importsAt, resolveClassName } from './facts/imports.js';
 import { flowOf, type Flow } from './facts/holders.js';
-import { instantiationsOf, type Creation, type Lookup } from './facts/instantiations.js';
+import { instantiationsOf, type Binding, type Creation, type Lookup } from './facts/instantiations.js';
 import { requestFacts } from './facts/request-only-summary.js';
 import { lifetimeOf, livesLong } from './facts/lifetime.js';
 import type { Scope } from './facts/scopes.js';
@@ -74,6 +74,8 @@ export interface FileSummary {
   requestParams?: string[];
   /** Classes looked up in a container, by the class whose code does it (engine/facts/instantiations.ts). */
   lookups?: Lookup[];
+  /** Registrations that build a new instance on every resolution (`bind()`). */
+  transient?: Binding[];
 }
 
 const IDENT = /^[A-Za-z_\x80-\uffff][\w\x80-\uffff]*$/;
@@ -133,9 +135,9 @@ export function summarize(file: SourceFile, facts: Facts, longRunning: string | 
     const holder = s.cls ? fqnOf.get(s.cls) ?? null : null;
     for (const n of s.news) if (n.what.kind === 'name' && isStored(flowFor(n))) add(holder, n.what.name, n, 'new');
   }
-  const { creations, resolved, lookups } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
+  const { creations, resolved, lookups, transient } = instantiationsOf(facts, shortLived, flowFor, fqnOf);
   // A test's calls reset nothing and decide nothing in production: not even computed.
-  const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf), passedTo: request.passedTo, requestParams: request.requestParams, lookups };
+  const calls = isTest ? { calls: [], arguments: [] } : { calls: callsOf(facts, fqnOf), arguments: callArgumentsOf(file, facts, fqnOf), passedTo: request.passedTo, requestParams: request.requestParams, lookups, transient };
   return { path: file.path, classes, holds, longRunning, creates: creations, resolved, ...calls };
 }
 

@@ -22,7 +22,7 @@ const MAX_FAMILY = 64;
 const MAX_HOLDERS = 128;
 
 /** The instantiations of a class in one file: `by` lists the holders (as written) of the sites that only objects keep. */
-interface Sites { dropped: number; kept: number; by: string[] }
+interface Sites { dropped: number; kept: number; by: string[]; /** Dropped instances a container lookup made (also in `lookups`, with who looks up). */ looked: number }
 
 /**
  * What the project knows of a holder (fully qualified; null: a file's code outside classes)
@@ -40,6 +40,13 @@ export class LifetimeIndex {
   private readonly children = new Map<string, Map<string, string[]>>();
   /** Class (lower case) → paths that declare it as a service. */
   private readonly services = new Map<string, Set<string>>();
+  /**
+   * Concrete class (lower case) → path → the abstracts (lower case) registered to build it anew
+   * per resolution (`bind()`; itself when bound alone): a service by its name is not shared
+   * then, and what the project does with a lookup or a typed holder of the abstract is done
+   * with the concrete class.
+   */
+  private readonly transient = new Map<string, Map<string, string[]>>();
   /** Class (lower case) → paths that declare it as request code (a controller, a middleware). */
   private readonly requestClasses = new Map<string, Set<string>>();
   /** Class (lower case) → paths whose code other than request code takes one as a parameter. */
@@ -60,12 +67,14 @@ export class LifetimeIndex {
     for (const c of s.creates) {
       const k = c.cls.toLowerCase();
       const byPath = getOr(this.sites, k, () => new Map<string, Sites>());
-      const sites = getOr(byPath, s.path, (): Sites => ({ dropped: 0, kept: 0, by: [] }));
+      const sites = getOr(byPath, s.path, (): Sites => ({ dropped: 0, kept: 0, by: [], looked: 0 }));
       if (c.kept) sites.kept++;
       else if (c.by?.length) sites.by.push(...c.by);
+      else if (c.lookup) sites.looked++;
       else sites.dropped++;
     }
     for (const r of s.resolved) getOr(this.resolvedIn, r.toLowerCase(), () => new Set<string>()).add(s.path);
+    for (const b of s.transient ?? []) getOr(getOr(this.transient, b.concrete.toLowerCase(), () => new Map<string, string[]>()), s.path, () => []).push(b.abstract.toLowerCase());
     for (const c of s.classes) {
       if (c.service) getOr(this.services, c.fqn.toLowerCase(), () => new Set<string>()).add(s.path);
       if (c.perRequest) getOr(this.requestClasses, c.fqn.toLowerCase(), () => new Set<string>()).add(s.path);
@@ -81,6 +90,7 @@ export class LifetimeIndex {
     for (const l of s.lookups ?? []) dropPath(this.lookups, l.cls.toLowerCase(), s.path);
     for (const c of s.creates) dropPath(this.sites, c.cls.toLowerCase(), s.path);
     for (const r of s.resolved) dropPath(this.resolvedIn, r.toLowerCase(), s.path);
+    for (const b of s.transient ?? []) dropPath(this.transient, b.concrete.toLowerCase(), s.path);
     for (const c of s.classes) {
       dropPath(this.services, c.fqn.toLowerCase(), s.path);
       dropPath(this.requestClasses, c.fqn.toLowerCase(), s.path);
@@ -196,10 +206,15 @@ export class LifetimeIndex {
     for (let i = 0; i < family.length; i++) {
       if (family.length > MAX_FAMILY) return null;
       const c = family[i]!;
-      if (this.services.has(c) || this.resolvedIn.has(c)) return null;
-      for (const s of this.sites.get(c)?.values() ?? []) {
+      const abstracts = new Set([...this.transient.get(c)?.values() ?? []].flat().filter((a) => a !== c));
+      if ((this.services.has(c) && !this.transient.has(c)) || this.resolvedIn.has(c)) return null;
+      for (const a of abstracts) {
+        if (this.resolvedIn.has(a)) return null;
+        holders.push(...holdersOf(a));
+      }
+      for (const s of [c, ...abstracts].flatMap((k) => [...this.sites.get(k)?.values() ?? []])) {
         if (s.kept > 0) return null;
-        made += s.dropped + s.by.length;
+        made += s.dropped + s.looked + s.by.length;
         holders.push(...s.by);
       }
       for (const list of this.children.get(c)?.values() ?? []) {

@@ -27,6 +27,8 @@ export interface Creation {
    * (`new Part($body, new Header($raw))`). It lives as long as they do: the index decides.
    */
   by?: string[];
+  /** Made by a container lookup (`resolve(X::class)`), not a `new`: the index follows lookups by who makes them (engine/project-lifetimes.ts `requestOnly`). */
+  lookup?: true;
 }
 
 export interface Instantiations {
@@ -35,12 +37,29 @@ export interface Instantiations {
   resolved: string[];
   /** Of those, the ones looked up (`app(X::class)`, `->make()`, `->get()`), with the class whose code does it (null: outside classes). */
   lookups: Lookup[];
+  /** Registrations that build a new instance per resolution (`bind(Abstract::class, Concrete::class)`): the concrete class lives as each caller keeps it, whatever its name says. */
+  transient: Binding[];
 }
+
+/** `abstract` resolves to a new `concrete` each time (the same class when bound alone). */
+export interface Binding { abstract: string; concrete: string }
 
 export interface Lookup { cls: string; by: string | null }
 
 /** Container calls that hand out an instance (the others bind or configure one). */
 const LOOKUP_CALLS = new Set(['app', 'resolve', 'make', 'makewith', 'get', 'build']);
+/**
+ * Laravel's lookups by class name: each builds a new instance unless something registers the
+ * class as shared (`singleton()`, `scoped()`, `instance()`, a provider's `$singletons`, which name
+ * it too and so keep it in `resolved`). What the caller does with that instance decides, as for
+ * a `new`: unopim's `resolve(VariantValueResolver::class)->resolve($this)` is dropped at once.
+ */
+const TRANSIENT_LOOKUPS = new Set(['app', 'resolve', 'make', 'makewith']);
+/** Registrations that build a new instance on every resolution: they keep nothing. */
+const TRANSIENT_BINDINGS = new Set(['bind', 'bindif']);
+/** Class attributes and provider properties that make a class shared (Laravel's `#[Singleton]`, `$singletons`). */
+const SHARED_ATTRIBUTES = /(^|\\)(Singleton|Scoped)$/;
+const SHARED_PROPERTIES = new Set(['singletons', 'scoped']);
 
 /** Calls that build or bind instances from a class name: Laravel's and Symfony's containers and service locators. */
 const CONTAINER_CALLS = new Set([
@@ -53,35 +72,66 @@ const NOT_CLASSES = new Set(['self', 'static', 'parent']);
  * The instantiations of the file. `shortLived` holds the classes whose own properties die with
  * one operation (engine/facts/lifetime.ts): an X stored there dies with its holder.
  */
-export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFacts>, flowOf: (n: New) => Flow, fqnOf: ReadonlyMap<unknown, string>): Instantiations {
+export function instantiationsOf(facts: Facts, shortLived: ReadonlySet<ClassFacts>, flowOf: (n: PhpNode) => Flow, fqnOf: ReadonlyMap<unknown, string>): Instantiations {
   const seen = new Set<string>();
   const creations: Creation[] = [];
   const resolved = new Set<string>();
   const lookups = new Map<string, Lookup>();
+  const transient = new Map<string, Binding>();
+  const addCreation = (cls: string, by: string[] | null, lookup = false): void => {
+    const key = `${cls.toLowerCase()}|${by === null ? '*' : by.join(',').toLowerCase()}|${lookup}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const how = lookup ? { lookup: true as const } : {};
+    creations.push(by === null ? { cls, kept: true, ...how } : { cls, kept: false, ...(by.length > 0 ? { by } : {}), ...how });
+  };
+  for (const c of facts.classes) for (const cls of sharedRegistrations(c, fqnOf)) resolved.add(cls);
   for (const s of facts.scopes) {
     for (const n of s.news) {
       const cls = createdClass(n, s);
       if (!cls) continue;
-      const by = keepersOf(flowOf(n), s, shortLived, fqnOf);
-      const key = `${cls.toLowerCase()}|${by === null ? '*' : by.join(',').toLowerCase()}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      creations.push(by === null ? { cls, kept: true } : { cls, kept: false, ...(by.length > 0 ? { by } : {}) });
+      addCreation(cls, keepersOf(flowOf(n), s, shortLived, fqnOf));
     }
     for (const c of s.calls) {
       const name = methodName(c) ?? functionName(c);
       if (!name || !CONTAINER_CALLS.has(name)) continue;
-      for (const a of c.arguments) {
+      for (const [i, a] of c.arguments.entries()) {
         const named = classConstantClass(a.kind === 'namedargument' ? (a as { value: PhpNode }).value : a);
         if (!named || NOT_CLASSES.has(named.toLowerCase())) continue;
-        resolved.add(named);
-        if (!LOOKUP_CALLS.has(name)) continue;
         const by = s.cls ? fqnOf.get(s.cls) ?? null : null;
-        lookups.set(`${named}|${by ?? ''}`.toLowerCase(), { cls: named, by });
+        if (LOOKUP_CALLS.has(name)) lookups.set(`${named}|${by ?? ''}`.toLowerCase(), { cls: named, by });
+        if (TRANSIENT_LOOKUPS.has(name) && i === 0) {
+          addCreation(named, keepersOf(flowOf(c), s, shortLived, fqnOf), true);
+          continue;
+        }
+        if (!TRANSIENT_BINDINGS.has(name)) { resolved.add(named); continue; }
+        // `bind(Contract::class, Impl::class)`: lookups of the contract make an Impl; `bind(Impl::class)` alone, an Impl.
+        const concrete = i === 0 ? classConstantClass(c.arguments[1] ?? null) ?? named : null;
+        if (concrete) transient.set(`${named}|${concrete}`.toLowerCase(), { abstract: named, concrete });
       }
     }
   }
-  return { creations, resolved: [...resolved].sort(), lookups: [...lookups.keys()].sort().map((k) => lookups.get(k)!) };
+  return { creations, resolved: [...resolved].sort(), lookups: [...lookups.keys()].sort().map((k) => lookups.get(k)!), transient: [...transient.keys()].sort().map((k) => transient.get(k)!) };
+}
+
+/** Classes a class declares shared without a call: `#[Singleton]` on itself, a provider's `$singletons = [X::class => …]`. */
+function sharedRegistrations(c: ClassFacts, fqnOf: ReadonlyMap<unknown, string>): string[] {
+  const out: string[] = [];
+  const self = fqnOf.get(c);
+  const attrs = c.node.attrGroups ?? [];
+  if (self && attrs.some((g) => g.kind === 'attrgroup' && g.attrs.some((a) => a.kind === 'attribute' && SHARED_ATTRIBUTES.test(a.name)))) out.push(self);
+  for (const [name, p] of c.properties) {
+    const value = p.node.value;
+    if (!SHARED_PROPERTIES.has(name.toLowerCase()) || !value || value.kind !== 'array') continue;
+    for (const item of value.items) {
+      if (item.kind !== 'entry') continue;
+      for (const part of [item.key, item.value]) {
+        const named = classConstantClass(part ?? null);
+        if (named) out.push(named);
+      }
+    }
+  }
+  return out;
 }
 
 /** The class a `new` makes, fully qualified: `new self`/`new static` name the enclosing class. */
