@@ -161,26 +161,24 @@ export class LifetimeIndex {
     for (let i = 0; i < reached.length; i++) {
       const c = reached[i]!;
       if (i > 0 && this.requestClasses.has(c)) continue;
-      const family = [c];
+      const family = this.familyOf(c);
+      if (!family) return false;
+      // The contracts bound to build them (`bind(Contract::class, X::class)`) reach them too.
+      const all = [...family.members, ...family.abstracts];
       const holders: (string | null)[] = [];
-      for (let j = 0; j < family.length; j++) {
-        if (family.length > MAX_FAMILY) return false;
-        const f = family[j]!;
+      for (const f of all) {
+        if (this.passed.has(f)) return false;
         // A lookup in a container reaches the instance from the code that makes it: followed
         // like a holder. A binding alone (`->singleton(X::class)`) reaches nothing.
-        if (this.passed.has(f)) return false;
         for (const by of this.lookups.get(f)?.values() ?? []) holders.push(...by);
         for (const site of this.sites.get(f)?.values() ?? []) {
           if (site.kept > 0 || site.dropped > 0) return false;
           holders.push(...site.by);
         }
         holders.push(...holdersOf(f));
-        for (const list of this.children.get(f)?.values() ?? []) {
-          for (const child of list) if (!family.includes(child)) family.push(child);
-        }
       }
       // Nothing the index sees keeps one or takes one: who uses it is unknown.
-      if (holders.length === 0 && !family.some((f) => this.requestParams.has(f))) return false;
+      if (holders.length === 0 && !all.some((f) => this.requestParams.has(f))) return false;
       for (const h of holders) {
         if (h === null) return false;
         const hk = h.toLowerCase();
@@ -199,31 +197,43 @@ export class LifetimeIndex {
    * kept where the index cannot follow, or no instance the project makes at all.
    */
   private holdersOfFamily(k: string, holdersOf: (lowerFqn: string) => Iterable<string | null>): (string | null)[] | null {
-    const family = [k];
-    const seen = new Set(family);
+    const family = this.familyOf(k);
+    if (!family) return null;
     const holders: (string | null)[] = [];
     let made = 0;
-    for (let i = 0; i < family.length; i++) {
-      if (family.length > MAX_FAMILY) return null;
-      const c = family[i]!;
-      const abstracts = new Set([...this.transient.get(c)?.values() ?? []].flat().filter((a) => a !== c));
-      if ((this.services.has(c) && !this.transient.has(c)) || this.resolvedIn.has(c)) return null;
-      for (const a of abstracts) {
-        if (this.resolvedIn.has(a)) return null;
-        holders.push(...holdersOf(a));
-      }
-      for (const s of [c, ...abstracts].flatMap((k) => [...this.sites.get(k)?.values() ?? []])) {
+    for (const c of family.members) {
+      if (this.services.has(c) && !this.transient.has(c)) return null;
+    }
+    for (const c of [...family.members, ...family.abstracts]) {
+      if (this.resolvedIn.has(c)) return null;
+      for (const s of this.sites.get(c)?.values() ?? []) {
         if (s.kept > 0) return null;
         made += s.dropped + s.looked + s.by.length;
         holders.push(...s.by);
       }
+      holders.push(...holdersOf(c));
+    }
+    return made === 0 ? null : holders;
+  }
+
+  /**
+   * `k` and its subclasses (`members`), and the contracts bound to build one of them anew per
+   * resolution (`abstracts`: what the project does with those is done with them); null past
+   * MAX_FAMILY classes.
+   */
+  private familyOf(k: string): { members: string[]; abstracts: string[] } | null {
+    const members = [k];
+    const seen = new Set(members);
+    const abstracts = new Set<string>();
+    for (let i = 0; i < members.length; i++) {
+      if (members.length > MAX_FAMILY) return null;
+      const c = members[i]!;
+      for (const list of this.transient.get(c)?.values() ?? []) for (const a of list) if (a !== c) abstracts.add(a);
       for (const list of this.children.get(c)?.values() ?? []) {
-        for (const child of list) if (!seen.has(child)) { seen.add(child); family.push(child); }
+        for (const child of list) if (!seen.has(child)) { seen.add(child); members.push(child); }
       }
     }
-    if (made === 0) return null;
-    for (const c of family) holders.push(...holdersOf(c));
-    return holders;
+    return { members, abstracts: [...abstracts].filter((a) => !seen.has(a)) };
   }
 }
 

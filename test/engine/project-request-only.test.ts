@@ -129,6 +129,14 @@ describe('services only request code reaches, under PHP-FPM', () => {
     expect(after({ ...APP, 'scripts/warm.php': script }, 'per-request')).toEqual([12]);
   });
 
+  it('keeps it when a job takes the contract that bind() maps to the registry', () => {
+    const provider = "<?php\nnamespace App\\Providers;\n\nuse App\\Reports\\LayoutRegistry;\nuse App\\Reports\\Layouts;\n\nclass ReportServiceProvider\n{\n    public function register(): void\n    {\n        $this->app->bind(Layouts::class, LayoutRegistry::class);\n    }\n}\n";
+    const job = JOB.replace('use App\\Reports\\LayoutRegistry;', 'use App\\Reports\\Layouts;').replace('handle(LayoutRegistry $layouts)', 'handle(Layouts $layouts)');
+    expect(job).toContain('handle(Layouts $layouts)');
+    expect(after({ ...APP, 'app/Providers/ReportServiceProvider.php': provider }, 'per-request')).toEqual([]);
+    expect(after({ ...APP, 'app/Providers/ReportServiceProvider.php': provider, 'app/Jobs/RenderReport.php': job }, 'per-request')).toEqual([12]);
+  });
+
   it('keeps it when nothing the project sees uses the registry', () => {
     expect(after({ 'app/Reports/LayoutRegistry.php': REGISTRY }, 'per-request')).toEqual([12]);
   });
