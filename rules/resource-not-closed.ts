@@ -48,7 +48,7 @@ export default defineRule({
       accumulated: '{{what}} handles are collected in `${{name}}` in an endless loop and never closed',
       captured: 'A closure registered {{per}} keeps the {{what}} handle `${{name}}` open and is never removed',
       destructOnly: '{{what}} handles pile up in {{where}}: only __destruct() closes them, and {{cls}} lives on',
-      eager: '{{what}} handles are opened one per item ({{items}}) and kept in `${{name}}`: all of them are open at once',
+      eager: '{{what}} opened per item ({{items}}), every handle kept open in `${{name}}`',
     },
     details: {
       kept: '{{what}} handles are kept in {{where}}, and nothing in this {{owner}} closes or removes them: each one stays open (a file descriptor, process or connection) as long as {{lifetime}}; a long-running process collects them until "Too many open files" (measured: 50 kept handles = 50 open descriptors).',
