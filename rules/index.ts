@@ -16,6 +16,7 @@ import resourceNotClosed from './resource-not-closed.js';
 import unboundedCache from './unbounded-cache.js';
 import serviceStateWithoutReset from './service-state-without-reset.js';
 import listenerInLoop from './listener-in-loop.js';
+import bufferNeverTrimmed from './buffer-never-trimmed.js';
 // THE registry: one import and one entry per rule. A test checks that every entry has its
 // docs (rules/<id>.md) and fixtures (fixtures/rules/<id>/), and that nothing else exists.
 
@@ -37,6 +38,7 @@ const registry = [
   unboundedLogBuffer,
   serviceStateWithoutReset,
   listenerInLoop,
+  bufferNeverTrimmed,
 ] as const satisfies readonly AnyRule[];
 
 export type RuleId = (typeof registry)[number]['meta']['id'];
