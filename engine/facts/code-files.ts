@@ -13,6 +13,9 @@ const EXISTS_CHECKS = new Set(['is_file', 'file_exists', 'is_readable']);
 
 /** Does `scope` check that a PHP file of the code base named by variable `name` exists? */
 export function namesACodeFile(name: string, scope: Scope): boolean {
+  // Asked for every parameter whose key is traced; few functions check a file at all, and the
+  // assignments are looked into (a subtree each) only in those.
+  if (!scope.calls.some((call) => EXISTS_CHECKS.has(functionName(call) ?? ''))) return false;
   const pathVars = new Set<string>();
   for (const a of scope.accesses) {
     if (a.storage !== 'var' || a.role !== 'assign' || a.via?.kind !== 'assign' || a.via.left !== a.node) continue;

@@ -32,6 +32,17 @@ const OPERATION_BASES = /(^|\\)(Command|TestCase|KernelTestCase|WebTestCase|Migr
 
 /** The lifetime of instances of `cls`; `longRunning` says whether the file runs in a worker. */
 export function lifetimeOf(cls: ClassFacts, facts: Facts, longRunning: boolean): LifetimeVerdict {
+  // As sharedServiceOf: asked for every class by several rules and the summary, kept once the
+  // facts are final.
+  if (!facts.longRunning.complete) return decideLifetime(cls, facts, longRunning);
+  let kept = LIFETIMES.get(cls);
+  if (!kept) { kept = [undefined, undefined]; LIFETIMES.set(cls, kept); }
+  const i = longRunning ? 1 : 0;
+  return (kept[i] ??= decideLifetime(cls, facts, longRunning));
+}
+const LIFETIMES = new WeakMap<ClassFacts, [LifetimeVerdict | undefined, LifetimeVerdict | undefined]>();
+
+function decideLifetime(cls: ClassFacts, facts: Facts, longRunning: boolean): LifetimeVerdict {
   const service = sharedServiceOf(cls, facts);
   if (service) return { lifetime: 'shared', why: service.label };
   // Objects a framework makes for each request or job, also under Octane or a queue worker

@@ -86,6 +86,16 @@ export function implementedInterfaces(cls: ClassFacts): Set<string> {
  * `program:exit`: Laravel bindings are found through `facts.methodCalls`, complete only then.
  */
 export function sharedServiceOf(cls: ClassFacts, facts: Facts): SharedService | null {
+  // Asked for every class by several rules and the summary: once the walk is over (the facts
+  // are final) the answer is kept. Before, it is worked out afresh, bindings may still come.
+  if (!facts.longRunning.complete) return decideSharedService(cls, facts);
+  let s = SERVICES.get(cls);
+  if (s === undefined) { s = decideSharedService(cls, facts); SERVICES.set(cls, s); }
+  return s;
+}
+const SERVICES = new WeakMap<ClassFacts, SharedService | null>();
+
+function decideSharedService(cls: ClassFacts, facts: Facts): SharedService | null {
   const node = cls.node;
   if (node.kind !== 'class' || node.isAnonymous || node.isAbstract || !cls.name) return null;
   const methods = [...cls.methods.entries()];
