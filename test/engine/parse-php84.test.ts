@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { lintText } from '../../engine/lint.js';
+import { parsePhp } from '../../engine/parse.js';
+import type { Program } from '../../engine/nodes.js';
+
+const lint = (text: string) => lintText({ path: 'x.php', text, rules: [] });
+const program = (text: string) => (parsePhp(text, 'x.php') as { program: Program }).program;
+interface Prop { value: { kind: string; name?: string; what?: { name: string } } | null; hooks: { name: string; body: { kind: string } | null }[] }
+const classBody = (text: string) => (program(text).children[0] as unknown as { body: { kind: string; properties?: Prop[]; arguments?: { value: { kind: string } | null; hooks?: unknown[] }[] }[] }).body;
+
+// Valid PHP 8.4 that php-parser 3.7 read as syntax errors: an `error` on code that runs.
+describe('PHP 8.4 property hooks and interface properties', () => {
+  it('reads hooks after a default value, with the default and the hooks in the tree', () => {
+    const code = [
+      '<?php class Station {',
+      '  public ?string $url = null { set => trim($value); }',
+      '  public Status $status = Status::Active { set (Status|string $value) { $this->status = Status::from($value); } }',
+      '  public array $tags = [] { get => $this->tags; }',
+      '  public int $n = 1 + 2 { get { return $this->n; } }',
+      '}',
+    ].join('\n');
+    expect(lint(code)).toEqual([]);
+    const props = classBody(code).map((m) => m.properties![0]!);
+    expect(props.map((p) => [p.value?.kind, p.hooks.map((h) => h.name)])).toEqual([
+      ['nullkeyword', ['set']], ['staticlookup', ['set']], ['array', ['get']], ['bin', ['get']],
+    ]);
+    expect(props[1]!.hooks[0]!.body!.kind).toBe('block');
+  });
+
+  it('reads hooks after the default of a promoted constructor parameter', () => {
+    const code = '<?php class F { function __construct(public ?int $p = null { get { return $this->p ?? 0; } }, public int $q = PHP_INT_MAX { set => max($value, 0); }) {} }';
+    expect(lint(code)).toEqual([]);
+  });
+
+  it('reads code in hook bodies as any code: closures, matches, calls, nested blocks', () => {
+    const code = [
+      '<?php class C {',
+      '  public array $rows = [] {',
+      '    set {',
+      '      $this->rows = array_map(function ($r) { return match ($r) { 1 => "a", default => "b" }; }, $value);',
+      '      if ($value !== []) { foreach ($value as $v) { $this->seen[$v] = true; } }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(lint(code)).toEqual([]);
+  });
+
+  it('still reads a default followed by `;` or `,`, and a string offset in ordinary code', () => {
+    expect(lint('<?php class C { public $a = null, $b = X::Y; public $c = [1][0]; function f() { return g()[0]; } }')).toEqual([]);
+    const offset = program('<?php $c = $s[0] . f(1)[2];').children[0] as unknown as { expression: { right: { left: { kind: string }; right: { kind: string } } } };
+    expect(offset.expression.right.left.kind).toBe('offsetlookup');
+    expect(offset.expression.right.right.kind).toBe('offsetlookup');
+  });
+
+  it('reads properties declared in an interface whatever their type', () => {
+    const code = [
+      '<?php interface Song {',
+      '  public ?string $title { get; set; }',
+      '  public array $artists { get; }',
+      '  public \\App\\Id $id { get; }',
+      '  public (A&B)|null $both { get; }',
+      '  public string $name { get; }',
+      '  const X = 1;',
+      '  public function play(): void;',
+      '}',
+    ].join('\n');
+    expect(lint(code)).toEqual([]);
+    const body = (program(code).children[0] as unknown as { body: { kind: string }[] }).body;
+    expect(body.map((m) => m.kind)).toEqual(['propertystatement', 'propertystatement', 'propertystatement', 'propertystatement', 'propertystatement', 'classconstant', 'method']);
+  });
+
+  it('still reports a broken interface member', () => {
+    expect(lint('<?php interface I { public + $x; }').map((f) => f.ruleId)).toContain('parse-error');
+  });
+});
+
+describe('flexible heredoc indentation with Windows line ends', () => {
+  it('an empty "\\r\\n" line in an indented heredoc or nowdoc is not an indentation error', () => {
+    const code = "<?php\r\nfunction f() {\r\n    $s = <<<'EOT'\r\n        a\r\n\r\n        b\r\n    EOT;\r\n    $t = <<<EOT\r\n        $s\r\n\r\n        c\r\n    EOT;\r\n    return $t;\r\n}\r\n";
+    expect(lint(code)).toEqual([]);
+  });
+  it('a line indented less than the closing marker is still one', () => {
+    const code = "<?php\r\n$s = <<<'EOT'\r\n  a\r\n    EOT;\r\n";
+    expect(lint(code).map((f) => f.message)).toEqual(['Invalid body indentation level (expecting an indentation at least 4)']);
+  });
+});
