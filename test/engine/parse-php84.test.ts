@@ -85,3 +85,50 @@ describe('flexible heredoc indentation with Windows line ends', () => {
     expect(lint(code).map((f) => f.message)).toEqual(['Invalid body indentation level (expecting an indentation at least 4)']);
   });
 });
+
+describe('hooks in the editor: an edit re-parses one member', () => {
+  it('an incremental analysis of random edits in a class with hooks equals a full one', async () => {
+    const { applyEdit, randomEdit, rng } = await import('../helpers/random-edits.js');
+    const { lintTextDetailed } = await import('../../engine/lint.js');
+    const { rules } = await import('../../rules/index.js');
+    const { forgetParses, splicedParses } = await import('../../engine/incremental-cache.js');
+    const settings = rules.map((rule) => ({ rule }));
+    const original = [
+      '<?php',
+      'namespace App\\Entity;',
+      'final class Station {',
+      '    private array $seen = [];',
+      '    public ?string $url = null {',
+      '        set {',
+      '            $url = $value === null ? null : trim($value);',
+      '            if ($url !== $this->url) { $this->seen[$url] = true; }',
+      '            $this->url = $url;',
+      '        }',
+      '    }',
+      '    public int $port = 8000 { set => max(1, $value); }',
+      '    public function __construct(public ?string $name = null { get => $this->name ?? "radio"; }) {}',
+      '    public function listeners(array $rows): array {',
+      '        $out = [];',
+      '        foreach ($rows as $r) { $out = array_merge($out, $r); }',
+      '        return $out;',
+      '    }',
+      '}',
+      '',
+    ].join('\n');
+    const r = rng(8404);
+    const check = (text: string, i: number): void => {
+      const incremental = lintTextDetailed({ path: 'Station.php', text, rules: settings, summary: true, incremental: 'hooks' });
+      const full = lintTextDetailed({ path: 'Station.php', text, rules: settings, summary: true });
+      expect(incremental, `edit ${i}: ${JSON.stringify(text)}`).toEqual(full);
+    };
+    check(original, -1);
+    const before = splicedParses();
+    // Each random edit is followed by its undo, as a typist fixes a typo: most texts parse.
+    for (let i = 0; i < 150; i++) {
+      check(applyEdit(original, randomEdit(r, original)), i);
+      check(original, i);
+    }
+    expect(splicedParses()).toBeGreaterThan(before);
+    forgetParses();
+  });
+});
