@@ -7,6 +7,7 @@ import { repairOnBuild } from './ast-repair.js';
 import { patchPeek } from './parser-patch-peek.js';
 import { patchInterfaceProperties, patchPropertyHookDefaults } from './parser-patch-property-hooks.js';
 import { patchHeredocLineEnds } from './parser-patch-heredoc-crlf.js';
+import { patchFinalPromoted, patchVoidCast, patchVoidCastNode } from './parser-patch-php85.js';
 
 // php-parser is CommonJS, loaded once per thread; a static import so that the single
 // executable's bundler includes it.
@@ -37,6 +38,9 @@ patchForeachList(engine.parser as unknown as Parameters<typeof patchForeachList>
 patchPropertyHookDefaults(engine.parser as unknown as Parameters<typeof patchPropertyHookDefaults>[0]);
 patchInterfaceProperties(engine.parser as unknown as Parameters<typeof patchInterfaceProperties>[0]);
 patchHeredocLineEnds(engine.parser as unknown as Parameters<typeof patchHeredocLineEnds>[0]);
+patchVoidCast(engine.lexer as unknown as Parameters<typeof patchVoidCast>[0]);
+patchVoidCastNode(engine.parser as unknown as Parameters<typeof patchVoidCastNode>[0]);
+patchFinalPromoted(engine.parser as unknown as Parameters<typeof patchFinalPromoted>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {

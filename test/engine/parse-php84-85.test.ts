@@ -132,3 +132,19 @@ describe('hooks in the editor: an edit re-parses one member', () => {
     forgetParses();
   });
 });
+
+describe('PHP 8.5: the (void) cast and final promoted properties', () => {
+  it('reads `(void)` as a cast of type void, and `(unset)` as before', () => {
+    expect(lint('<?php (void) f(); ( VOID )$lock->release();')).toEqual([]);
+    const cast = (program('<?php (void) f();').children[0] as unknown as { expression: { kind: string; type: string; expr: { kind: string } } }).expression;
+    expect([cast.kind, cast.type, cast.expr.kind]).toEqual(['cast', 'void', 'call']);
+    const unset = (program('<?php $x = (unset) $a;').children[0] as unknown as { expression: { right: { type: string } } }).expression.right;
+    expect(unset.type).toBe('unset');
+  });
+  it('reads `final` before or after a promoted property\'s visibility, and alone as public', () => {
+    const code = '<?php class A { public function __construct(final public int $x, public final int $y, final int $z = 1, private int $p = 0, $plain = 2) {} }';
+    expect(lint(code)).toEqual([]);
+    const ctor = (program(code).children[0] as unknown as { body: { arguments: { name: { name: string }; flags: number }[] }[] }).body[0]!;
+    expect(ctor.arguments.map((a) => [a.name.name, a.flags])).toEqual([['x', 1], ['y', 1], ['z', 1], ['p', 4], ['plain', 0]]);
+  });
+});
