@@ -117,9 +117,15 @@ export default defineRule({
         const frees = (c: Call): boolean => freeing.includes(c) || (freeingMethods.has(methodName(c) ?? '') && isOwnCall(c));
         for (const r of entityReadFindings(facts, frees, reported)) {
           if (isDataFixture(facts.classOf(r.at)?.node ?? null)) continue;
+          // A loop that only reads holds the table for one operation: a peak, as large as the
+          // table, freed with the EntityManager (per request, per command). A note unless the
+          // loop also writes (the batch job Doctrine's guide clears in); in long-running code,
+          // where re-reading the table keeps the same entities, a warning at most.
+          const readOnly = r.messageId === 'read' && r.loop !== null && !writesEntities(r.loop, isEm);
           ctx.report({
             at: r.site ?? r.at, messageId: r.messageId, data: { call: `${callText(ctx.file, r.at)}()`, why: r.why },
             related: r.site ? [{ at: r.at, message: 'the entities come from this query' }] : undefined,
+            ...(readOnly ? { severity: 'info' as const, raiseTo: 'warning' as const } : {}),
           });
         }
         for (const w of wordpressImportFindings(facts)) {
@@ -139,6 +145,13 @@ export default defineRule({
 });
 
 /** `$em`, `$this->entityManager`, a parameter/property typed EntityManagerInterface, `$registry->getManager()`. */
+/** The loop persists, flushes or removes through an EntityManager. */
+function writesEntities(loop: Loop, isEm: (r: PhpNode | null) => boolean): boolean {
+  return descendants(loop).some((n) => n.kind === 'call' && WRITES.has(methodName(n) ?? '') && isEm(callReceiver(n)));
+}
+
+const WRITES: ReadonlySet<string> = new Set(['persist', 'flush', 'remove', 'merge']);
+
 function isEntityManager(r: PhpNode, facts: Facts): boolean {
   const name = varName(r) ?? thisPropertyName(r);
   if (name !== null && EM_NAMES.test(name)) return true;
