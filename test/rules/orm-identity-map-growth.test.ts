@@ -34,4 +34,30 @@ describe('orm-identity-map-growth on read loops', () => {
     expect(found(text)).toEqual([['orm-identity-map-growth', 13, 'warning']]);
     expect(found(text, true)).toEqual([['orm-identity-map-growth', 13, 'error']]);
   });
+  it('a console command whose loop reads rows (a batch command, which ends) keeps a read-only loop a note', () => {
+    const text = `<?php
+namespace App\\Console;
+
+use Doctrine\\ORM\\EntityManagerInterface;
+use Symfony\\Component\\Console\\Command\\Command;
+use Symfony\\Component\\Console\\Input\\InputInterface;
+use Symfony\\Component\\Console\\Output\\OutputInterface;
+
+final class ReloadFrontends extends Command
+{
+    public function __construct(private EntityManagerInterface $em) { parent::__construct(); }
+
+    protected function execute(InputInterface $input, OutputInterface $output): int
+    {
+        $stations = $this->em->createQuery('SELECT s FROM App\\Entity\\Station s')->toIterable();
+        foreach ($stations as $station) {
+            $output->writeln($station->getName());
+        }
+        return 0;
+    }
+}
+`;
+    const fs = lintWith(text, ['orm-identity-map-growth'], { path: 'src/Console/ReloadFrontends.php' });
+    expect(fs.map((f) => [f.ruleId, f.range.start.line, f.severity])).toEqual([['orm-identity-map-growth', 15, 'info']]);
+  });
 });
