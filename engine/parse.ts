@@ -5,6 +5,9 @@ import { patchAttributeComment } from './parser-patch-attribute-comment.js';
 import { isSpuriousParserError, patchClone, patchDereferencableCurly, patchInstanceofExpr, patchDnfAfterVisibility, patchLexer, patchParser, patchStaticMemberKeyword, resetLexer, patchReadonlyFunction, patchForeachList } from './parser-patches.js';
 import { repairOnBuild } from './ast-repair.js';
 import { patchPeek } from './parser-patch-peek.js';
+import { patchInterfaceProperties, patchPropertyHookDefaults } from './parser-patch-property-hooks.js';
+import { patchHeredocLineEnds } from './parser-patch-heredoc-crlf.js';
+import { patchFinalPromoted, patchVoidCast, patchVoidCastNode } from './parser-patch-php85.js';
 
 // php-parser is CommonJS, loaded once per thread; a static import so that the single
 // executable's bundler includes it.
@@ -32,6 +35,12 @@ patchStaticMemberKeyword(engine.parser);
 patchDnfAfterVisibility(engine.parser);
 patchDereferencableCurly(engine.parser);
 patchForeachList(engine.parser as unknown as Parameters<typeof patchForeachList>[0]);
+patchPropertyHookDefaults(engine.parser as unknown as Parameters<typeof patchPropertyHookDefaults>[0]);
+patchInterfaceProperties(engine.parser as unknown as Parameters<typeof patchInterfaceProperties>[0]);
+patchHeredocLineEnds(engine.parser as unknown as Parameters<typeof patchHeredocLineEnds>[0]);
+patchVoidCast(engine.lexer as unknown as Parameters<typeof patchVoidCast>[0]);
+patchVoidCastNode(engine.parser as unknown as Parameters<typeof patchVoidCastNode>[0]);
+patchFinalPromoted(engine.parser as unknown as Parameters<typeof patchFinalPromoted>[0]);
 repairOnBuild(engine.ast);
 
 export interface SyntaxProblem {

@@ -15,10 +15,20 @@ const SETTERS = new Set(['ini_set', 'ini_alter']);
 // changing), so it is not reported, unless the file itself shows it runs long.
 const MIGRATION_DIR = /(^|[\\/])migrations[\\/]/i;
 
+// Lifting the limit costs something only in a process that lives on: a worker or a daemon then
+// grows with a leak until the machine stops it. A command that imports once, or one HTTP request
+// (PHP-FPM resets ini settings after it), ends and gives everything back, and lifting the limit
+// there is usually a deliberate choice for one big run (a blind review judged both kinds "no").
+// So: a note in ordinary code, a warning where the file runs long, nothing in one-shot scripts
+// or request-only code.
+
 export default defineRule({
   meta: {
     id: 'memory-limit-disabled',
-    severity: 'warning',
+    severity: 'info',
+    longRunningSeverity: 'warning',
+    longRunningEffect: 'a leak in it grows until the machine runs out instead of stopping at the limit',
+    silentInOneShot: true,
     fixable: 'never',
     description: "ini_set('memory_limit', '-1') and equivalents: a leak then grows until the machine runs out of memory.",
     messages: {

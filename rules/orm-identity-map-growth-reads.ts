@@ -132,8 +132,34 @@ function selectsFieldsOnly(c: Call, facts: Facts): boolean {
     const texts = x.arguments.map((a) => stringValue(a) ?? aliasFieldPrefix(a)).filter((s): s is string => s !== null);
     if (texts.length === 0) return false;
     const list = methodName(x) === 'createquery' ? /^\s*select\s+(.*?)\s+from\s/is.exec(texts[0]!)?.[1] ?? null : texts.join(',');
-    return list !== null && list.split(',').every((f) => /^\s*(?:partial\s+)?[\w]+\.\w+/i.test(f) && !/^\s*partial\b/i.test(f));
+    return list !== null && topLevelItems(list).every(isScalarSelect);
   });
+}
+
+/**
+ * A DQL select item that gives a scalar, not an entity: a field (`u.email`), a function of
+ * anything (`IDENTITY(rp.station)`, `COUNT(u.id)`, `CONCAT(u.first, ' ', u.last)`), with or
+ * without `AS name`. A bare alias (`u`), `PARTIAL u.{id}` and `NEW Dto(…)` are not scalars.
+ */
+function isScalarSelect(item: string): boolean {
+  const f = item.trim().replace(/\s+(?:as\s+)?(?:hidden\s+)?\w+$/i, '');
+  if (/^(?:partial|new)\b/i.test(f)) return false;
+  return /^\w+\.\w+$/.test(f) || /^\w+\s*\(.*\)$/s.test(f);
+}
+
+/** The items of a select list, split at commas outside parentheses. */
+function topLevelItems(list: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) { items.push(list.slice(start, i)); start = i + 1; }
+  }
+  items.push(list.slice(start));
+  return items;
 }
 
 /** `'alias.' . $field` as `alias.field`: a field select whatever field is asked for. */

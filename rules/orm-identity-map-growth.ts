@@ -111,15 +111,24 @@ export default defineRule({
           const messageId = methodName(at) === 'persist' ? 'persist' : 'flush';
           ctx.report({ at, messageId, data: { call: `${ctx.file.textOf(at.what)}()`, why: evidence } });
         }
+        // Config's longRunning globs (no detected reason) or evidence other than a batch command.
+        const livesOn = (): boolean => ctx.longRunning && (facts.longRunning.reasons.length === 0 || facts.longRunning.reasons.some((r) => r.kind !== 'batch-command'));
         // Reads keep entities too: a loop that pages through a table or walks a stream.
         const freeing = ['clear', 'detach'].flatMap((n) => facts.methodCalls.get(n) ?? []).filter((c) => freesEntities(c, isEm));
         const freeingMethods = clearingMethodsOf(freeing, facts);
         const frees = (c: Call): boolean => freeing.includes(c) || (freeingMethods.has(methodName(c) ?? '') && isOwnCall(c));
         for (const r of entityReadFindings(facts, frees, reported)) {
           if (isDataFixture(facts.classOf(r.at)?.node ?? null)) continue;
+          // A loop that only reads holds the table for one operation: a peak, as large as the
+          // table, freed with the EntityManager (per request, per command). A note unless the
+          // loop also writes (the batch job Doctrine's guide clears in); in a process that lives
+          // on, where re-reading the table keeps the same entities, a warning at most; a batch
+          // command (evidence of a loop over rows, like this one) ends: still a note.
+          const readOnly = r.messageId === 'read' && r.loop !== null && !writesEntities(r.loop, isEm);
           ctx.report({
             at: r.site ?? r.at, messageId: r.messageId, data: { call: `${callText(ctx.file, r.at)}()`, why: r.why },
             related: r.site ? [{ at: r.at, message: 'the entities come from this query' }] : undefined,
+            ...(readOnly ? { severity: 'info' as const, raiseTo: livesOn() ? 'warning' as const : 'info' as const } : {}),
           });
         }
         for (const w of wordpressImportFindings(facts)) {
@@ -129,8 +138,7 @@ export default defineRule({
         // never raised, and only where the code runs over and over in one process (a worker, a
         // queued job, a daemon command); a batch command ends and frees it.
         // (No detected reason: the config's longRunning globs said so.)
-        const reasons = facts.longRunning.reasons;
-        if (ctx.longRunning && (reasons.length === 0 || reasons.some((r) => r.kind !== 'batch-command'))) {
+        if (livesOn()) {
           reportEloquent(ctx.file, facts, (at, call, fix) => ctx.report({ at, messageId: 'eloquent', data: { call }, fix, severity: 'info', peak: true }));
         }
       },
@@ -139,6 +147,13 @@ export default defineRule({
 });
 
 /** `$em`, `$this->entityManager`, a parameter/property typed EntityManagerInterface, `$registry->getManager()`. */
+/** The loop persists, flushes or removes through an EntityManager. */
+function writesEntities(loop: Loop, isEm: (r: PhpNode | null) => boolean): boolean {
+  return descendants(loop).some((n) => n.kind === 'call' && WRITES.has(methodName(n) ?? '') && isEm(callReceiver(n)));
+}
+
+const WRITES: ReadonlySet<string> = new Set(['persist', 'flush', 'remove', 'merge']);
+
 function isEntityManager(r: PhpNode, facts: Facts): boolean {
   const name = varName(r) ?? thisPropertyName(r);
   if (name !== null && EM_NAMES.test(name)) return true;

@@ -134,6 +134,12 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
       // `is_object($x) ? $x::class : $x`: a class name either way.
       if (n.test.kind === 'call' && functionName(n.test) === 'is_object' && n.trueExpr?.kind === 'staticlookup'
         && n.trueExpr.offset.kind === 'identifier' && n.trueExpr.offset.name.toLowerCase() === 'class') return code('a class name', true);
+      {
+        // `$u->hasId() ? $u->getId() : spl_object_hash($u)`: the identity stands in for the
+        // key an object has not got yet, so the keys are those of the other branch.
+        const fallback = identityFallback(n.trueExpr ?? n.test, n.falseExpr);
+        if (fallback) return provenanceOf(fallback, facts, depth + 1, seen);
+      }
       // `$short ? 'short' : 'long'`: the test does not matter, only what can come out.
       return all([n.trueExpr ?? n.test, n.falseExpr], facts, depth, seen, 'a choice between fixed keys');
     case 'bin':
@@ -182,6 +188,23 @@ function provenanceOf(n: PhpNode, facts: Facts, depth: number, seen: Set<string>
     case 'assign': return n.operator === '=' ? provenanceOf(n.right, facts, depth + 1, seen) : data('a computed value');
     default: return data('a computed value');
   }
+}
+
+/** Of two branches, the one keyed by the object when the other is the identity of that same object. */
+function identityFallback(a: PhpNode, b: PhpNode): PhpNode | null {
+  const identityOf = (n: PhpNode): string | null => {
+    if (n.kind !== 'call' || !IDENTITY_FUNCTIONS.has(functionName(n) ?? '')) return null;
+    const arg = n.arguments[0];
+    return arg?.kind === 'variable' ? varName(arg) : null;
+  };
+  const keyedBy = (n: PhpNode, v: string): boolean => {
+    const on = n.kind === 'call' ? callReceiver(n) : n.kind === 'propertylookup' || n.kind === 'nullsafepropertylookup' ? n.what : null;
+    return on?.kind === 'variable' && varName(on) === v;
+  };
+  const ia = identityOf(a);
+  if (ia !== null && keyedBy(b, ia)) return b;
+  const ib = identityOf(b);
+  return ib !== null && keyedBy(a, ib) ? a : null;
 }
 
 function callProvenance(n: Extract<PhpNode, { kind: 'call' }>, facts: Facts, depth: number, seen: Set<string>): Provenance {

@@ -7,7 +7,9 @@ const TWO = "<?php\n\nini_set('memory_limit', '-1');\nini_set('memory_limit', '-
 
 describe('baseline', () => {
   it('generate, then accepted; survives a line move; a new finding fails; fixed ones are stale', () => {
-    const p = makeProject({ 'src/a.php': TWO, 'src/b.php': PHP.memoryLimit, 'src/ok.php': PHP.clean });
+    // A warning everywhere (by default it is one only in long-running code), so a new one fails.
+    const config = JSON.stringify({ rules: { 'memory-limit-disabled': 'warning' } });
+    const p = makeProject({ 'phpleak.json': config, 'src/a.php': TWO, 'src/b.php': PHP.memoryLimit, 'src/ok.php': PHP.clean });
     const g = phpleak(['-j', '1', '--generate-baseline'], { cwd: p });
     expect(g.code).toBe(0);
     expect(g.stdout).toBe('');

@@ -57,8 +57,8 @@ export const PHP = {
   syntaxError: '<?php\n\n$a = 1\necho $a;\n',
   bareIgnore: '<?php\n\n// phpleak-ignore-next-line\n$x = 1;\n',
   unusedIgnore: '<?php\n\n$x = 1; // phpleak-ignore-line memory-limit-disabled\necho $x;\n',
-  /** A rule finding (memory-limit-disabled, a warning by default). */
-  memoryLimit: "<?php\n\nini_set('memory_limit', '-1');\n",
+  /** A rule finding that fails CI: memory-limit-disabled, a warning in a worker (line 3). */
+  memoryLimit: "<?php\n\nini_set('memory_limit', '-1');\nwhile (true) {\n    $job = $queue->pop();\n    $job->run();\n}\n",
 } as const;
 
 /** Findings per rule id from `--format json` output. */

@@ -96,6 +96,12 @@ describe('key provenance', () => {
     expect(strong('$author', "$c['a' . $author->getId()] = 1;", 'public function f')).toBe(false);
     expect(strong('', '$c[spl_object_hash($this->conn)] = 1;', 'public function f')).toBe(false);
     expect(strong('array $o', '$c[md5(serialize($o))] = 1;', 'public function f')).toBe(false);
+    // The identity of an object standing in for the key it has not got yet: the keys are the other branch's.
+    expect(strong('$user', '$c[$user->hasId() ? $user->getId() : spl_object_hash($user)] = 1;', 'public function f')).toBe(false);
+    expect(strong('$user', '$c[$user->id === null ? spl_object_id($user) : $user->id] = 1;', 'public function f')).toBe(false);
+    expect(strong('$order', '$c[$order->hasId() ? $order->getId() : spl_object_hash($order)] = 1;', 'private function f')).toBe(true);
+    // Not a fallback: the identity of another object.
+    expect(strong('$user, object $o', '$c[$user->hasId() ? $user->getId() : spl_object_hash($o)] = 1;', 'public function f')).toBe(true);
   });
   it('reads what an identifier says', () => {
     expect(originOfName('castType')).toBe('code');

@@ -18,9 +18,10 @@ describe('circular-reference in code that collects cycles on a schedule', () => 
     const ok = read('ok-collected-on-schedule.php');
     expect(found(ok)).toEqual([]);
     expect(found(unscheduled(ok))).toEqual([
-      [18, 'warning', 'The listener on `$connection` captures `$connection`: emitter and listener point at each other, a new cycle per call'],
-      [42, 'warning', '`$walk` holds itself and `$fields` by reference: each call leaves its whole `$fields` to the cycle collector'],
-      [65, 'warning', '`$order->lines` and `$line->order` form a reference cycle, created anew on every iteration'],
+      // Memory-only cycles: a note in long-running code, never a CI failure (rules/circular-reference.ts).
+      [18, 'info', 'The listener on `$connection` captures `$connection`: emitter and listener point at each other, a new cycle per call'],
+      [42, 'info', '`$walk` holds itself and `$fields` by reference: each call leaves its whole `$fields` to the cycle collector'],
+      [65, 'info', '`$order->lines` and `$line->order` form a reference cycle, created anew on every iteration'],
     ]);
   });
   it('keeps a handle held by a cycle at info, and a registration that keeps $this from its destructor as it was', () => {
@@ -31,6 +32,16 @@ describe('circular-reference in code that collects cycles on a schedule', () => 
     expect(found(unscheduled(bad))).toEqual([[15, 'warning', handle], [36, 'warning', destructor]]);
   });
   it('does not take one gc_collect_cycles() at the end of a function for a schedule', () => {
-    expect(found(read('bad-collects-once.php'))).toEqual([[9, 'warning', 'The listener on `$connection` captures `$connection`: emitter and listener point at each other, a new cycle per call']]);
+    expect(found(read('bad-collects-once.php'))).toEqual([[9, 'info', 'The listener on `$connection` captures `$connection`: emitter and listener point at each other, a new cycle per call']]);
+  });
+});
+
+describe('circular-reference severity', () => {
+  it('a memory-only cycle is a hint in ordinary code (editor only), a cycle that holds a handle stays a note', () => {
+    const text = read('bad-collected-on-schedule.php').replaceAll('gc_collect_cycles()', 'gc_status()');
+    const plain = lintWith(text, ['circular-reference'], { path: 'src/Http/Client.php' }).map((f) => [f.range.start.line, f.severity]);
+    expect(plain).toEqual([[15, 'info'], [36, 'info']]);
+    const memory = "<?php\nfinal class Node {\n    public ?Node $parent = null;\n    public array $children = [];\n    public function add(): void {\n        foreach (range(1, 3) as $i) {\n            $child = new Node();\n            $child->parent = $this;\n            $this->children[] = $child;\n        }\n    }\n}\n";
+    expect(lintWith(memory, ['circular-reference'], { path: 'src/Tree/Node.php' }).map((f) => [f.ruleId, f.severity])).toEqual([['circular-reference', 'hint']]);
   });
 });
